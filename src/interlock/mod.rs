@@ -1,0 +1,8 @@
+//! The Interlock core's TOML, as Interlock itself reads it.
+
+pub mod config;
+pub mod constraint;
+pub mod keys;
+pub mod names;
+
+pub use config::{Extension, InterlockConfig, PublishMode, SyntaxError};

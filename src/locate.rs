@@ -1,0 +1,208 @@
+//! Key paths and source locations, shared by the spec and the Interlock config.
+//!
+//! Every finding names the key it is about; when the text is at hand we also give
+//! `file:line:col`, which is what editors and terminals turn into links.
+
+use std::fmt;
+
+use serde::Serialize;
+use toml_edit::{Document, Item, Value};
+
+/// One step of a key path: a table key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// A path to a key, printed the way it reads in TOML (`Extensions.dev.ProxyConstraints[0]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct KeyPath(pub Vec<Seg>);
+
+impl KeyPath {
+    pub fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    pub fn key(mut self, k: impl Into<String>) -> Self {
+        self.0.push(Seg::Key(k.into()));
+        self
+    }
+
+    pub fn index(mut self, i: usize) -> Self {
+        self.0.push(Seg::Index(i));
+        self
+    }
+
+    pub fn parse_dotted(s: &str) -> Self {
+        Self(s.split('.').map(|k| Seg::Key(k.to_string())).collect())
+    }
+}
+
+fn is_bare(k: &str) -> bool {
+    !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for seg in &self.0 {
+            match seg {
+                Seg::Key(k) => {
+                    if !first {
+                        f.write_str(".")?;
+                    }
+                    if is_bare(k) {
+                        f.write_str(k)?;
+                    } else {
+                        write!(f, "{k:?}")?;
+                    }
+                }
+                Seg::Index(i) => write!(f, "[{i}]")?,
+            }
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for KeyPath {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A place in a file, 1-based, columns counted in characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+/// Finds where a key path sits in a TOML text. Keys match case-insensitively,
+/// as Interlock reads them.
+pub struct Locator {
+    file: String,
+    text: String,
+    doc: Option<Document<String>>,
+}
+
+impl Locator {
+    pub fn new(file: impl Into<String>, text: &str) -> Self {
+        Self {
+            file: file.into(),
+            text: text.to_string(),
+            doc: Document::parse(text.to_string()).ok(),
+        }
+    }
+
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    pub fn at_offset(&self, offset: usize) -> Location {
+        let (line, column) = line_col(&self.text, offset);
+        Location {
+            file: self.file.clone(),
+            line,
+            column,
+        }
+    }
+
+    /// The location of the deepest part of `path` that exists: the element, the key,
+    /// or its closest existing parent.
+    pub fn locate(&self, path: &KeyPath) -> Option<Location> {
+        let doc = self.doc.as_ref()?;
+        let mut item: &Item = doc.as_item();
+        let mut best: Option<usize> = None;
+        for seg in &path.0 {
+            match seg {
+                Seg::Key(k) => {
+                    let table = item.as_table_like()?;
+                    let (key, next) = table
+                        .get_key_value(k)
+                        .or_else(|| {
+                            table
+                                .iter()
+                                .find(|(name, _)| name.eq_ignore_ascii_case(k))
+                                .and_then(|(name, _)| table.get_key_value(name))
+                        })?;
+                    if let Some(span) = key.span() {
+                        best = Some(span.start);
+                    } else if let Some(span) = next.span() {
+                        best = Some(span.start);
+                    } else if let Item::Table(t) = next
+                        && let Some(span) = t.span()
+                    {
+                        best = Some(span.start);
+                    }
+                    item = next;
+                }
+                Seg::Index(i) => {
+                    let Some(Value::Array(arr)) = item.as_value() else {
+                        break;
+                    };
+                    let Some(v) = arr.get(*i) else { break };
+                    if let Some(span) = v.span() {
+                        best = Some(span.start);
+                    }
+                    break;
+                }
+            }
+        }
+        best.map(|o| self.at_offset(o))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_print_like_toml() {
+        let p = KeyPath::new()
+            .key("Extensions")
+            .key("dev")
+            .key("Labels")
+            .key("com.docker.ucp.InstanceID");
+        assert_eq!(p.to_string(), r#"Extensions.dev.Labels."com.docker.ucp.InstanceID""#);
+        let p = KeyPath::new().key("a").key("C").index(2);
+        assert_eq!(p.to_string(), "a.C[2]");
+    }
+
+    #[test]
+    fn locates_keys_case_insensitively_and_array_elements() {
+        let text = "A = 1\n[Extensions.dev]\n  proxyconstraints = [\"a==b\", \"c=d\"]\n";
+        let loc = Locator::new("f.toml", text);
+        let p = KeyPath::parse_dotted("Extensions.dev.ProxyConstraints").index(1);
+        let l = loc.locate(&p).unwrap();
+        assert_eq!((l.line, l.column), (3, 31));
+        let l = loc.locate(&KeyPath::parse_dotted("Extensions.dev.Missing")).unwrap();
+        assert_eq!((l.line, l.column), (2, 13));
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("ab\ncé=1", 7), (2, 4));
+        assert_eq!(line_col("x", 0), (1, 1));
+    }
+}

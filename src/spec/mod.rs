@@ -1,0 +1,39 @@
+//! The operator's declaration of the service clusters wanted (`interlock-split.toml`).
+
+mod raw;
+mod resolve;
+pub mod value;
+
+pub use raw::ConstraintEdit;
+pub use resolve::{ClusterSpec, LabelSets, NodeLabel, Spec};
+
+use crate::finding::Finding;
+use crate::locate::Locator;
+
+/// The file name `--spec` defaults to.
+pub const DEFAULT_FILE: &str = "interlock-split.toml";
+
+/// The node label key the `node_label` shorthand uses, as in the seed walk-through.
+pub const DEFAULT_NODE_LABEL_KEY: &str = "com.docker.interlock.service.cluster";
+
+/// Parses and checks a spec. Every problem is returned at once, each with its key path and
+/// `file:line:col`, so that an operator fixes the file in one pass.
+pub fn parse(file: &str, text: &str) -> Result<Spec, Vec<Finding>> {
+    let locator = Locator::new(file, text);
+    let raw: raw::RawSpec = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let mut f = Finding::error("spec-invalid", e.message().trim().to_string());
+            if let Some(span) = e.span() {
+                f.location = Some(locator.at_offset(span.start));
+            }
+            f.hint = Some(
+                "see the spec format in the README, or run `interlock-split init` for a commented example"
+                    .into(),
+            );
+            return Err(vec![f]);
+        }
+    };
+    resolve::resolve(file, raw)
+        .map_err(|fs| fs.into_iter().map(|f| f.located(&locator)).collect())
+}
