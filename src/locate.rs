@@ -137,15 +137,16 @@ impl Locator {
         for seg in &path.0 {
             match seg {
                 Seg::Key(k) => {
-                    let table = item.as_table_like()?;
-                    let (key, next) = table
-                        .get_key_value(k)
-                        .or_else(|| {
-                            table
-                                .iter()
-                                .find(|(name, _)| name.eq_ignore_ascii_case(k))
-                                .and_then(|(name, _)| table.get_key_value(name))
-                        })?;
+                    let Some(table) = item.as_table_like() else {
+                        break;
+                    };
+                    let found = table.get_key_value(k).or_else(|| {
+                        table
+                            .iter()
+                            .find(|(name, _)| name.eq_ignore_ascii_case(k))
+                            .and_then(|(name, _)| table.get_key_value(name))
+                    });
+                    let Some((key, next)) = found else { break };
                     if let Some(span) = key.span() {
                         best = Some(span.start);
                     } else if let Some(span) = next.span() {
