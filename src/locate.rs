@@ -128,12 +128,24 @@ impl Locator {
         }
     }
 
+    /// The location of `path` only if every part of it exists.
+    pub fn locate_exact(&self, path: &KeyPath) -> Option<Location> {
+        self.walk(path)
+            .and_then(|(o, complete)| complete.then(|| self.at_offset(o)))
+    }
+
     /// The location of the deepest part of `path` that exists: the element, the key,
     /// or its closest existing parent.
     pub fn locate(&self, path: &KeyPath) -> Option<Location> {
+        self.walk(path).map(|(o, _)| self.at_offset(o))
+    }
+
+    /// Offset of the deepest existing part, and whether that was all of `path`.
+    fn walk(&self, path: &KeyPath) -> Option<(usize, bool)> {
         let doc = self.doc.as_ref()?;
         let mut item: &Item = doc.as_item();
         let mut best: Option<usize> = None;
+        let mut matched = 0;
         for seg in &path.0 {
             match seg {
                 Seg::Key(k) => {
@@ -157,6 +169,7 @@ impl Locator {
                         best = Some(span.start);
                     }
                     item = next;
+                    matched += 1;
                 }
                 Seg::Index(i) => {
                     let Some(Value::Array(arr)) = item.as_value() else {
@@ -166,11 +179,12 @@ impl Locator {
                     if let Some(span) = v.span() {
                         best = Some(span.start);
                     }
+                    matched += 1;
                     break;
                 }
             }
         }
-        best.map(|o| self.at_offset(o))
+        best.map(|o| (o, matched == path.0.len()))
     }
 }
 
@@ -185,7 +199,10 @@ mod tests {
             .key("dev")
             .key("Labels")
             .key("com.docker.ucp.InstanceID");
-        assert_eq!(p.to_string(), r#"Extensions.dev.Labels."com.docker.ucp.InstanceID""#);
+        assert_eq!(
+            p.to_string(),
+            r#"Extensions.dev.Labels."com.docker.ucp.InstanceID""#
+        );
         let p = KeyPath::new().key("a").key("C").index(2);
         assert_eq!(p.to_string(), "a.C[2]");
     }
@@ -197,7 +214,9 @@ mod tests {
         let p = KeyPath::parse_dotted("Extensions.dev.ProxyConstraints").index(1);
         let l = loc.locate(&p).unwrap();
         assert_eq!((l.line, l.column), (3, 31));
-        let l = loc.locate(&KeyPath::parse_dotted("Extensions.dev.Missing")).unwrap();
+        let l = loc
+            .locate(&KeyPath::parse_dotted("Extensions.dev.Missing"))
+            .unwrap();
         assert_eq!((l.line, l.column), (2, 13));
     }
 

@@ -2,6 +2,7 @@
 //! misbehave, found before anything is written. Each finding names its key path.
 
 mod names;
+pub use names::DEFAULT_PROXY_SERVICE_NAME;
 mod placement;
 mod ports;
 mod required;

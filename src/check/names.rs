@@ -19,9 +19,15 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
         let sc = e.service_cluster.clone().unwrap_or_default();
         if let Some(other) = clusters.get(&sc.to_ascii_lowercase()) {
             let msg = if sc.is_empty() {
-                format!("extensions `{other}` and `{}` both have no ServiceCluster: Interlock cannot tell their services apart", e.name)
+                format!(
+                    "extensions `{other}` and `{}` both have no ServiceCluster: Interlock cannot tell their services apart",
+                    e.name
+                )
             } else {
-                format!("extensions `{other}` and `{}` both have ServiceCluster \"{sc}\"", e.name)
+                format!(
+                    "extensions `{other}` and `{}` both have ServiceCluster \"{sc}\"",
+                    e.name
+                )
             };
             out.push(
                 Finding::error("duplicate-service-cluster", msg)
@@ -42,10 +48,16 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
             );
         }
 
-        let proxy_default = e.proxy_service_name.is_none().then_some(DEFAULT_PROXY_SERVICE_NAME);
+        let proxy_default = e
+            .proxy_service_name
+            .is_none()
+            .then_some(DEFAULT_PROXY_SERVICE_NAME);
         let named = [
             (ext::SERVICE_NAME, e.service_name.as_deref()),
-            (ext::PROXY_SERVICE_NAME, e.proxy_service_name.as_deref().or(proxy_default)),
+            (
+                ext::PROXY_SERVICE_NAME,
+                e.proxy_service_name.as_deref().or(proxy_default),
+            ),
             (ext::CONFIG_SERVICE_NAME, e.config_service_name.as_deref()),
         ];
         for (key, name) in named {
@@ -78,7 +90,10 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
             out.push(
                 Finding::warning(
                     "missing-service-name",
-                    format!("extension `{}` has no ServiceName: Docker gives its service a random name", e.name),
+                    format!(
+                        "extension `{}` has no ServiceName: Docker gives its service a random name",
+                        e.name
+                    ),
                 )
                 .at(path.clone().key(ext::SERVICE_NAME))
                 .hint("name it, so that it can be found, checked and cleaned up"),

@@ -16,7 +16,11 @@ pub const DTR_PORTS: &[u16] = &[80, 443];
 /// Whether every proxy of `e` stays off managers, where UCP's own ports are.
 fn off_managers(e: &Extension) -> bool {
     e.proxy_constraints.iter().any(|c| {
-        let c: String = c.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        let c: String = c
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
         c == "node.role==worker" || c == "node.role!=manager"
     })
 }
@@ -46,7 +50,10 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
             out.push(
                 Finding::error(
                     "port-conflict",
-                    format!("extension `{}` publishes HTTP and HTTPS on the same port {a}", e.name),
+                    format!(
+                        "extension `{}` publishes HTTP and HTTPS on the same port {a}",
+                        e.name
+                    ),
                 )
                 .at(path.clone().key(ext::PUBLISHED_SSL_PORT)),
             );
@@ -83,7 +90,9 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
                     PublishMode::Host => {}
                 }
             }
-            if DTR_PORTS.contains(&port) && !(mode == PublishMode::Ingress && UCP_PORTS.contains(&port)) {
+            if DTR_PORTS.contains(&port)
+                && !(mode == PublishMode::Ingress && UCP_PORTS.contains(&port))
+            {
                 out.push(
                     Finding::warning(
                         "port-dtr",

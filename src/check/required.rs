@@ -8,8 +8,11 @@ use crate::locate::KeyPath;
 pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
     if cfg.extensions.is_empty() {
         out.push(
-            Finding::error("no-extensions", "the config has no [Extensions.<name>] section")
-                .hint("Interlock runs no proxy without one; start from the config UCP created"),
+            Finding::error(
+                "no-extensions",
+                "the config has no [Extensions.<name>] section",
+            )
+            .hint("Interlock runs no proxy without one; start from the config UCP created"),
         );
     }
     for (a, b) in &cfg.top_level_case_duplicates {
@@ -18,22 +21,37 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
     for e in &cfg.extensions {
         let path = e.path();
         if !e.is_table {
-            out.push(Finding::error("extension-not-table", format!("extension `{}` is not a table", e.name)).at(path));
+            out.push(
+                Finding::error(
+                    "extension-not-table",
+                    format!("extension `{}` is not a table", e.name),
+                )
+                .at(path),
+            );
             continue;
         }
         for p in &e.type_problems {
             out.push(
-                Finding::error("wrong-type", format!("{} must be {}", p.path, p.expected)).at(p.path.clone()),
+                Finding::error("wrong-type", format!("{} must be {}", p.path, p.expected))
+                    .at(p.path.clone()),
             );
         }
         for (table, a, b) in &e.case_duplicates {
             out.push(case_duplicate(table, a, b));
         }
-        if e.proxy_replicas.is_none() && !e.type_problems.iter().any(|p| p.path.to_string().ends_with(ext::PROXY_REPLICAS)) {
+        if e.proxy_replicas.is_none()
+            && !e
+                .type_problems
+                .iter()
+                .any(|p| p.path.to_string().ends_with(ext::PROXY_REPLICAS))
+        {
             out.push(
                 Finding::error(
                     "missing-proxy-replicas",
-                    format!("extension `{}` has no ProxyReplicas: the Interlock core crashes on it", e.name),
+                    format!(
+                        "extension `{}` has no ProxyReplicas: the Interlock core crashes on it",
+                        e.name
+                    ),
                 )
                 .at(path.clone().key(ext::PROXY_REPLICAS))
                 .hint("set proxy_replicas in the spec (or ProxyReplicas = 2 in the config)"),
@@ -71,9 +89,12 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
         for (key, v) in [(ext::IMAGE, &e.image), (ext::PROXY_IMAGE, &e.proxy_image)] {
             if v.is_none() {
                 out.push(
-                    Finding::warning("missing-image", format!("extension `{}` has no {key}", e.name))
-                        .at(path.clone().key(key))
-                        .hint("copy it from the extension UCP created"),
+                    Finding::warning(
+                        "missing-image",
+                        format!("extension `{}` has no {key}", e.name),
+                    )
+                    .at(path.clone().key(key))
+                    .hint("copy it from the extension UCP created"),
                 );
             }
         }

@@ -1,1 +1,24 @@
+//! One module per command; each reads its inputs, calls the core, and prints.
 
+mod completions;
+mod init;
+mod inputs;
+mod plan;
+mod render;
+mod validate;
+
+use crate::cli::CliResult;
+use crate::cli::args::Command;
+use crate::output::printer::Printer;
+
+pub use init::STARTERS;
+
+pub fn run(command: Command, printer: &Printer) -> CliResult {
+    match command {
+        Command::Plan(a) => plan::run(a, printer),
+        Command::Render(a) => render::run(a, printer),
+        Command::Validate(a) => validate::run(a, printer),
+        Command::Init(a) => init::run(a, printer),
+        Command::Completions(a) => completions::run(a, printer),
+    }
+}

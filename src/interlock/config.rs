@@ -86,7 +86,11 @@ pub struct Extension {
 impl Extension {
     /// ingress unless the file says host; `None` for a value Interlock does not know.
     pub fn publish_mode(&self) -> Option<PublishMode> {
-        match self.publish_mode_raw.as_deref().map(str::to_ascii_lowercase) {
+        match self
+            .publish_mode_raw
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+        {
             None => Some(PublishMode::Ingress),
             Some(m) if m == "ingress" => Some(PublishMode::Ingress),
             Some(m) if m == "host" => Some(PublishMode::Host),
@@ -352,6 +356,9 @@ mod tests {
         let (_, cfg) = InterlockConfig::parse("[Extensions.a]\nPublishedPort = \"80\"\n").unwrap();
         let e = cfg.extension("a").unwrap();
         assert_eq!(e.type_problems.len(), 1);
-        assert_eq!(e.type_problems[0].path.to_string(), "Extensions.a.PublishedPort");
+        assert_eq!(
+            e.type_problems[0].path.to_string(),
+            "Extensions.a.PublishedPort"
+        );
     }
 }

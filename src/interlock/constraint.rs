@@ -72,7 +72,21 @@ fn valid_value(v: &str) -> bool {
                 || c.is_whitespace()
                 || matches!(
                     c,
-                    ':' | '-' | '_' | '.' | '*' | '(' | ')' | '?' | '+' | '[' | ']' | '\\' | '^' | '$' | '|' | '/'
+                    ':' | '-'
+                        | '_'
+                        | '.'
+                        | '*'
+                        | '('
+                        | ')'
+                        | '?'
+                        | '+'
+                        | '['
+                        | ']'
+                        | '\\'
+                        | '^'
+                        | '$'
+                        | '|'
+                        | '/'
                 )
         })
 }
@@ -116,7 +130,12 @@ pub fn known_attribute(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     matches!(
         k.as_str(),
-        "node.id" | "node.hostname" | "node.ip" | "node.role" | "node.platform.os" | "node.platform.arch"
+        "node.id"
+            | "node.hostname"
+            | "node.ip"
+            | "node.role"
+            | "node.platform.os"
+            | "node.platform.arch"
     ) || k.starts_with("node.labels.")
         || k.starts_with("engine.labels.")
 }

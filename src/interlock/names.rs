@@ -7,7 +7,10 @@ pub fn service_name_problem(name: &str) -> Option<String> {
         return Some("is empty".into());
     }
     if name.len() > 63 {
-        return Some(format!("is {} characters long; swarm allows at most 63", name.len()));
+        return Some(format!(
+            "is {} characters long; swarm allows at most 63",
+            name.len()
+        ));
     }
     if let Some(c) = name
         .chars()
@@ -31,7 +34,10 @@ pub fn config_name_problem(name: &str) -> Option<String> {
         return Some("is empty".into());
     }
     if name.len() > 64 {
-        return Some(format!("is {} characters long; swarm allows at most 64", name.len()));
+        return Some(format!(
+            "is {} characters long; swarm allows at most 64",
+            name.len()
+        ));
     }
     if let Some(c) = name
         .chars()
@@ -114,14 +120,20 @@ mod tests {
     fn next_names() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         assert_eq!(
-            next_config_name("com.docker.ucp.interlock.conf-1", &s(&["com.docker.ucp.interlock.conf-1"])),
+            next_config_name(
+                "com.docker.ucp.interlock.conf-1",
+                &s(&["com.docker.ucp.interlock.conf-1"])
+            ),
             "com.docker.ucp.interlock.conf-2"
         );
         // The highest existing version wins, not the one in use (after a rollback).
         assert_eq!(
             next_config_name(
                 "com.docker.ucp.interlock.conf-2",
-                &s(&["com.docker.ucp.interlock.conf-2", "com.docker.ucp.interlock.conf-7"])
+                &s(&[
+                    "com.docker.ucp.interlock.conf-2",
+                    "com.docker.ucp.interlock.conf-7"
+                ])
             ),
             "com.docker.ucp.interlock.conf-8"
         );

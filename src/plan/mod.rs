@@ -1,1 +1,106 @@
+//! The plan: one model of what would change and why, shared by `plan`, `render` and `apply`,
+//! printed for people or as JSON.
 
+pub mod action;
+mod build;
+mod relocate;
+mod stale;
+
+use serde::Serialize;
+
+pub use action::{Action, PortMapping, When};
+pub use build::{Inputs, build};
+
+use crate::finding::Finding;
+use crate::interlock::PublishMode;
+use crate::split::{ClusterStatus, TemplateUse};
+
+/// Bumped whenever the JSON shape changes incompatibly.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    File,
+    Cluster,
+}
+
+/// Where the current config came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    pub kind: SourceKind,
+    pub path: Option<String>,
+    /// The Docker config it is, when known.
+    pub config_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Services {
+    pub extension: Option<String>,
+    pub proxy: Option<String>,
+    pub config: Option<String>,
+}
+
+/// One service cluster as the new config describes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterPlan {
+    pub name: String,
+    pub status: ClusterStatus,
+    pub service_cluster: Option<String>,
+    pub services: Services,
+    pub publish_mode: Option<PublishMode>,
+    pub http_port: Option<i64>,
+    pub https_port: Option<i64>,
+    pub proxy_replicas: Option<i64>,
+    pub constraints: Vec<String>,
+    pub proxy_constraints: Vec<String>,
+    pub changed_keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StaleService {
+    pub service: String,
+    pub role: crate::interlock::config::ServiceRole,
+    pub extension: String,
+    pub ports: Vec<u16>,
+    /// Ports a new proxy needs, with the clusters that need them.
+    pub blocks: Vec<(u16, String)>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub unchanged: usize,
+    pub removed_extensions: usize,
+    pub stale_services: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub tool_version: String,
+    pub current: Source,
+    pub spec: String,
+    pub template: TemplateUse,
+    /// Whether the new config differs from the current one at all.
+    pub changed: bool,
+    pub summary: Summary,
+    pub clusters: Vec<ClusterPlan>,
+    pub removed_extensions: Vec<String>,
+    pub stale_services: Vec<StaleService>,
+    pub findings: Vec<Finding>,
+    pub actions: Vec<Action>,
+    /// Unified diff of the TOML, secret-looking values masked.
+    pub diff: String,
+    #[serde(skip)]
+    pub new_config: String,
+}
+
+impl Plan {
+    pub fn has_errors(&self) -> bool {
+        crate::finding::has_errors(&self.findings)
+    }
+}

@@ -34,6 +34,5 @@ pub fn parse(file: &str, text: &str) -> Result<Spec, Vec<Finding>> {
             return Err(vec![f]);
         }
     };
-    resolve::resolve(file, raw)
-        .map_err(|fs| fs.into_iter().map(|f| f.located(&locator)).collect())
+    resolve::resolve(file, raw).map_err(|fs| fs.into_iter().map(|f| f.located(&locator)).collect())
 }

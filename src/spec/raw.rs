@@ -63,9 +63,9 @@ pub struct ConstraintEdit {
 }
 
 fn strings(v: &toml::Value, what: &str) -> Result<Vec<String>, String> {
-    let arr = v
-        .as_array()
-        .ok_or_else(|| format!("`{what}` must be a list of strings such as [\"node.role==worker\"]"))?;
+    let arr = v.as_array().ok_or_else(|| {
+        format!("`{what}` must be a list of strings such as [\"node.role==worker\"]")
+    })?;
     arr.iter()
         .map(|x| {
             x.as_str()
@@ -102,7 +102,8 @@ impl TryFrom<toml::Value> for ConstraintEdit {
                 Ok(edit)
             }
             _ => Err(
-                "expected a list of constraints, or a table with `add`, `remove` or `replace`".into(),
+                "expected a list of constraints, or a table with `add`, `remove` or `replace`"
+                    .into(),
             ),
         }
     }

@@ -134,7 +134,11 @@ pub(super) fn resolve(file: &str, raw: RawSpec) -> Result<Spec, Vec<Finding>> {
         );
     }
     if d.collection.is_some() || !d.nodes.is_empty() {
-        let key = if d.collection.is_some() { "collection" } else { "nodes" };
+        let key = if d.collection.is_some() {
+            "collection"
+        } else {
+            "nodes"
+        };
         cx.err(
             dpath.clone().key(key),
             "spec-invalid",
@@ -175,7 +179,10 @@ pub(super) fn resolve(file: &str, raw: RawSpec) -> Result<Spec, Vec<Finding>> {
         clusters.push(resolve_cluster(&mut cx, name, c, d, &base));
     }
 
-    let template = raw.template.clone().unwrap_or_else(|| "default".to_string());
+    let template = raw
+        .template
+        .clone()
+        .unwrap_or_else(|| "default".to_string());
     for (i, k) in raw.keep_extensions.iter().enumerate() {
         if raw.clusters.contains_key(k) {
             cx.err(
@@ -234,13 +241,7 @@ fn origin(base: &KeyPath, c_has: bool, key: &str) -> KeyPath {
     }
 }
 
-fn expand(
-    cx: &mut Ctx,
-    pattern: &str,
-    name: &str,
-    service_cluster: &str,
-    path: KeyPath,
-) -> String {
+fn expand(cx: &mut Ctx, pattern: &str, name: &str, service_cluster: &str, path: KeyPath) -> String {
     let out = pattern
         .replace("{name}", name)
         .replace("{service_cluster}", service_cluster);
@@ -287,7 +288,10 @@ fn check_constraints(cx: &mut Ctx, edit: &ConstraintEdit, path: KeyPath) {
                 cx.err(
                     p,
                     "invalid-constraint",
-                    format!("constraint \"{expr}\" would be refused by swarm: {}", r.reason),
+                    format!(
+                        "constraint \"{expr}\" would be refused by swarm: {}",
+                        r.reason
+                    ),
                     Some(hint),
                 );
             }
@@ -303,7 +307,8 @@ fn escape_hatch(
 ) -> Vec<(String, toml_edit::Value)> {
     let mut out = Vec::new();
     for (k, v) in table {
-        if owned && let Some((_, field)) = OWNED.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)) {
+        if owned && let Some((_, field)) = OWNED.iter().find(|(key, _)| key.eq_ignore_ascii_case(k))
+        {
             cx.err(
                 path.clone().key(k),
                 "spec-invalid",
@@ -344,7 +349,10 @@ fn resolve_cluster(
     d: &RawCluster,
     base: &KeyPath,
 ) -> ClusterSpec {
-    let service_cluster = c.service_cluster.clone().unwrap_or_else(|| name.to_string());
+    let service_cluster = c
+        .service_cluster
+        .clone()
+        .unwrap_or_else(|| name.to_string());
     let http_port = port(
         cx,
         pick(&c.http_port, &d.http_port),
@@ -382,8 +390,8 @@ fn resolve_cluster(
         }
     };
 
-    let label_key =
-        pick(&c.node_label_key, &d.node_label_key).unwrap_or_else(|| DEFAULT_NODE_LABEL_KEY.to_string());
+    let label_key = pick(&c.node_label_key, &d.node_label_key)
+        .unwrap_or_else(|| DEFAULT_NODE_LABEL_KEY.to_string());
     let node_label = pick(&c.node_label, &d.node_label).map(|value| NodeLabel {
         key: label_key.clone(),
         value,
@@ -394,7 +402,10 @@ fn resolve_cluster(
         cx.err(
             origin(base, c.node_label.is_some(), "node_label"),
             "invalid-constraint",
-            format!("node label {}={} cannot be used in a swarm constraint: {}", l.key, l.value, r.reason),
+            format!(
+                "node label {}={} cannot be used in a swarm constraint: {}",
+                l.key, l.value, r.reason
+            ),
             Some("label keys and values take letters, digits, '.', '-' and '_'".into()),
         );
     }
@@ -504,13 +515,20 @@ node_label = "prod"
 
     #[test]
     fn errors_point_at_line_and_key() {
-        let text = "[clusters.dev]\nhttp_port = 70000\nproxy_constraints = [\"node.labels.x=dev\"]\n";
+        let text =
+            "[clusters.dev]\nhttp_port = 70000\nproxy_constraints = [\"node.labels.x=dev\"]\n";
         let errs = parse("s.toml", text).unwrap_err();
         assert_eq!(errs.len(), 2, "{errs:?}");
         let l = errs[0].location.as_ref().unwrap();
         assert_eq!((l.line, l.column), (2, 1));
-        assert_eq!(errs[0].path.as_ref().unwrap().to_string(), "clusters.dev.http_port");
-        assert_eq!(errs[1].hint.as_deref(), Some("write it as \"node.labels.x==dev\""));
+        assert_eq!(
+            errs[0].path.as_ref().unwrap().to_string(),
+            "clusters.dev.http_port"
+        );
+        assert_eq!(
+            errs[1].hint.as_deref(),
+            Some("write it as \"node.labels.x==dev\"")
+        );
         assert_eq!(errs[1].location.as_ref().unwrap().line, 3);
     }
 

@@ -22,14 +22,19 @@ fn add(list: &mut Vec<String>, expr: &str) {
     {
         let subject = constraint::subject(expr);
         list.retain(|old| {
-            constraint::subject(old) != subject || matches!(constraint::parse(old), Ok(o) if o.op == Op::Ne)
+            constraint::subject(old) != subject
+                || matches!(constraint::parse(old), Ok(o) if o.op == Op::Ne)
         });
     }
     list.push(expr.to_string());
 }
 
 /// The constraints a cluster ends up with. `node_label` is the shorthand's constraint.
-pub fn edit_constraints(current: &[String], edit: &ConstraintEdit, node_label: Option<&str>) -> Vec<String> {
+pub fn edit_constraints(
+    current: &[String],
+    edit: &ConstraintEdit,
+    node_label: Option<&str>,
+) -> Vec<String> {
     let mut list = match &edit.replace {
         Some(r) => r.clone(),
         None => current.to_vec(),
@@ -49,20 +54,38 @@ mod tests {
         xs.iter().map(|s| s.to_string()).collect()
     }
 
-    const UCP: [&str; 2] = ["node.labels.com.docker.ucp.orchestrator.swarm==true", "node.platform.os==linux"];
+    const UCP: [&str; 2] = [
+        "node.labels.com.docker.ucp.orchestrator.swarm==true",
+        "node.platform.os==linux",
+    ];
 
     #[test]
     fn keep_plus_label() {
-        let out = edit_constraints(&v(&UCP), &ConstraintEdit::default(), Some("node.labels.env==dev"));
+        let out = edit_constraints(
+            &v(&UCP),
+            &ConstraintEdit::default(),
+            Some("node.labels.env==dev"),
+        );
         assert_eq!(out, v(&[UCP[0], UCP[1], "node.labels.env==dev"]));
         // Idempotent.
-        assert_eq!(edit_constraints(&out, &ConstraintEdit::default(), Some("node.labels.env==dev")), out);
+        assert_eq!(
+            edit_constraints(
+                &out,
+                &ConstraintEdit::default(),
+                Some("node.labels.env==dev")
+            ),
+            out
+        );
     }
 
     #[test]
     fn same_label_is_replaced_even_when_malformed() {
         let cur = v(&["node.labels.env=dev", "node.labels.zone!=a"]);
-        let out = edit_constraints(&cur, &ConstraintEdit::default(), Some("node.labels.env==test"));
+        let out = edit_constraints(
+            &cur,
+            &ConstraintEdit::default(),
+            Some("node.labels.env==test"),
+        );
         assert_eq!(out, v(&["node.labels.zone!=a", "node.labels.env==test"]));
     }
 
@@ -72,7 +95,10 @@ mod tests {
             replace: Some(v(&["node.role==worker"])),
             ..Default::default()
         };
-        assert_eq!(edit_constraints(&v(&UCP), &edit, None), v(&["node.role==worker"]));
+        assert_eq!(
+            edit_constraints(&v(&UCP), &edit, None),
+            v(&["node.role==worker"])
+        );
         let edit = ConstraintEdit {
             remove: v(&["node.platform.os == linux"]),
             ..Default::default()

@@ -65,7 +65,8 @@ pub fn sub_table<'t>(table: &'t mut Table, key: &str) -> (&'t mut Table, bool) {
     let name = name.unwrap_or_else(|| key.to_string());
     if let Some(Item::Value(toml_edit::Value::InlineTable(it))) = table.get(&name) {
         let mut t = it.clone().into_table();
-        t.decor_mut().set_prefix(format!("{}  ", header_indent(table)));
+        t.decor_mut()
+            .set_prefix(format!("{}  ", header_indent(table)));
         table.insert(&name, Item::Table(t));
     }
     if created || !table.get(&name).is_some_and(Item::is_table) {
@@ -111,6 +112,9 @@ mod tests {
         let mut doc: DocumentMut = "  [a]\n    X = 1\n".parse().unwrap();
         let t = doc["a"].as_table_mut().unwrap();
         assert!(set_value(t, "ServiceCluster", Value::from("dev")));
-        assert_eq!(doc.to_string(), "  [a]\n    X = 1\n    ServiceCluster = \"dev\"\n");
+        assert_eq!(
+            doc.to_string(),
+            "  [a]\n    X = 1\n    ServiceCluster = \"dev\"\n"
+        );
     }
 }

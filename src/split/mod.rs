@@ -69,7 +69,10 @@ pub enum SplitError {
     Syntax(SyntaxError),
     NoExtensions,
     Layout(String),
-    TemplateMissing { wanted: String, available: Vec<String> },
+    TemplateMissing {
+        wanted: String,
+        available: Vec<String>,
+    },
 }
 
 impl SplitError {
@@ -152,7 +155,10 @@ pub fn split(current: &str, spec: &Spec) -> Result<SplitOutcome, SplitError> {
 
     let original_order = order::printed_order(&doc);
     let exts = doc[&ext_key].as_table_mut().expect("checked above");
-    let template_table = exts[&template.name].as_table().expect("checked above").clone();
+    let template_table = exts[&template.name]
+        .as_table()
+        .expect("checked above")
+        .clone();
 
     let mut changes = Vec::new();
     // The first new cluster takes the removed template's place, comments and all; the others
@@ -160,7 +166,8 @@ pub fn split(current: &str, spec: &Spec) -> Result<SplitOutcome, SplitError> {
     let separator = format!("\n{}", edit::header_indent(&template_table));
     let takes_template_place = !spec.keep_template && !is_cluster(&template.name);
     for (i, c) in spec.clusters.iter().enumerate() {
-        let (table, status, cloned_from) = match exts.get_mut(&c.name).and_then(Item::as_table_mut) {
+        let (table, status, cloned_from) = match exts.get_mut(&c.name).and_then(Item::as_table_mut)
+        {
             Some(t) => (t, ClusterStatus::Update, None),
             None => {
                 let mut t = template_table.clone();
@@ -283,7 +290,8 @@ fn cluster_order(
         })
         .collect();
 
-    let anchor_after_template = spec.keep_template && !spec.clusters.iter().any(|c| c.name == template.name);
+    let anchor_after_template =
+        spec.keep_template && !spec.clusters.iter().any(|c| c.name == template.name);
     let last_template_index = original
         .iter()
         .rposition(|p| group_of(p).as_deref() == Some(template.name.as_str()));
@@ -321,17 +329,47 @@ fn apply_cluster(t: &mut Table, c: &ClusterSpec) -> Vec<String> {
             changed.push(key.to_string());
         }
     };
-    set(t, ext::SERVICE_CLUSTER, Value::from(c.service_cluster.as_str()), &mut changed);
-    set(t, ext::SERVICE_NAME, Value::from(c.service_name.as_str()), &mut changed);
-    set(t, ext::PROXY_SERVICE_NAME, Value::from(c.proxy_service_name.as_str()), &mut changed);
+    set(
+        t,
+        ext::SERVICE_CLUSTER,
+        Value::from(c.service_cluster.as_str()),
+        &mut changed,
+    );
+    set(
+        t,
+        ext::SERVICE_NAME,
+        Value::from(c.service_name.as_str()),
+        &mut changed,
+    );
+    set(
+        t,
+        ext::PROXY_SERVICE_NAME,
+        Value::from(c.proxy_service_name.as_str()),
+        &mut changed,
+    );
     if c.config_service_name_explicit || keys::get(t, ext::CONFIG_SERVICE_NAME).is_some() {
-        set(t, ext::CONFIG_SERVICE_NAME, Value::from(c.config_service_name.as_str()), &mut changed);
+        set(
+            t,
+            ext::CONFIG_SERVICE_NAME,
+            Value::from(c.config_service_name.as_str()),
+            &mut changed,
+        );
     }
     if let Some(p) = c.http_port {
-        set(t, ext::PUBLISHED_PORT, Value::from(i64::from(p)), &mut changed);
+        set(
+            t,
+            ext::PUBLISHED_PORT,
+            Value::from(i64::from(p)),
+            &mut changed,
+        );
     }
     if let Some(p) = c.https_port {
-        set(t, ext::PUBLISHED_SSL_PORT, Value::from(i64::from(p)), &mut changed);
+        set(
+            t,
+            ext::PUBLISHED_SSL_PORT,
+            Value::from(i64::from(p)),
+            &mut changed,
+        );
     }
     if let Some(n) = c.proxy_replicas {
         set(t, ext::PROXY_REPLICAS, Value::from(n as i64), &mut changed);
@@ -346,7 +384,11 @@ fn apply_cluster(t: &mut Table, c: &ClusterSpec) -> Vec<String> {
     ] {
         let current: Vec<String> = keys::get(t, key)
             .and_then(|(_, i)| i.as_array())
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default();
         let wanted = edit_constraints(&current, edit, label.as_deref());
         if wanted != current || keys::get(t, key).is_none() && !wanted.is_empty() {
@@ -360,9 +402,21 @@ fn apply_cluster(t: &mut Table, c: &ClusterSpec) -> Vec<String> {
         set(t, k, v.clone(), &mut changed);
     }
     for (sub, labels) in c.labels.tables() {
-        set_all(t, sub, labels.iter().map(|(k, v)| (k.as_str(), Value::from(v.as_str()))), &mut changed);
+        set_all(
+            t,
+            sub,
+            labels
+                .iter()
+                .map(|(k, v)| (k.as_str(), Value::from(v.as_str()))),
+            &mut changed,
+        );
     }
-    set_all(t, ext::CONFIG, c.config.iter().map(|(k, v)| (k.as_str(), v.clone())), &mut changed);
+    set_all(
+        t,
+        ext::CONFIG,
+        c.config.iter().map(|(k, v)| (k.as_str(), v.clone())),
+        &mut changed,
+    );
     changed
 }
 
@@ -377,7 +431,11 @@ fn set_all<'a>(
     let existing = keys::get(t, sub).and_then(|(_, i)| i.as_table_like());
     let needed = entries.iter().any(|(k, v)| {
         existing
-            .and_then(|tl| tl.iter().find(|(name, _)| name.eq_ignore_ascii_case(k)).map(|(_, i)| i))
+            .and_then(|tl| {
+                tl.iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(k))
+                    .map(|(_, i)| i)
+            })
             .and_then(Item::as_value)
             .is_none_or(|old| !crate::spec::value::same(old, v))
     });

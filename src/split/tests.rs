@@ -38,8 +38,14 @@ fn seed_split_of_the_ucp_default() {
     let names: Vec<_> = cfg.extensions.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["dev", "test", "prod"]);
     let dev = cfg.extension("dev").unwrap();
-    assert_eq!(dev.proxy_service_name.as_deref(), Some("ucp-interlock-proxy-dev"));
-    assert_eq!(dev.service_name.as_deref(), Some("ucp-interlock-extension-dev"));
+    assert_eq!(
+        dev.proxy_service_name.as_deref(),
+        Some("ucp-interlock-proxy-dev")
+    );
+    assert_eq!(
+        dev.service_name.as_deref(),
+        Some("ucp-interlock-extension-dev")
+    );
     assert_eq!(dev.published_port, Some(8082));
     assert_eq!(dev.published_ssl_port, Some(8445));
     assert_eq!(dev.proxy_replicas, Some(1));
@@ -49,12 +55,21 @@ fn seed_split_of_the_ucp_default() {
     );
     assert!(out.template.removed);
     assert_eq!(out.removed_extensions, ["default"]);
-    assert!(out.clusters.iter().all(|c| c.status == ClusterStatus::Create));
+    assert!(
+        out.clusters
+            .iter()
+            .all(|c| c.status == ClusterStatus::Create)
+    );
     // Escapes in log formats survive byte for byte, in every copy.
     let escaped = r#"MainLogFormat = "'$remote_addr - $remote_user [$time_local] \"$request\" '\n\t\t    '$status"#;
     assert_eq!(out.text.matches(escaped).count(), 3);
     // Sub-tables are grouped under their cluster, in spec order.
-    let headers: Vec<&str> = out.text.lines().filter(|l| l.trim_start().starts_with('[')).map(str::trim).collect();
+    let headers: Vec<&str> = out
+        .text
+        .lines()
+        .filter(|l| l.trim_start().starts_with('['))
+        .map(str::trim)
+        .collect();
     assert_eq!(
         headers,
         [
@@ -83,12 +98,22 @@ fn seed_split_of_the_ucp_default() {
 
 #[test]
 fn second_run_is_a_no_op_on_every_fixture() {
-    for f in ["ucp-3.0-default.toml", "ucp-3.1-default.toml", "ucp-3.2-host-mode.toml"] {
+    for f in [
+        "ucp-3.0-default.toml",
+        "ucp-3.1-default.toml",
+        "ucp-3.2-host-mode.toml",
+    ] {
         let cur = fixture(f);
         let once = run(&cur, SEED_SPEC);
         let twice = run(&once.text, SEED_SPEC);
         assert_eq!(twice.text, once.text, "{f}");
-        assert!(twice.clusters.iter().all(|c| c.status == ClusterStatus::Unchanged), "{f}");
+        assert!(
+            twice
+                .clusters
+                .iter()
+                .all(|c| c.status == ClusterStatus::Unchanged),
+            "{f}"
+        );
         assert!(twice.removed_extensions.is_empty());
         assert_eq!(twice.template.substitute_for.as_deref(), Some("default"));
     }
@@ -110,7 +135,11 @@ https_port = 8443
 "#;
     let out = run(&cur, spec_text);
     assert_eq!(out.text, cur);
-    assert!(out.clusters.iter().all(|c| c.status == ClusterStatus::Unchanged));
+    assert!(
+        out.clusters
+            .iter()
+            .all(|c| c.status == ClusterStatus::Unchanged)
+    );
 }
 
 #[test]
@@ -121,7 +150,9 @@ fn changed_spec_updates_in_place_adds_and_removes() {
         "[clusters.prod]\nhttp_port = 8080\nhttps_port = 8443\nproxy_replicas = 1",
         "[clusters.prod]\nhttp_port = 8080\nhttps_port = 8443\nproxy_replicas = 3",
     );
-    let changed = changed.replace("[clusters.test]", "[clusters.qa]").replace("node_label = \"test\"", "node_label = \"qa\"");
+    let changed = changed
+        .replace("[clusters.test]", "[clusters.qa]")
+        .replace("node_label = \"test\"", "node_label = \"qa\"");
     let out = run(&once.text, &changed);
     let (_, cfg) = InterlockConfig::parse(&out.text).unwrap();
     let names: Vec<_> = cfg.extensions.iter().map(|e| e.name.as_str()).collect();
@@ -130,7 +161,14 @@ fn changed_spec_updates_in_place_adds_and_removes() {
     assert_eq!(cfg.extension("prod").unwrap().proxy_replicas, Some(3));
     assert_eq!(out.removed_extensions, ["test"]);
     let st: Vec<_> = out.clusters.iter().map(|c| c.status).collect();
-    assert_eq!(st, [ClusterStatus::Update, ClusterStatus::Create, ClusterStatus::Update]);
+    assert_eq!(
+        st,
+        [
+            ClusterStatus::Update,
+            ClusterStatus::Create,
+            ClusterStatus::Update
+        ]
+    );
     assert_eq!(out.clusters[0].changed_keys, ["PublishedPort"]);
     // Exactly one of each section.
     assert_eq!(out.text.matches("[Extensions.dev]").count(), 1);
@@ -153,13 +191,19 @@ fn keeps_template_when_asked_and_places_clusters_after_it() {
 #[test]
 fn works_without_extensions_header_and_with_either_spelling() {
     let cur = "PollInterval = \"3s\"\n\n# the only extension\n[Extensions.default]\n  Image = \"x\"\n  ProxyReplicas = 2\n  proxyservicename = \"p\"\n  [Extensions.default.Config]\n    RlimitNoFile = 65535\n";
-    let out = run(cur, "[clusters.a]\nhttp_port = 1080\n[clusters.b]\nhttp_port = 1081\n[clusters.b.config]\nRLimitNoFile = 1024\n");
+    let out = run(
+        cur,
+        "[clusters.a]\nhttp_port = 1080\n[clusters.b]\nhttp_port = 1081\n[clusters.b.config]\nRLimitNoFile = 1024\n",
+    );
     assert!(!out.text.contains("[Extensions]\n"));
     assert!(out.text.contains("# the only extension\n[Extensions.a]"));
     // The existing spelling is kept, not duplicated.
     assert!(out.text.contains("RlimitNoFile = 1024"));
     assert!(!out.text.contains("RLimitNoFile"));
-    assert!(out.text.contains("proxyservicename = \"ucp-interlock-proxy-a\""));
+    assert!(
+        out.text
+            .contains("proxyservicename = \"ucp-interlock-proxy-a\"")
+    );
     assert_eq!(out.text.matches("# the only extension").count(), 1);
 }
 
@@ -178,11 +222,20 @@ fn labels_and_escape_hatch_land_in_the_right_tables() {
         &cur,
         "[clusters.a]\nnetworks = [\"anet\"]\n[clusters.a.proxy_labels]\nteam = \"web\"\n[clusters.a.extension]\nProxyStopGracePeriod = \"10s\"\n[clusters.a.config]\nMaxConnections = 4096\n",
     );
-    assert!(out.text.contains("  [Extensions.a.ProxyLabels]\n      team = \"web\"\n") || out.text.contains("[Extensions.a.ProxyLabels]\n"), "{}", out.text);
+    assert!(
+        out.text
+            .contains("  [Extensions.a.ProxyLabels]\n      team = \"web\"\n")
+            || out.text.contains("[Extensions.a.ProxyLabels]\n"),
+        "{}",
+        out.text
+    );
     assert!(out.text.contains("MaxConnections = 4096"));
     assert!(out.text.contains("ProxyStopGracePeriod = \"10s\""));
     assert!(out.text.contains("Networks = [\"anet\"]"));
-    let again = run(&out.text, "[clusters.a]\nnetworks = [\"anet\"]\n[clusters.a.proxy_labels]\nteam = \"web\"\n[clusters.a.extension]\nProxyStopGracePeriod = \"10s\"\n[clusters.a.config]\nMaxConnections = 4096\n");
+    let again = run(
+        &out.text,
+        "[clusters.a]\nnetworks = [\"anet\"]\n[clusters.a.proxy_labels]\nteam = \"web\"\n[clusters.a.extension]\nProxyStopGracePeriod = \"10s\"\n[clusters.a.config]\nMaxConnections = 4096\n",
+    );
     assert_eq!(again.text, out.text);
 }
 
@@ -191,6 +244,9 @@ fn labels_and_escape_hatch_land_in_the_right_tables() {
 fn show() {
     if std::env::var("SHOW").is_ok() {
         let cur = fixture("ucp-3.1-default.toml");
-        print!("{}", run(&cur, &std::fs::read_to_string("/tmp/seed.toml").unwrap()).text);
+        print!(
+            "{}",
+            run(&cur, &std::fs::read_to_string("/tmp/seed.toml").unwrap()).text
+        );
     }
 }

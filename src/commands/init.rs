@@ -1,0 +1,63 @@
+use std::io::ErrorKind;
+
+use crate::cli::args::InitArgs;
+use crate::cli::{CliError, CliResult, ExitStatus};
+use crate::output::printer::Printer;
+
+/// The starter specs under `templates/`, shipped inside the binary.
+pub const STARTERS: &[(&str, &str, &str)] = &[
+    (
+        "environments",
+        "dev/test/prod in ingress mode, one labelled node each (the seed walk-through)",
+        include_str!("../../templates/environments.toml"),
+    ),
+    (
+        "regions",
+        "one service cluster per region, proxies in host mode on the region's nodes",
+        include_str!("../../templates/regions.toml"),
+    ),
+];
+
+pub fn run(args: InitArgs, printer: &Printer) -> CliResult {
+    if args.list {
+        let mut out = String::new();
+        for (name, about, _) in STARTERS {
+            out.push_str(&format!("{name:<14} {about}\n"));
+        }
+        printer.out(&out);
+        return Ok(ExitStatus::Success);
+    }
+    let Some((name, _, text)) = STARTERS.iter().find(|(n, _, _)| *n == args.template) else {
+        let names: Vec<&str> = STARTERS.iter().map(|(n, _, _)| *n).collect();
+        return Err(
+            CliError::usage(format!("there is no starter named `{}`", args.template))
+                .hint(format!("choose one of: {}", names.join(", "))),
+        );
+    };
+    if args.path == "-" {
+        printer.out(text);
+        return Ok(ExitStatus::Success);
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true);
+    if args.force {
+        opts.create(true).truncate(true);
+    } else {
+        opts.create_new(true);
+    }
+    let mut file = opts.open(&args.path).map_err(|e| {
+        let err = CliError::user(format!("cannot write `{}`: {e}", args.path));
+        if e.kind() == ErrorKind::AlreadyExists {
+            err.hint("it is kept as it is; pass --force to overwrite it, or give another PATH")
+        } else {
+            err
+        }
+    })?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .map_err(|e| CliError::user(format!("cannot write `{}`: {e}", args.path)))?;
+    printer.status(&format!(
+        "wrote {} (starter `{name}`); edit it, then run: interlock-split plan --current <config.toml> --spec {}",
+        args.path, args.path
+    ));
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,75 @@
+use serde::Serialize;
+
+use crate::check;
+use crate::cli::args::{OutputFormat, ValidateArgs};
+use crate::cli::error::read_file;
+use crate::cli::{CliResult, ExitStatus};
+use crate::finding::{self, Finding, Severity};
+use crate::interlock::InterlockConfig;
+use crate::locate::{Location, Locator};
+use crate::output::printer::Printer;
+use crate::output::{human, json};
+
+#[derive(Serialize)]
+struct Report<'a> {
+    format_version: u32,
+    file: &'a str,
+    valid: bool,
+    errors: usize,
+    warnings: usize,
+    findings: &'a [Finding],
+}
+
+pub fn run(args: ValidateArgs, printer: &Printer) -> CliResult {
+    let text = read_file(&args.file, "config")?;
+    let findings: Vec<Finding> = match InterlockConfig::parse(&text) {
+        Err(e) => vec![Finding {
+            location: Some(Location {
+                file: args.file.clone(),
+                line: e.line,
+                column: e.column,
+            }),
+            ..Finding::error("toml-syntax", e.message)
+        }],
+        Ok((_, cfg)) => {
+            let locator = Locator::new(args.file.clone(), &text);
+            check::config(&cfg)
+                .into_iter()
+                .map(|f| f.located(&locator))
+                .collect()
+        }
+    };
+    let errors = finding::count(&findings, Severity::Error);
+    let warnings = finding::count(&findings, Severity::Warning);
+    match args.output {
+        OutputFormat::Json => printer.out(&json::document(&Report {
+            format_version: crate::plan::FORMAT_VERSION,
+            file: &args.file,
+            valid: errors == 0,
+            errors,
+            warnings,
+            findings: &findings,
+        })),
+        OutputFormat::Human => {
+            let s = &printer.out_style;
+            let mut out = human::findings(&findings, s);
+            let verdict = if errors == 0 {
+                s.green("valid")
+            } else {
+                s.red_bold("invalid")
+            };
+            out.push_str(&format!(
+                "{}: {verdict}, {errors} error{}, {warnings} warning{}\n",
+                args.file,
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" }
+            ));
+            printer.out(&out);
+        }
+    }
+    Ok(if errors > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}

@@ -1,0 +1,73 @@
+//! The steps an apply takes, in order. `plan` shows them; `apply` executes exactly these.
+
+use serde::Serialize;
+
+use crate::interlock::PublishMode;
+use crate::interlock::config::ServiceRole;
+
+/// The config target the core reads its TOML from.
+pub const CONFIG_TARGET: &str = "/config.toml";
+/// The core service UCP creates when Layer 7 routing is enabled.
+pub const CORE_SERVICE: &str = "ucp-interlock";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortMapping {
+    pub published: u16,
+    pub target: Option<u16>,
+    pub mode: PublishMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum When {
+    /// Right after the core runs the new config, before Interlock can create the proxy that
+    /// needs the port this service holds.
+    BeforeNewProxies,
+    /// Once every new service has converged.
+    AfterNewProxies,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Action {
+    /// Upload the new TOML as a new, versioned Docker config.
+    CreateConfig {
+        /// `None` when planned from a file and the config in use is not known.
+        name: Option<String>,
+        previous: Option<String>,
+    },
+    /// Point the core at the new config, with automatic rollback on failure.
+    UpdateCoreService {
+        service: String,
+        target: String,
+        from: Option<String>,
+        to: Option<String>,
+        update_failure_action: String,
+    },
+    /// Remove a service the new config no longer names.
+    RemoveStaleService {
+        service: String,
+        role: ServiceRole,
+        extension: String,
+        when: When,
+        /// Ports it holds that a new proxy needs.
+        frees_ports: Vec<u16>,
+        needed_by: Vec<String>,
+    },
+    /// Interlock creates this service from the new config; apply waits for it to converge.
+    AwaitService {
+        service: String,
+        role: ServiceRole,
+        cluster: String,
+        replicas: Option<u64>,
+        ports: Vec<PortMapping>,
+        constraints: Vec<String>,
+    },
+    /// An existing proxy the new config describes differently: Interlock does not change
+    /// proxies it has already created, so apply brings it in line.
+    ReconcileProxy {
+        service: String,
+        cluster: String,
+        changes: Vec<String>,
+    },
+}

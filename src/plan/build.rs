@@ -1,0 +1,281 @@
+//! Building the plan: the pure function at the heart of the tool.
+
+use super::action::{CONFIG_TARGET, CORE_SERVICE};
+use super::relocate::Relocator;
+use super::stale::stale_services;
+use super::{
+    Action, ClusterPlan, FORMAT_VERSION, Plan, PortMapping, Services, Source, Summary, When,
+};
+use crate::check;
+use crate::finding::{self, Finding, Severity};
+use crate::interlock::config::ServiceRole;
+use crate::interlock::keys::ext;
+use crate::interlock::names::next_config_name;
+use crate::interlock::{Extension, InterlockConfig, PublishMode};
+use crate::locate::Locator;
+use crate::output::diff;
+use crate::spec::Spec;
+use crate::split::{self, ClusterStatus, SplitError};
+
+/// What a plan is computed from.
+pub struct Inputs<'a> {
+    /// The current Interlock TOML.
+    pub current: &'a str,
+    pub source: Source,
+    pub spec: &'a Spec,
+    pub spec_text: &'a str,
+    /// Names of the interlock configs that exist, for the next versioned name.
+    pub existing_configs: &'a [String],
+}
+
+/// Keys whose change an existing proxy service does not pick up by itself.
+const PROXY_KEYS: [&str; 6] = [
+    ext::PROXY_CONSTRAINTS,
+    ext::PROXY_REPLICAS,
+    ext::PUBLISHED_PORT,
+    ext::PUBLISHED_SSL_PORT,
+    ext::PUBLISH_MODE,
+    ext::PROXY_LABELS,
+];
+
+fn source_label(s: &Source) -> String {
+    s.path
+        .clone()
+        .or_else(|| s.config_name.clone())
+        .unwrap_or_else(|| "current".into())
+}
+
+/// Plans the split. Fails only when no new config can be computed at all (a syntax error,
+/// no template); every other problem is a finding in the plan.
+pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
+    let label = source_label(&inputs.source);
+    let current_locator = Locator::new(label.clone(), inputs.current);
+    let outcome = match split::split(inputs.current, inputs.spec) {
+        Ok(o) => o,
+        Err(e) => {
+            let mut f = e.to_finding();
+            if let SplitError::Syntax(s) = &e {
+                f.location = Some(crate::locate::Location {
+                    file: label,
+                    line: s.line,
+                    column: s.column,
+                });
+            }
+            return Err(vec![f.located(&current_locator)]);
+        }
+    };
+    let (_, old) = InterlockConfig::parse(inputs.current).expect("split parsed it");
+    let (_, new) = InterlockConfig::parse(&outcome.text).expect("split wrote valid TOML");
+    let changed = outcome.changed(inputs.current);
+
+    let spec_locator = Locator::new(inputs.spec.file.clone(), inputs.spec_text);
+    let relocator = Relocator {
+        spec: &spec_locator,
+        current: &current_locator,
+        outcome: &outcome,
+    };
+    let mut findings: Vec<Finding> = outcome
+        .notes
+        .iter()
+        .cloned()
+        .chain(check::config(&new))
+        .map(|f| relocator.locate(f))
+        .collect();
+
+    let stale = if changed {
+        stale_services(&old, &new)
+    } else {
+        Vec::new()
+    };
+    for s in stale.iter().filter(|s| !s.blocks.is_empty()) {
+        let ports: Vec<String> = s.blocks.iter().map(|(p, _)| p.to_string()).collect();
+        let mut clusters: Vec<&str> = s.blocks.iter().map(|(_, c)| c.as_str()).collect();
+        clusters.dedup();
+        findings.push(Finding::warning(
+            "stale-port-holder",
+            format!(
+                "`{}` is being retired but holds port {} that `{}` needs: apply removes it right after `{CORE_SERVICE}` runs the new config, so that Interlock can create the new proxy; traffic on {} stops until that proxy is up",
+                s.service,
+                ports.join(", "),
+                clusters.join("`, `"),
+                if ports.len() == 1 { "that port" } else { "those ports" }
+            ),
+        ).hint("run apply in a change window, or move the new cluster to other ports first and swap in the load balancer"));
+    }
+    check::sort(&mut findings);
+
+    let clusters: Vec<ClusterPlan> = outcome
+        .clusters
+        .iter()
+        .map(|c| cluster_plan(c, new.extension(&c.name)))
+        .collect();
+
+    let mut actions = Vec::new();
+    if changed {
+        let next = inputs
+            .source
+            .config_name
+            .as_deref()
+            .map(|cur| next_config_name(cur, inputs.existing_configs));
+        actions.push(Action::CreateConfig {
+            name: next.clone(),
+            previous: inputs.source.config_name.clone(),
+        });
+        actions.push(Action::UpdateCoreService {
+            service: CORE_SERVICE.into(),
+            target: CONFIG_TARGET.into(),
+            from: inputs.source.config_name.clone(),
+            to: next,
+            update_failure_action: "rollback".into(),
+        });
+        for s in stale.iter().filter(|s| !s.blocks.is_empty()) {
+            actions.push(remove(s, When::BeforeNewProxies));
+        }
+        let old_names: Vec<String> = old
+            .extensions
+            .iter()
+            .flat_map(|e| e.service_names().into_iter().map(|(_, n)| n.to_string()))
+            .collect();
+        for (c, plan) in outcome.clusters.iter().zip(&clusters) {
+            let Some(e) = new.extension(&c.name) else {
+                continue;
+            };
+            for (role, name) in e.service_names() {
+                if old_names.iter().any(|n| n == name) {
+                    continue;
+                }
+                actions.push(await_service(e, role, name, plan));
+            }
+            let proxy_changes: Vec<String> = c
+                .changed_keys
+                .iter()
+                .filter(|k| PROXY_KEYS.iter().any(|p| k.split('.').next() == Some(*p)))
+                .cloned()
+                .collect();
+            if c.status == ClusterStatus::Update
+                && !proxy_changes.is_empty()
+                && let Some(proxy) = &e.proxy_service_name
+                && old_names.contains(proxy)
+            {
+                actions.push(Action::ReconcileProxy {
+                    service: proxy.clone(),
+                    cluster: c.name.clone(),
+                    changes: proxy_changes,
+                });
+            }
+        }
+        for s in stale.iter().filter(|s| s.blocks.is_empty()) {
+            actions.push(remove(s, When::AfterNewProxies));
+        }
+    }
+
+    let summary = Summary {
+        create: count(&outcome.clusters, ClusterStatus::Create),
+        update: count(&outcome.clusters, ClusterStatus::Update),
+        unchanged: count(&outcome.clusters, ClusterStatus::Unchanged),
+        removed_extensions: outcome.removed_extensions.len(),
+        stale_services: stale.len(),
+        errors: finding::count(&findings, Severity::Error),
+        warnings: finding::count(&findings, Severity::Warning),
+    };
+    let diff = diff::unified(
+        inputs.current,
+        &outcome.text,
+        &format!("a/{label}"),
+        "b/planned",
+    );
+    Ok(Plan {
+        format_version: FORMAT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        current: inputs.source.clone(),
+        spec: inputs.spec.file.clone(),
+        template: outcome.template.clone(),
+        changed,
+        summary,
+        clusters,
+        removed_extensions: outcome.removed_extensions.clone(),
+        stale_services: stale,
+        findings,
+        actions,
+        diff,
+        new_config: outcome.text,
+    })
+}
+
+fn count(cs: &[split::ClusterChange], s: ClusterStatus) -> usize {
+    cs.iter().filter(|c| c.status == s).count()
+}
+
+fn remove(s: &super::StaleService, when: When) -> Action {
+    let mut needed_by: Vec<String> = s.blocks.iter().map(|(_, c)| c.clone()).collect();
+    needed_by.dedup();
+    let mut frees: Vec<u16> = s.blocks.iter().map(|(p, _)| *p).collect();
+    frees.dedup();
+    Action::RemoveStaleService {
+        service: s.service.clone(),
+        role: s.role,
+        extension: s.extension.clone(),
+        when,
+        frees_ports: frees,
+        needed_by,
+    }
+}
+
+fn port_mappings(e: &Extension) -> Vec<PortMapping> {
+    let mode = e.publish_mode().unwrap_or(PublishMode::Ingress);
+    let mut out = Vec::new();
+    for (published, target) in [
+        (e.published_port, e.target_port),
+        (e.published_ssl_port, e.target_ssl_port),
+    ] {
+        if let Some(p) = published.and_then(|p| u16::try_from(p).ok()) {
+            out.push(PortMapping {
+                published: p,
+                target: target.and_then(|t| u16::try_from(t).ok()),
+                mode,
+            });
+        }
+    }
+    out
+}
+
+fn await_service(e: &Extension, role: ServiceRole, name: &str, plan: &ClusterPlan) -> Action {
+    let (replicas, ports, constraints) = match role {
+        ServiceRole::Proxy => (
+            e.proxy_replicas.and_then(|n| u64::try_from(n).ok()),
+            port_mappings(e),
+            e.proxy_constraints.clone(),
+        ),
+        ServiceRole::Extension => (None, Vec::new(), e.constraints.clone()),
+        ServiceRole::Config => (None, Vec::new(), e.constraints.clone()),
+    };
+    Action::AwaitService {
+        service: name.to_string(),
+        role,
+        cluster: plan.name.clone(),
+        replicas,
+        ports,
+        constraints,
+    }
+}
+
+fn cluster_plan(c: &split::ClusterChange, e: Option<&Extension>) -> ClusterPlan {
+    let e = e.cloned().unwrap_or_default();
+    ClusterPlan {
+        name: c.name.clone(),
+        status: c.status,
+        service_cluster: e.service_cluster.clone(),
+        services: Services {
+            extension: e.service_name.clone(),
+            proxy: e.proxy_service_name.clone(),
+            config: e.config_service_name.clone(),
+        },
+        publish_mode: e.publish_mode(),
+        http_port: e.published_port,
+        https_port: e.published_ssl_port,
+        proxy_replicas: e.proxy_replicas,
+        constraints: e.constraints.clone(),
+        proxy_constraints: e.proxy_constraints.clone(),
+        changed_keys: c.changed_keys.clone(),
+    }
+}
