@@ -150,9 +150,10 @@ pub fn action(a: &Action, s: &Styler) -> String {
             needed_by,
         } => match when {
             When::BeforeNewProxies => format!(
-                "remove stale {} service {} (of `{extension}`) as soon as the new config runs: it holds port {} that {} needs {}",
+                "remove stale {} service {} (of `{extension}`) as soon as the new config runs: it holds {} {} that {} needs {}",
                 role.as_str(),
                 s.bold(service),
+                if frees_ports.len() == 1 { "port" } else { "ports" },
                 port_list(frees_ports),
                 needed_by.join(", "),
                 s.yellow("(traffic gap on these ports)")

@@ -88,14 +88,15 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
         Vec::new()
     };
     for s in stale.iter().filter(|s| !s.blocks.is_empty()) {
-        let ports: Vec<String> = s.blocks.iter().map(|(p, _)| p.to_string()).collect();
-        let mut clusters: Vec<&str> = s.blocks.iter().map(|(_, c)| c.as_str()).collect();
+        let ports: Vec<String> = s.blocks.iter().map(|b| b.port.to_string()).collect();
+        let mut clusters: Vec<&str> = s.blocks.iter().map(|b| b.cluster.as_str()).collect();
         clusters.dedup();
         findings.push(Finding::warning(
             "stale-port-holder",
             format!(
-                "`{}` is being retired but holds port {} that `{}` needs: apply removes it right after `{CORE_SERVICE}` runs the new config, so that Interlock can create the new proxy; traffic on {} stops until that proxy is up",
+                "`{}` is being retired but holds {} {} that `{}` needs: apply removes it right after `{CORE_SERVICE}` runs the new config, so that Interlock can create the new proxy; traffic on {} stops until that proxy is up",
                 s.service,
+                if ports.len() == 1 { "port" } else { "ports" },
                 ports.join(", "),
                 clusters.join("`, `"),
                 if ports.len() == 1 { "that port" } else { "those ports" }
@@ -207,9 +208,9 @@ fn count(cs: &[split::ClusterChange], s: ClusterStatus) -> usize {
 }
 
 fn remove(s: &super::StaleService, when: When) -> Action {
-    let mut needed_by: Vec<String> = s.blocks.iter().map(|(_, c)| c.clone()).collect();
+    let mut needed_by: Vec<String> = s.blocks.iter().map(|b| b.cluster.clone()).collect();
     needed_by.dedup();
-    let mut frees: Vec<u16> = s.blocks.iter().map(|(p, _)| *p).collect();
+    let mut frees: Vec<u16> = s.blocks.iter().map(|b| b.port).collect();
     frees.dedup();
     Action::RemoveStaleService {
         service: s.service.clone(),

@@ -63,8 +63,15 @@ pub struct StaleService {
     pub role: crate::interlock::config::ServiceRole,
     pub extension: String,
     pub ports: Vec<u16>,
-    /// Ports a new proxy needs, with the clusters that need them.
-    pub blocks: Vec<(u16, String)>,
+    /// Ports it holds that a new proxy needs.
+    pub blocks: Vec<PortNeed>,
+}
+
+/// A published port a new cluster's proxy needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortNeed {
+    pub port: u16,
+    pub cluster: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

@@ -1,6 +1,6 @@
 //! Services the new config no longer names, and the ports they hold.
 
-use super::StaleService;
+use super::{PortNeed, StaleService};
 use crate::check::DEFAULT_PROXY_SERVICE_NAME;
 use crate::interlock::config::ServiceRole;
 use crate::interlock::{Extension, InterlockConfig};
@@ -47,7 +47,10 @@ pub fn stale_services(old: &InterlockConfig, new: &InterlockConfig) -> Vec<Stale
             for n in &new.extensions {
                 for p in ports(n) {
                     if held.contains(&p) {
-                        blocks.push((p, n.name.clone()));
+                        blocks.push(PortNeed {
+                            port: p,
+                            cluster: n.name.clone(),
+                        });
                     }
                 }
             }
