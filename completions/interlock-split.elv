@@ -1,0 +1,125 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[interlock-split] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'interlock-split'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'interlock-split'= {
+            cand --color 'When to colour output. `auto` colours a terminal unless NO_COLOR is set'
+            cand -q 'Print only the product (plan, TOML, JSON) and errors'
+            cand --quiet 'Print only the product (plan, TOML, JSON) and errors'
+            cand -v 'Print more about what is being done'
+            cand --verbose 'Print more about what is being done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand plan 'Show the new config, the findings, and what apply would do. Changes nothing'
+            cand render 'Print the new Interlock config (TOML) on stdout, e.g. for `docker config create NAME -`'
+            cand validate 'Check an Interlock config: syntax, ports, names, constraints, required keys'
+            cand init 'Write a commented starter spec'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'interlock-split;plan'= {
+            cand --current 'The current Interlock config (TOML), as `docker config inspect` returns it'
+            cand --spec 'The spec declaring the service clusters'
+            cand --config-name 'The name of the Docker config FILE came from (e.g. com.docker.ucp.interlock.conf-1), to name the next version in the plan'
+            cand --output 'Output format'
+            cand --color 'When to colour output. `auto` colours a terminal unless NO_COLOR is set'
+            cand --detailed-exitcode 'Exit 2 when the plan has changes (0: none, 1: error)'
+            cand -q 'Print only the product (plan, TOML, JSON) and errors'
+            cand --quiet 'Print only the product (plan, TOML, JSON) and errors'
+            cand -v 'Print more about what is being done'
+            cand --verbose 'Print more about what is being done'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'interlock-split;render'= {
+            cand --current 'The current Interlock config (TOML)'
+            cand --spec 'The spec declaring the service clusters'
+            cand --color 'When to colour output. `auto` colours a terminal unless NO_COLOR is set'
+            cand -q 'Print only the product (plan, TOML, JSON) and errors'
+            cand --quiet 'Print only the product (plan, TOML, JSON) and errors'
+            cand -v 'Print more about what is being done'
+            cand --verbose 'Print more about what is being done'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'interlock-split;validate'= {
+            cand --output 'Output format'
+            cand --color 'When to colour output. `auto` colours a terminal unless NO_COLOR is set'
+            cand -q 'Print only the product (plan, TOML, JSON) and errors'
+            cand --quiet 'Print only the product (plan, TOML, JSON) and errors'
+            cand -v 'Print more about what is being done'
+            cand --verbose 'Print more about what is being done'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'interlock-split;init'= {
+            cand --template 'Which starter to write'
+            cand --color 'When to colour output. `auto` colours a terminal unless NO_COLOR is set'
+            cand --list 'List the starters and exit'
+            cand --force 'Overwrite PATH if it exists'
+            cand -q 'Print only the product (plan, TOML, JSON) and errors'
+            cand --quiet 'Print only the product (plan, TOML, JSON) and errors'
+            cand -v 'Print more about what is being done'
+            cand --verbose 'Print more about what is being done'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'interlock-split;completions'= {
+            cand --color 'When to colour output. `auto` colours a terminal unless NO_COLOR is set'
+            cand -q 'Print only the product (plan, TOML, JSON) and errors'
+            cand --quiet 'Print only the product (plan, TOML, JSON) and errors'
+            cand -v 'Print more about what is being done'
+            cand --verbose 'Print more about what is being done'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'interlock-split;help'= {
+            cand plan 'Show the new config, the findings, and what apply would do. Changes nothing'
+            cand render 'Print the new Interlock config (TOML) on stdout, e.g. for `docker config create NAME -`'
+            cand validate 'Check an Interlock config: syntax, ports, names, constraints, required keys'
+            cand init 'Write a commented starter spec'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'interlock-split;help;plan'= {
+        }
+        &'interlock-split;help;render'= {
+        }
+        &'interlock-split;help;validate'= {
+        }
+        &'interlock-split;help;init'= {
+        }
+        &'interlock-split;help;completions'= {
+        }
+        &'interlock-split;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

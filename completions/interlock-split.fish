@@ -1,0 +1,93 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_interlock_split_global_optspecs
+    string join \n color= q/quiet v/verbose h/help V/version
+end
+
+function __fish_interlock_split_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_interlock_split_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_interlock_split_using_subcommand
+    set -l cmd (__fish_interlock_split_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -s q -l quiet -d 'Print only the product (plan, TOML, JSON) and errors'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -s v -l verbose -d 'Print more about what is being done'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -s V -l version -d 'Print version'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "plan" -d 'Show the new config, the findings, and what apply would do. Changes nothing'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout, e.g. for `docker config create NAME -`'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "validate" -d 'Check an Interlock config: syntax, ports, names, constraints, required keys'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "init" -d 'Write a commented starter spec'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l current -d 'The current Interlock config (TOML), as `docker config inspect` returns it' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l spec -d 'The spec declaring the service clusters' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l config-name -d 'The name of the Docker config FILE came from (e.g. com.docker.ucp.interlock.conf-1), to name the next version in the plan' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l output -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l detailed-exitcode -d 'Exit 2 when the plan has changes (0: none, 1: error)'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -s q -l quiet -d 'Print only the product (plan, TOML, JSON) and errors'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -s v -l verbose -d 'Print more about what is being done'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -s h -l help -d 'Print help'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -s V -l version -d 'Print version'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -l current -d 'The current Interlock config (TOML)' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -l spec -d 'The spec declaring the service clusters' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -s q -l quiet -d 'Print only the product (plan, TOML, JSON) and errors'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -s v -l verbose -d 'Print more about what is being done'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -s h -l help -d 'Print help'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -s V -l version -d 'Print version'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -l output -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -s q -l quiet -d 'Print only the product (plan, TOML, JSON) and errors'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -s v -l verbose -d 'Print more about what is being done'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -s h -l help -d 'Print help'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -l template -d 'Which starter to write' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -l list -d 'List the starters and exit'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -l force -d 'Overwrite PATH if it exists'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -s q -l quiet -d 'Print only the product (plan, TOML, JSON) and errors'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -s v -l verbose -d 'Print more about what is being done'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -s h -l help -d 'Print help'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -s V -l version -d 'Print version'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand completions" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand completions" -s q -l quiet -d 'Print only the product (plan, TOML, JSON) and errors'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand completions" -s v -l verbose -d 'Print more about what is being done'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "plan" -d 'Show the new config, the findings, and what apply would do. Changes nothing'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout, e.g. for `docker config create NAME -`'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "validate" -d 'Check an Interlock config: syntax, ports, names, constraints, required keys'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "init" -d 'Write a commented starter spec'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
