@@ -31,7 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the new config, the findings, and what apply would do. Changes nothing')
-            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the new Interlock config (TOML) on stdout, e.g. for `docker config create NAME -`')
+            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the new Interlock config (TOML) on stdout')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check an Interlock config: syntax, ports, names, constraints, required keys')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter spec')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -63,8 +63,8 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the product (plan, TOML, JSON) and errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what is being done')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -111,7 +111,7 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
         }
         'interlock-split;help' {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the new config, the findings, and what apply would do. Changes nothing')
-            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the new Interlock config (TOML) on stdout, e.g. for `docker config create NAME -`')
+            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the new Interlock config (TOML) on stdout')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check an Interlock config: syntax, ports, names, constraints, required keys')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter spec')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')

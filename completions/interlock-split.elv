@@ -28,7 +28,7 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand plan 'Show the new config, the findings, and what apply would do. Changes nothing'
-            cand render 'Print the new Interlock config (TOML) on stdout, e.g. for `docker config create NAME -`'
+            cand render 'Print the new Interlock config (TOML) on stdout'
             cand validate 'Check an Interlock config: syntax, ports, names, constraints, required keys'
             cand init 'Write a commented starter spec'
             cand completions 'Print a shell completion script'
@@ -58,8 +58,8 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
             cand --quiet 'Print only the product (plan, TOML, JSON) and errors'
             cand -v 'Print more about what is being done'
             cand --verbose 'Print more about what is being done'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -102,7 +102,7 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
         }
         &'interlock-split;help'= {
             cand plan 'Show the new config, the findings, and what apply would do. Changes nothing'
-            cand render 'Print the new Interlock config (TOML) on stdout, e.g. for `docker config create NAME -`'
+            cand render 'Print the new Interlock config (TOML) on stdout'
             cand validate 'Check an Interlock config: syntax, ports, names, constraints, required keys'
             cand init 'Write a commented starter spec'
             cand completions 'Print a shell completion script'

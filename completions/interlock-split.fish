@@ -32,13 +32,13 @@ complete -c interlock-split -n "__fish_interlock_split_needs_command" -s v -l ve
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -s V -l version -d 'Print version'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "plan" -d 'Show the new config, the findings, and what apply would do. Changes nothing'
-complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout, e.g. for `docker config create NAME -`'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "validate" -d 'Check an Interlock config: syntax, ports, names, constraints, required keys'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "init" -d 'Write a commented starter spec'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l current -d 'The current Interlock config (TOML), as `docker config inspect` returns it' -r
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l spec -d 'The spec declaring the service clusters' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l current -d 'The current Interlock config (TOML), as `docker config inspect` returns it' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l spec -d 'The spec declaring the service clusters' -r -F
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l config-name -d 'The name of the Docker config FILE came from (e.g. com.docker.ucp.interlock.conf-1), to name the next version in the plan' -r
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l output -d 'Output format' -r -f -a "human\t''
 json\t''"
@@ -50,14 +50,14 @@ complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -s
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -s v -l verbose -d 'Print more about what is being done'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -s V -l version -d 'Print version'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -l current -d 'The current Interlock config (TOML)' -r
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -l spec -d 'The spec declaring the service clusters' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -l current -d 'The current Interlock config (TOML)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -l spec -d 'The spec declaring the service clusters' -r -F
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -s q -l quiet -d 'Print only the product (plan, TOML, JSON) and errors'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -s v -l verbose -d 'Print more about what is being done'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -s h -l help -d 'Print help'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand render" -s V -l version -d 'Print version'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -l output -d 'Output format' -r -f -a "human\t''
 json\t''"
@@ -68,7 +68,8 @@ complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -s v -l verbose -d 'Print more about what is being done'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -s V -l version -d 'Print version'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -l template -d 'Which starter to write' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -l template -d 'Which starter to write' -r -f -a "environments\t''
+regions\t''"
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -86,7 +87,7 @@ complete -c interlock-split -n "__fish_interlock_split_using_subcommand completi
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "plan" -d 'Show the new config, the findings, and what apply would do. Changes nothing'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout, e.g. for `docker config create NAME -`'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "validate" -d 'Check an Interlock config: syntax, ports, names, constraints, required keys'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "init" -d 'Write a commented starter spec'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "completions" -d 'Print a shell completion script'

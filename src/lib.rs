@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod finding;
 pub mod interlock;

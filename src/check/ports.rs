@@ -6,8 +6,8 @@ use crate::interlock::{Extension, InterlockConfig, PublishMode};
 
 /// TCP ports UCP/MKE listens on (manager and worker ports from the UCP system requirements).
 pub const UCP_PORTS: &[u16] = &[
-    179, 443, 2376, 2377, 6443, 6444, 7946, 10250, 12376, 12378, 12379, 12380, 12381, 12382, 12383,
-    12384, 12385, 12386, 12387, 12388,
+    179, 443, 2376, 2377, 6443, 6444, 7946, 9099, 10250, 12376, 12378, 12379, 12380, 12381, 12382,
+    12383, 12384, 12385, 12386, 12387, 12388,
 ];
 
 /// DTR's ports on the nodes it runs on.

@@ -1,6 +1,6 @@
 //! The command line, and nothing else: what each command takes, documented for `--help`.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
 use super::exit::EXIT_CODES_HELP;
 use crate::output::style::ColorChoice;
@@ -48,8 +48,12 @@ pub enum Command {
     /// Show the new config, the findings, and what apply would do. Changes nothing.
     #[command(after_help = EXIT_CODES_HELP)]
     Plan(PlanArgs),
-    /// Print the new Interlock config (TOML) on stdout, e.g. for `docker config create NAME -`.
-    #[command(after_help = EXIT_CODES_HELP)]
+    /// Print the new Interlock config (TOML) on stdout.
+    #[command(
+        after_help = EXIT_CODES_HELP,
+        long_about = "Print the new Interlock config (TOML) on stdout, unmasked: it is the config \
+            itself, e.g. for `docker config create NAME -`. Refuses a config with errors."
+    )]
     Render(RenderArgs),
     /// Check an Interlock config: syntax, ports, names, constraints, required keys.
     #[command(after_help = EXIT_CODES_HELP)]
@@ -63,14 +67,14 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct SpecArgs {
     /// The spec declaring the service clusters.
-    #[arg(long, value_name = "FILE", env = "INTERLOCK_SPLIT_SPEC", default_value = crate::spec::DEFAULT_FILE)]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, env = "INTERLOCK_SPLIT_SPEC", default_value = crate::spec::DEFAULT_FILE)]
     pub spec: String,
 }
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// The current Interlock config (TOML), as `docker config inspect` returns it.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub current: String,
     #[command(flatten)]
     pub spec: SpecArgs,
@@ -89,7 +93,7 @@ pub struct PlanArgs {
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     /// The current Interlock config (TOML).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub current: String,
     #[command(flatten)]
     pub spec: SpecArgs,
@@ -98,7 +102,7 @@ pub struct RenderArgs {
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// The Interlock config (TOML) to check.
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub file: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
@@ -108,10 +112,10 @@ pub struct ValidateArgs {
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Where to write the spec; `-` for stdout.
-    #[arg(value_name = "PATH", default_value = crate::spec::DEFAULT_FILE)]
+    #[arg(value_name = "PATH", value_hint = ValueHint::FilePath, default_value = crate::spec::DEFAULT_FILE)]
     pub path: String,
     /// Which starter to write.
-    #[arg(long, value_name = "NAME", default_value = "environments")]
+    #[arg(long, value_name = "NAME", default_value = "environments", value_parser = ["environments", "regions"])]
     pub template: String,
     /// List the starters and exit.
     #[arg(long)]

@@ -6,7 +6,7 @@ pub mod exit;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 pub use args::Cli;
 pub use error::{CliError, CliResult};
@@ -17,16 +17,37 @@ use crate::output::human;
 use crate::output::printer::Printer;
 use crate::output::style::{ColorChoice, Styler};
 
+/// `--color` as given on the command line, so that clap's own help and errors honour it too.
+fn color_from_args() -> clap::ColorChoice {
+    let args: Vec<String> = std::env::args().collect();
+    let value = args.iter().enumerate().find_map(|(i, a)| {
+        a.strip_prefix("--color=")
+            .map(str::to_string)
+            .or_else(|| (a == "--color").then(|| args.get(i + 1).cloned().unwrap_or_default()))
+    });
+    match value.as_deref() {
+        Some("always") => clap::ColorChoice::Always,
+        Some("never") => clap::ColorChoice::Never,
+        _ if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => {
+            clap::ColorChoice::Never
+        }
+        _ => clap::ColorChoice::Auto,
+    }
+}
+
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command()
+        .color(color_from_args())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            // clap uses 2 for usage errors; 2 means "changes present" here.
+            // clap uses 2 for usage errors; 2 means "changes present" here. A missing command
+            // is a usage error too, even though clap prints the help for it.
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp
-                | clap::error::ErrorKind::DisplayVersion
-                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     ExitStatus::Success
                 }
                 _ => ExitStatus::Usage,

@@ -42,6 +42,7 @@ pub fn plan_from_file(
         spec: &spec.spec,
         spec_text: &spec.text,
         existing_configs: &existing,
+        snapshot: None,
     };
     plan::build(&inputs).map_err(|findings| {
         CliError::user(format!("cannot plan from `{current_path}`")).with_findings(findings)

@@ -20,7 +20,7 @@ pub fn run(args: PlanArgs, printer: &Printer) -> CliResult {
         ));
         return Ok(ExitStatus::Failure);
     }
-    Ok(if args.detailed_exitcode && plan.changed {
+    Ok(if args.detailed_exitcode && plan.has_changes() {
         ExitStatus::Changes
     } else {
         ExitStatus::Success

@@ -6,7 +6,7 @@ use toml_edit::{DocumentMut, Item, Table, Value};
 use super::keys::{self, ext};
 use crate::locate::{KeyPath, line_col};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PublishMode {
     Ingress,

@@ -153,7 +153,11 @@ pub fn action(a: &Action, s: &Styler) -> String {
                 "remove stale {} service {} (of `{extension}`) as soon as the new config runs: it holds {} {} that {} needs {}",
                 role.as_str(),
                 s.bold(service),
-                if frees_ports.len() == 1 { "port" } else { "ports" },
+                if frees_ports.len() == 1 {
+                    "port"
+                } else {
+                    "ports"
+                },
                 port_list(frees_ports),
                 needed_by.join(", "),
                 s.yellow("(traffic gap on these ports)")
@@ -199,6 +203,16 @@ pub fn action(a: &Action, s: &Styler) -> String {
             }
             line
         }
+        Action::LabelNode {
+            hostname,
+            key,
+            value,
+            previous,
+            ..
+        } => match previous {
+            Some(p) => format!("relabel node {}: {key}={value} (was {p})", s.bold(hostname)),
+            None => format!("label node {}: {key}={value}", s.bold(hostname)),
+        },
         Action::ReconcileProxy {
             service,
             cluster,
@@ -255,7 +269,14 @@ pub fn plan(p: &Plan, s: &Styler) -> String {
         out.push_str(&cluster_line(c, s, width));
     }
     for r in &p.removed_extensions {
-        let _ = writeln!(out, "  {} {}  {}", s.red("-"), s.bold(r), s.red("removed"));
+        let pad = " ".repeat(width.saturating_sub(r.len()));
+        let _ = writeln!(
+            out,
+            "  {} {}{pad}  {}",
+            s.red("-"),
+            s.bold(r),
+            s.red("remove")
+        );
     }
     out.push('\n');
 
@@ -265,7 +286,7 @@ pub fn plan(p: &Plan, s: &Styler) -> String {
         out.push('\n');
     }
 
-    if !p.changed {
+    if !p.has_changes() {
         let _ = writeln!(
             out,
             "{} The config already matches the spec; apply would do nothing.",
@@ -274,11 +295,27 @@ pub fn plan(p: &Plan, s: &Styler) -> String {
         return out;
     }
 
-    let _ = writeln!(out, "{}", s.bold("Config changes:"));
-    out.push_str(&diff(&p.diff, s));
-    out.push('\n');
+    if p.changed {
+        let _ = writeln!(out, "{}", s.bold("Config changes:"));
+        out.push_str(&diff(&p.diff, s));
+        out.push('\n');
+    } else {
+        let _ = writeln!(
+            out,
+            "The config already matches the spec; the cluster does not yet.\n"
+        );
+    }
 
-    let _ = writeln!(out, "{}", s.bold("Actions, in the order apply takes them:"));
+    if p.has_errors() {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            s.bold("Actions apply would take"),
+            s.red_bold("once the errors above are fixed (it refuses a plan with errors):")
+        );
+    } else {
+        let _ = writeln!(out, "{}", s.bold("Actions, in the order apply takes them:"));
+    }
     for (i, a) in p.actions.iter().enumerate() {
         let _ = writeln!(out, "  {:>2}. {}", i + 1, action(a, s));
     }

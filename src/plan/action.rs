@@ -63,6 +63,14 @@ pub enum Action {
         ports: Vec<PortMapping>,
         constraints: Vec<String>,
     },
+    /// Put a cluster's label on a node (seed Step 3).
+    LabelNode {
+        node: String,
+        hostname: String,
+        key: String,
+        value: String,
+        previous: Option<String>,
+    },
     /// An existing proxy the new config describes differently: Interlock does not change
     /// proxies it has already created, so apply brings it in line.
     ReconcileProxy {

@@ -1,12 +1,14 @@
 //! Building the plan: the pure function at the heart of the tool.
 
 use super::action::{CONFIG_TARGET, CORE_SERVICE};
+use super::live;
 use super::relocate::Relocator;
 use super::stale::stale_services;
 use super::{
     Action, ClusterPlan, FORMAT_VERSION, Plan, PortMapping, Services, Source, Summary, When,
 };
 use crate::check;
+use crate::cluster::Snapshot;
 use crate::finding::{self, Finding, Severity};
 use crate::interlock::config::ServiceRole;
 use crate::interlock::keys::ext;
@@ -26,6 +28,8 @@ pub struct Inputs<'a> {
     pub spec_text: &'a str,
     /// Names of the interlock configs that exist, for the next versioned name.
     pub existing_configs: &'a [String],
+    /// The cluster, for a live plan.
+    pub snapshot: Option<&'a Snapshot>,
 }
 
 /// Keys whose change an existing proxy service does not pick up by itself.
@@ -82,11 +86,18 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
         .map(|f| relocator.locate(f))
         .collect();
 
-    let stale = if changed {
-        stale_services(&old, &new)
-    } else {
-        Vec::new()
+    let offline_stale = stale_services(&old, &new);
+    let live = inputs
+        .snapshot
+        .map(|snap| live::analyse(&old, &new, inputs.spec, snap, &offline_stale));
+    let stale = match &live {
+        Some(l) => l.stale.clone(),
+        None if changed => offline_stale,
+        None => Vec::new(),
     };
+    if let Some(l) = &live {
+        findings.extend(l.findings.iter().cloned().map(|f| relocator.locate(f)));
+    }
     for s in stale.iter().filter(|s| !s.blocks.is_empty()) {
         let ports: Vec<String> = s.blocks.iter().map(|b| b.port.to_string()).collect();
         let mut clusters: Vec<&str> = s.blocks.iter().map(|b| b.cluster.as_str()).collect();
@@ -112,6 +123,11 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
         .collect();
 
     let mut actions = Vec::new();
+    // Labels first: the new proxies can then be scheduled the moment Interlock creates them,
+    // which keeps the gap on ports handed over from a stale proxy short.
+    if let Some(l) = &live {
+        actions.extend(l.label_actions.iter().cloned());
+    }
     if changed {
         let next = inputs
             .source
@@ -129,45 +145,54 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
             to: next,
             update_failure_action: "rollback".into(),
         });
-        for s in stale.iter().filter(|s| !s.blocks.is_empty()) {
-            actions.push(remove(s, When::BeforeNewProxies));
-        }
-        let old_names: Vec<String> = old
-            .extensions
-            .iter()
-            .flat_map(|e| e.service_names().into_iter().map(|(_, n)| n.to_string()))
-            .collect();
-        for (c, plan) in outcome.clusters.iter().zip(&clusters) {
-            let Some(e) = new.extension(&c.name) else {
-                continue;
+    }
+    for s in stale.iter().filter(|s| !s.blocks.is_empty()) {
+        actions.push(remove(s, When::BeforeNewProxies));
+    }
+    let old_names: Vec<String> = old
+        .extensions
+        .iter()
+        .flat_map(|e| e.service_names().into_iter().map(|(_, n)| n.to_string()))
+        .collect();
+    for (c, plan) in outcome.clusters.iter().zip(&clusters) {
+        let Some(e) = new.extension(&c.name) else {
+            continue;
+        };
+        for (role, name) in e.service_names() {
+            let exists = match inputs.snapshot {
+                Some(snap) => snap.service(name).is_some(),
+                None => old_names.iter().any(|n| n == name),
             };
-            for (role, name) in e.service_names() {
-                if old_names.iter().any(|n| n == name) {
-                    continue;
-                }
+            if !exists {
                 actions.push(await_service(e, role, name, plan));
             }
-            let proxy_changes: Vec<String> = c
-                .changed_keys
-                .iter()
-                .filter(|k| PROXY_KEYS.iter().any(|p| k.split('.').next() == Some(*p)))
-                .cloned()
-                .collect();
-            if c.status == ClusterStatus::Update
-                && !proxy_changes.is_empty()
-                && let Some(proxy) = &e.proxy_service_name
-                && old_names.contains(proxy)
-            {
-                actions.push(Action::ReconcileProxy {
-                    service: proxy.clone(),
-                    cluster: c.name.clone(),
-                    changes: proxy_changes,
-                });
-            }
         }
-        for s in stale.iter().filter(|s| s.blocks.is_empty()) {
-            actions.push(remove(s, When::AfterNewProxies));
+        if live.is_some() {
+            continue;
         }
+        let proxy_changes: Vec<String> = c
+            .changed_keys
+            .iter()
+            .filter(|k| PROXY_KEYS.iter().any(|p| k.split('.').next() == Some(*p)))
+            .cloned()
+            .collect();
+        if c.status == ClusterStatus::Update
+            && !proxy_changes.is_empty()
+            && let Some(proxy) = &e.proxy_service_name
+            && old_names.contains(proxy)
+        {
+            actions.push(Action::ReconcileProxy {
+                service: proxy.clone(),
+                cluster: c.name.clone(),
+                changes: proxy_changes,
+            });
+        }
+    }
+    if let Some(l) = &live {
+        actions.extend(l.reconcile.iter().cloned());
+    }
+    for s in stale.iter().filter(|s| s.blocks.is_empty()) {
+        actions.push(remove(s, When::AfterNewProxies));
     }
 
     let summary = Summary {

@@ -3,6 +3,7 @@
 
 pub mod action;
 mod build;
+mod live;
 mod relocate;
 mod stale;
 
@@ -107,6 +108,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Whether apply would do anything at all.
+    pub fn has_changes(&self) -> bool {
+        !self.actions.is_empty()
+    }
+
     pub fn has_errors(&self) -> bool {
         crate::finding::has_errors(&self.findings)
     }

@@ -2,6 +2,7 @@
 
 mod raw;
 mod resolve;
+pub mod shape;
 pub mod value;
 
 pub use raw::ConstraintEdit;
@@ -20,6 +21,10 @@ pub const DEFAULT_NODE_LABEL_KEY: &str = "com.docker.interlock.service.cluster";
 /// `file:line:col`, so that an operator fixes the file in one pass.
 pub fn parse(file: &str, text: &str) -> Result<Spec, Vec<Finding>> {
     let locator = Locator::new(file, text);
+    let unknown = shape::check(file, text);
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
     let raw: raw::RawSpec = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {

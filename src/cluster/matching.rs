@@ -1,0 +1,110 @@
+//! Which nodes a set of placement constraints allows, as swarm decides it.
+
+use super::{Node, Role};
+use crate::interlock::constraint::{self, Op};
+
+/// The value a node has for a constraint key, as swarm reads it.
+fn attribute(node: &Node, key: &str) -> Option<String> {
+    let k = key.to_ascii_lowercase();
+    let found = match k.as_str() {
+        "node.id" => Some(node.id.clone()),
+        "node.hostname" => Some(node.hostname.clone()),
+        "node.role" => Some(match node.role {
+            Role::Manager => "manager".into(),
+            Role::Worker => "worker".into(),
+        }),
+        "node.platform.os" => Some(node.os.clone()),
+        "node.platform.arch" => Some(node.arch.clone()),
+        _ => None,
+    };
+    if found.is_some() {
+        return found;
+    }
+    // Label keys keep their case in the key part of the constraint.
+    if k.starts_with("node.labels.") {
+        return node.labels.get(&key["node.labels.".len()..]).cloned();
+    }
+    if k.starts_with("engine.labels.") {
+        return node
+            .engine_labels
+            .get(&key["engine.labels.".len()..])
+            .cloned();
+    }
+    None
+}
+
+/// Whether `node` satisfies every constraint. Constraints swarm would refuse match nothing.
+pub fn satisfies(node: &Node, constraints: &[String]) -> bool {
+    constraints
+        .iter()
+        .all(|expr| match constraint::parse(expr) {
+            Err(_) => false,
+            Ok(c) => {
+                let value = attribute(node, &c.key);
+                let equal = value.is_some_and(|v| v.eq_ignore_ascii_case(&c.value));
+                match c.op {
+                    Op::Eq => equal,
+                    Op::Ne => !equal,
+                }
+            }
+        })
+}
+
+/// The ready, active nodes that satisfy `constraints`.
+pub fn eligible<'a>(nodes: &'a [Node], constraints: &[String]) -> Vec<&'a Node> {
+    nodes
+        .iter()
+        .filter(|n| n.schedulable() && satisfies(n, constraints))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    pub fn node(hostname: &str, role: Role, labels: &[(&str, &str)]) -> Node {
+        Node {
+            id: format!("id-{hostname}"),
+            hostname: hostname.into(),
+            role,
+            availability: "active".into(),
+            state: "ready".into(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            engine_labels: BTreeMap::new(),
+            os: "linux".into(),
+            arch: "x86_64".into(),
+        }
+    }
+
+    #[test]
+    fn swarm_semantics() {
+        let n = node(
+            "w1",
+            Role::Worker,
+            &[("com.docker.interlock.service.cluster", "Dev")],
+        );
+        let c = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(satisfies(
+            &n,
+            &c(&["node.labels.com.docker.interlock.service.cluster==dev"])
+        ));
+        assert!(satisfies(
+            &n,
+            &c(&["node.role==worker", "node.platform.os==linux"])
+        ));
+        assert!(!satisfies(&n, &c(&["node.role!=worker"])));
+        assert!(satisfies(&n, &c(&["node.labels.missing!=x"])));
+        assert!(!satisfies(&n, &c(&["node.labels.missing==x"])));
+        assert!(!satisfies(
+            &n,
+            &c(&["node.labels.com.docker.interlock.service.cluster=dev"])
+        ));
+        let mut down = n.clone();
+        down.state = "down".into();
+        assert_eq!(eligible(&[n, down], &[]).len(), 1);
+    }
+}

@@ -1,0 +1,137 @@
+//! What the tool knows of a live cluster: a snapshot read once, then reasoned about purely.
+//!
+//! The Docker client (`crate::docker`) fills it in; the plan and status read it. Nothing here
+//! talks to the network, so every live check is tested with hand-built snapshots.
+
+pub mod matching;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::interlock::PublishMode;
+
+/// The label UCP puts on nodes and objects to place them in a collection.
+pub const COLLECTION_LABEL: &str = "com.docker.ucp.access.label";
+/// The label the Interlock core puts on the proxy services it creates.
+pub const PROXY_TYPE_LABEL: (&str, &str) = ("type", "com.docker.interlock.core.proxy");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Manager,
+    Worker,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Node {
+    pub id: String,
+    pub hostname: String,
+    pub role: Role,
+    /// `active`, `pause` or `drain`.
+    pub availability: String,
+    /// `ready`, `down`, `unknown`, `disconnected`.
+    pub state: String,
+    pub labels: BTreeMap<String, String>,
+    pub engine_labels: BTreeMap<String, String>,
+    pub os: String,
+    pub arch: String,
+}
+
+impl Node {
+    /// Swarm schedules new tasks only on ready, active nodes.
+    pub fn schedulable(&self) -> bool {
+        self.state == "ready" && self.availability == "active"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedPort {
+    pub published: u16,
+    pub target: u16,
+    pub protocol: String,
+    pub mode: PublishMode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigRef {
+    pub config_id: String,
+    pub config_name: String,
+    pub target: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub version: u64,
+    pub labels: BTreeMap<String, String>,
+    /// `None` for a global service.
+    pub replicas: Option<u64>,
+    pub constraints: Vec<String>,
+    pub ports: Vec<PublishedPort>,
+    pub configs: Vec<ConfigRef>,
+    pub image: String,
+    /// `updating`, `paused`, `rollback_started`, `rollback_completed`, … when an update ran.
+    pub update_state: Option<String>,
+    pub update_message: Option<String>,
+}
+
+impl Service {
+    pub fn is_proxy(&self) -> bool {
+        self.labels.get(PROXY_TYPE_LABEL.0).map(String::as_str) == Some(PROXY_TYPE_LABEL.1)
+    }
+
+    /// The config mounted where the Interlock core reads its TOML.
+    pub fn config_at(&self, target: &str) -> Option<&ConfigRef> {
+        self.configs.iter().find(|c| c.target == target)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigInfo {
+    pub id: String,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub created_at: Option<String>,
+}
+
+/// A task, for `status`: where it runs and in what state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub service_id: String,
+    pub node_id: Option<String>,
+    pub state: String,
+    pub desired_state: String,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub nodes: Vec<Node>,
+    pub services: Vec<Service>,
+    /// The configs whose name says they are the core's (`…interlock…conf…`).
+    pub configs: Vec<ConfigInfo>,
+    pub tasks: Vec<Task>,
+}
+
+impl Snapshot {
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    pub fn node(&self, name_or_id: &str) -> Option<&Node> {
+        self.nodes
+            .iter()
+            .find(|n| n.hostname == name_or_id || n.id == name_or_id)
+            .or_else(|| {
+                self.nodes
+                    .iter()
+                    .find(|n| n.id.starts_with(name_or_id) && name_or_id.len() >= 6)
+            })
+    }
+
+    pub fn config_names(&self) -> Vec<String> {
+        self.configs.iter().map(|c| c.name.clone()).collect()
+    }
+}
