@@ -58,6 +58,10 @@ pub enum Command {
     /// Check an Interlock config: syntax, ports, names, constraints, required keys.
     #[command(after_help = EXIT_CODES_HELP)]
     Validate(ValidateArgs),
+    /// Show each service cluster's services, replicas, ports and nodes, stale services, and the
+    /// history of Interlock configs, with problems flagged.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Status(StatusArgs),
     /// Write a commented starter spec.
     Init(InitArgs),
     /// Print a shell completion script.
@@ -71,11 +75,70 @@ pub struct SpecArgs {
     pub spec: String,
 }
 
+/// How to reach the cluster: a UCP/MKE client bundle, a host, a docker context, or the
+/// environment (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH), else the local socket.
+#[derive(Debug, Args, Clone)]
+pub struct ConnectionArgs {
+    /// A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder.
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::AnyPath, help_heading = "Connection")]
+    pub bundle: Option<std::path::PathBuf>,
+    /// The Docker API endpoint, e.g. tcp://ucp.example.com:443.
+    #[arg(long, value_name = "URL", help_heading = "Connection")]
+    pub host: Option<String>,
+    /// CA certificate that signed the server's certificate (with --host).
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = "Connection")]
+    pub tls_ca: Option<std::path::PathBuf>,
+    /// Client certificate (with --host).
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = "Connection")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// Client private key (with --host).
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = "Connection")]
+    pub tls_key: Option<std::path::PathBuf>,
+    /// A docker CLI context (also DOCKER_CONTEXT).
+    #[arg(long, value_name = "NAME", help_heading = "Connection")]
+    pub context: Option<String>,
+    /// Seconds to wait for each API request.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 30,
+        help_heading = "Connection"
+    )]
+    pub timeout: u64,
+}
+
+impl ConnectionArgs {
+    pub fn connect_args(&self) -> crate::docker::ConnectArgs {
+        crate::docker::ConnectArgs {
+            bundle: self.bundle.clone(),
+            host: self.host.clone(),
+            tls_ca: self.tls_ca.clone(),
+            tls_cert: self.tls_cert.clone(),
+            tls_key: self.tls_key.clone(),
+            context: self.context.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+}
+
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// The current Interlock config (TOML), as `docker config inspect` returns it.
+    /// Plan from this Interlock config (TOML) instead of the cluster's, offline.
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
-    pub current: String,
+    pub current: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Save the plan, with a fingerprint of what it was computed from, for apply.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub out: Option<String>,
     #[command(flatten)]
     pub spec: SpecArgs,
     /// The name of the Docker config FILE came from (e.g. com.docker.ucp.interlock.conf-1),

@@ -3,8 +3,10 @@
 mod completions;
 mod init;
 mod inputs;
+mod live;
 mod plan;
 mod render;
+mod status;
 mod validate;
 
 use crate::cli::CliResult;
@@ -18,6 +20,7 @@ pub fn run(command: Command, printer: &Printer) -> CliResult {
         Command::Plan(a) => plan::run(a, printer),
         Command::Render(a) => render::run(a, printer),
         Command::Validate(a) => validate::run(a, printer),
+        Command::Status(a) => status::run(a, printer),
         Command::Init(a) => init::run(a, printer),
         Command::Completions(a) => completions::run(a, printer),
     }

@@ -1,15 +1,43 @@
+use std::io::Write;
+
 use crate::cli::args::{OutputFormat, PlanArgs};
-use crate::cli::{CliResult, ExitStatus};
+use crate::cli::{CliError, CliResult, ExitStatus};
 use crate::output::printer::Printer;
 use crate::output::{human, json};
+use crate::plan::saved::{Fingerprint, SavedPlan, sha256};
+use crate::plan::{self, Plan, Source, SourceKind};
 
-use super::inputs::plan_from_file;
+use super::inputs::{load_spec, plan_from_file};
+use super::live;
 
 pub fn run(args: PlanArgs, printer: &Printer) -> CliResult {
-    let plan = plan_from_file(&args.current, &args.spec.spec, args.config_name)?;
+    let (plan, fingerprint) = match &args.current {
+        Some(current) => {
+            let plan = plan_from_file(current, &args.spec.spec, args.config_name.clone())?;
+            let spec_text = std::fs::read_to_string(&args.spec.spec).unwrap_or_default();
+            let current_text = std::fs::read_to_string(current).unwrap_or_default();
+            let fp = Fingerprint {
+                core_service_id: None,
+                core_service_version: None,
+                config_id: None,
+                config_name: args.config_name.clone(),
+                current_toml_sha256: sha256(&current_text),
+                spec_file: args.spec.spec.clone(),
+                spec_sha256: sha256(&spec_text),
+            };
+            (plan, fp)
+        }
+        None => live_plan(&args, printer)?,
+    };
     match args.output {
         OutputFormat::Json => printer.out(&json::document(&plan)),
         OutputFormat::Human => printer.out(&human::plan(&plan, &printer.out_style)),
+    }
+    if let Some(out) = &args.out {
+        save(out, &plan, fingerprint)?;
+        printer.status(&format!(
+            "saved the plan to {out}; apply it with: interlock-split apply {out}"
+        ));
     }
     if plan.has_errors() {
         printer.err(&format!(
@@ -25,4 +53,63 @@ pub fn run(args: PlanArgs, printer: &Printer) -> CliResult {
     } else {
         ExitStatus::Success
     })
+}
+
+fn live_plan(args: &PlanArgs, printer: &Printer) -> Result<(Plan, Fingerprint), CliError> {
+    let spec = load_spec(&args.spec.spec)?;
+    let rt = live::runtime()?;
+    let (client, state) = rt.block_on(live::read(&args.connection, false, *printer))?;
+    let existing = state.snapshot.config_names();
+    let inputs = plan::Inputs {
+        current: &state.toml,
+        source: Source {
+            kind: SourceKind::Cluster,
+            path: None,
+            config_name: Some(state.config.name.clone()),
+        },
+        spec: &spec.spec,
+        spec_text: &spec.text,
+        existing_configs: &existing,
+        snapshot: Some(&state.snapshot),
+    };
+    let plan = plan::build(&inputs).map_err(|findings| {
+        CliError::user(format!(
+            "cannot plan from the config in use ({})",
+            state.config.name
+        ))
+        .with_findings(findings)
+    })?;
+    printer.verbose(&client.summary());
+    let fp = Fingerprint {
+        core_service_id: Some(state.core.id.clone()),
+        core_service_version: Some(state.core.version),
+        config_id: Some(state.config.id.clone()),
+        config_name: Some(state.config.name.clone()),
+        current_toml_sha256: sha256(&state.toml),
+        spec_file: args.spec.spec.clone(),
+        spec_sha256: sha256(&spec.text),
+    };
+    Ok((plan, fp))
+}
+
+/// Writes the saved plan readable by its owner only: it holds the whole new config.
+fn save(path: &str, plan: &Plan, fingerprint: Fingerprint) -> Result<(), CliError> {
+    let saved = SavedPlan::new(plan, fingerprint);
+    let text = serde_json::to_string_pretty(&saved).expect("saved plans serialize");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts
+        .open(path)
+        .map_err(|e| CliError::user(format!("cannot write the plan to `{path}`: {e}")))?;
+    // The mode above applies only to a new file; an existing one is narrowed too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    f.write_all(text.as_bytes())
+        .and_then(|_| f.write_all(b"\n"))
+        .map_err(|e| CliError::user(format!("cannot write the plan to `{path}`: {e}")))
 }

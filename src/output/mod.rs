@@ -5,4 +5,5 @@ pub mod human;
 pub mod json;
 pub mod mask;
 pub mod printer;
+pub mod status;
 pub mod style;

@@ -1,6 +1,6 @@
 //! The steps an apply takes, in order. `plan` shows them; `apply` executes exactly these.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::interlock::PublishMode;
 use crate::interlock::config::ServiceRole;
@@ -10,14 +10,14 @@ pub const CONFIG_TARGET: &str = "/config.toml";
 /// The core service UCP creates when Layer 7 routing is enabled.
 pub const CORE_SERVICE: &str = "ucp-interlock";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortMapping {
     pub published: u16,
     pub target: Option<u16>,
     pub mode: PublishMode,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum When {
     /// Right after the core runs the new config, before Interlock can create the proxy that
@@ -27,7 +27,7 @@ pub enum When {
     AfterNewProxies,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Action {
     /// Upload the new TOML as a new, versioned Docker config.

@@ -5,6 +5,7 @@ pub mod action;
 mod build;
 mod live;
 mod relocate;
+pub mod saved;
 mod stale;
 
 use serde::Serialize;

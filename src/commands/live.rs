@@ -1,0 +1,47 @@
+//! Talking to the cluster from a command: a runtime, a client, and errors that say what to do.
+
+use std::time::Duration;
+
+use crate::cli::CliError;
+use crate::cli::args::ConnectionArgs;
+use crate::docker::{Client, ConnectError, LiveState};
+use crate::output::printer::Printer;
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::user(format!("cannot start the async runtime: {e}")))
+}
+
+pub fn to_cli(e: ConnectError) -> CliError {
+    let mut err = CliError::user(e.message());
+    if let Some(h) = e.hint() {
+        err = err.hint(h);
+    }
+    err
+}
+
+/// Connects and reads what a plan or status needs.
+pub async fn read(
+    conn: &ConnectionArgs,
+    with_tasks: bool,
+    printer: Printer,
+) -> Result<(Client, LiveState), CliError> {
+    let client = Client::connect(
+        &conn.connect_args(),
+        Duration::from_secs(conn.timeout.max(1)),
+        printer,
+    )
+    .await
+    .map_err(to_cli)?;
+    let state = client.live_state(with_tasks).await.map_err(to_cli)?;
+    printer.verbose(&format!(
+        "read {} nodes, {} services, {} interlock configs; the core reads {}",
+        state.snapshot.nodes.len(),
+        state.snapshot.services.len(),
+        state.snapshot.configs.len(),
+        state.config.name
+    ));
+    Ok((client, state))
+}

@@ -1,0 +1,31 @@
+use crate::cli::args::{OutputFormat, StatusArgs};
+use crate::cli::{CliError, CliResult, ExitStatus};
+use crate::interlock::InterlockConfig;
+use crate::output::printer::Printer;
+use crate::output::{json, status as render};
+use crate::status;
+
+use super::live;
+
+/// Exit 0 when nothing is flagged, 1 otherwise, so runbooks can gate on it.
+pub fn run(args: StatusArgs, printer: &Printer) -> CliResult {
+    let rt = live::runtime()?;
+    let (client, state) = rt.block_on(live::read(&args.connection, true, *printer))?;
+    let (_, cfg) = InterlockConfig::parse(&state.toml).map_err(|e| {
+        CliError::user(format!(
+            "the config in use ({}) is not valid TOML: {} at line {}, column {}",
+            state.config.name, e.message, e.line, e.column
+        ))
+    })?;
+    let report = status::report(&cfg, &state.snapshot, &state.core, &state.config);
+    match args.output {
+        OutputFormat::Json => printer.out(&json::document(&report)),
+        OutputFormat::Human => printer.out(&render::report(&report, &printer.out_style)),
+    }
+    printer.verbose(&client.summary());
+    Ok(if report.problems == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}

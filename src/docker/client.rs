@@ -1,0 +1,193 @@
+//! A connected client and the reads a plan or a status needs.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use bollard::Docker;
+use bollard::query_parameters::{ListServicesOptionsBuilder, ListTasksOptions};
+
+use super::convert;
+use super::endpoint::{self, ConnectArgs, Endpoint, ProcessEnv};
+use super::error::{self, ConnectError};
+use super::transport::{self, Stats};
+use crate::cluster::{ConfigInfo, Service, Snapshot};
+use crate::interlock::names::config_version;
+use crate::output::printer::Printer;
+use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
+
+pub struct Client {
+    docker: Docker,
+    pub endpoint: Endpoint,
+    pub stats: Arc<Stats>,
+    secs: u64,
+    address: String,
+    origin: String,
+}
+
+/// The cluster as a plan sees it.
+pub struct LiveState {
+    pub snapshot: Snapshot,
+    pub core: Service,
+    /// The config mounted at /config.toml.
+    pub config: ConfigInfo,
+    pub toml: String,
+}
+
+impl Client {
+    /// Resolves the endpoint, builds the transport, and negotiates the API version once.
+    pub async fn connect(
+        args: &ConnectArgs,
+        timeout: Duration,
+        printer: Printer,
+    ) -> Result<Self, ConnectError> {
+        let endpoint = endpoint::resolve(args, &ProcessEnv)?;
+        printer.verbose(&format!(
+            "connecting to {} (from {})",
+            endpoint.address, endpoint.source
+        ));
+        let stats = Arc::new(Stats::default());
+        let docker = transport::docker(&endpoint, timeout, Arc::clone(&stats), printer)?;
+        let origin = endpoint
+            .tls
+            .as_ref()
+            .map_or_else(|| endpoint.source.clone(), |t| t.origin.clone());
+        let mut client = Client {
+            docker: docker.clone(),
+            address: endpoint.address.to_string(),
+            endpoint,
+            stats,
+            secs: timeout.as_secs().max(1),
+            origin,
+        };
+        client.docker = client
+            .call("GET /version", docker.negotiate_version())
+            .await?;
+        Ok(client)
+    }
+
+    pub fn docker(&self) -> &Docker {
+        &self.docker
+    }
+
+    /// Runs one API call, turning its failure into a message that names the call.
+    pub async fn call<T>(
+        &self,
+        what: &str,
+        fut: impl Future<Output = Result<T, bollard::errors::Error>>,
+    ) -> Result<T, ConnectError> {
+        fut.await
+            .map_err(|e| error::classify(&e, what, &self.address, &self.origin, self.secs))
+    }
+
+    /// Reads nodes, services, configs (and tasks, for status) concurrently, then the TOML the
+    /// core reads from /config.toml.
+    pub async fn live_state(&self, with_tasks: bool) -> Result<LiveState, ConnectError> {
+        let d = &self.docker;
+        let services_opts = ListServicesOptionsBuilder::new().status(true).build();
+        let (core, nodes, services, configs, tasks) = tokio::join!(
+            self.call(
+                "GET /services/ucp-interlock",
+                d.inspect_service(CORE_SERVICE, None)
+            ),
+            self.call("GET /nodes", d.list_nodes(None)),
+            self.call("GET /services", d.list_services(Some(services_opts))),
+            self.call("GET /configs", d.list_configs(None)),
+            async {
+                if with_tasks {
+                    self.call("GET /tasks", d.list_tasks(None::<ListTasksOptions>))
+                        .await
+                        .map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+        );
+        // A non-manager fails every call the same way; say that, not "no ucp-interlock".
+        let nodes = nodes?;
+        let core = match core {
+            Err(ConnectError::Api { status: 404, .. }) => return Err(ConnectError::NoInterlock),
+            other => convert::service(other?),
+        };
+        let services = services?;
+        let configs = configs?;
+        let tasks = tasks?;
+
+        let Some(mounted) = core.config_at(CONFIG_TARGET).cloned() else {
+            return Err(ConnectError::Other {
+                call: format!("read the config of `{CORE_SERVICE}`"),
+                message: format!("`{CORE_SERVICE}` mounts no config at {CONFIG_TARGET}"),
+            });
+        };
+        let raw = self
+            .call(
+                &format!("GET /configs/{}", mounted.config_name),
+                d.inspect_config(&mounted.config_id),
+            )
+            .await?;
+        let data = raw
+            .spec
+            .as_ref()
+            .and_then(|s| s.data.clone())
+            .unwrap_or_default();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|e| ConnectError::Other {
+                call: format!("read config {}", mounted.config_name),
+                message: format!("its data is not base64: {e}"),
+            })?;
+        let toml = String::from_utf8(bytes).map_err(|_| ConnectError::Other {
+            call: format!("read config {}", mounted.config_name),
+            message: "it is not UTF-8 text".into(),
+        })?;
+        let config = convert::config(raw);
+
+        let family = family_prefix(&config.name);
+        let mut configs: Vec<ConfigInfo> = configs
+            .into_iter()
+            .map(convert::config)
+            .filter(|c| {
+                c.name == config.name
+                    || c.name.starts_with(&family)
+                    || c.name.starts_with("com.docker.ucp.interlock")
+            })
+            .collect();
+        configs.sort_by_key(|c| (config_version(&c.name).unwrap_or(0), c.name.clone()));
+
+        Ok(LiveState {
+            snapshot: Snapshot {
+                nodes: nodes.into_iter().map(convert::node).collect(),
+                services: services.into_iter().map(convert::service).collect(),
+                configs,
+                tasks: tasks
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(convert::task)
+                    .collect(),
+            },
+            core,
+            config,
+            toml,
+        })
+    }
+
+    /// "12 API requests over 1 connection", for the end of a command.
+    pub fn summary(&self) -> String {
+        let (r, c) = (self.stats.requests(), self.stats.connections());
+        format!(
+            "{r} API request{} over {c} connection{} to {}",
+            if r == 1 { "" } else { "s" },
+            if c == 1 { "" } else { "s" },
+            self.address
+        )
+    }
+}
+
+/// The part of a config name shared by all its versions.
+fn family_prefix(name: &str) -> String {
+    match name.rsplit_once('-') {
+        Some((p, n)) if n.chars().all(|c| c.is_ascii_digit()) => p.to_string(),
+        _ => name.to_string(),
+    }
+}

@@ -1,0 +1,114 @@
+//! From bollard's API models to the snapshot model.
+
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+
+use bollard::models;
+
+use crate::cluster::{ConfigInfo, ConfigRef, Node, PublishedPort, Role, Service, Task};
+use crate::interlock::PublishMode;
+
+fn labels(l: Option<HashMap<String, String>>) -> BTreeMap<String, String> {
+    l.unwrap_or_default().into_iter().collect()
+}
+
+pub fn node(n: models::Node) -> Node {
+    let spec = n.spec.unwrap_or_default();
+    let desc = n.description.unwrap_or_default();
+    let platform = desc.platform.unwrap_or_default();
+    Node {
+        id: n.id.unwrap_or_default(),
+        hostname: desc.hostname.unwrap_or_default(),
+        role: match spec.role.map(|r| r.to_string()).as_deref() {
+            Some("manager") => Role::Manager,
+            _ => Role::Worker,
+        },
+        availability: spec.availability.map(|a| a.to_string()).unwrap_or_default(),
+        state: n
+            .status
+            .and_then(|s| s.state)
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+        labels: labels(spec.labels),
+        engine_labels: labels(desc.engine.and_then(|e| e.labels)),
+        os: platform.os.unwrap_or_default(),
+        arch: platform.architecture.unwrap_or_default(),
+    }
+}
+
+fn port(p: &models::EndpointPortConfig) -> Option<PublishedPort> {
+    Some(PublishedPort {
+        published: u16::try_from(p.published_port?).ok()?,
+        target: u16::try_from(p.target_port.unwrap_or(0)).unwrap_or(0),
+        protocol: p.protocol.map_or_else(|| "tcp".into(), |x| x.to_string()),
+        mode: match p.publish_mode.map(|m| m.to_string()).as_deref() {
+            Some("host") => PublishMode::Host,
+            _ => PublishMode::Ingress,
+        },
+    })
+}
+
+pub fn service(s: models::Service) -> Service {
+    let spec = s.spec.unwrap_or_default();
+    let task = spec.task_template.unwrap_or_default();
+    let container = task.container_spec.unwrap_or_default();
+    // The spec's ports are what was asked; the endpoint's are what swarm assigned.
+    let ports = spec
+        .endpoint_spec
+        .and_then(|e| e.ports)
+        .or_else(|| s.endpoint.and_then(|e| e.ports))
+        .unwrap_or_default();
+    let update = s.update_status;
+    Service {
+        id: s.id.unwrap_or_default(),
+        name: spec.name.unwrap_or_default(),
+        version: s.version.and_then(|v| v.index).unwrap_or(0),
+        labels: labels(spec.labels),
+        replicas: spec
+            .mode
+            .and_then(|m| m.replicated)
+            .map(|r| r.replicas.unwrap_or(1).max(0) as u64),
+        constraints: task
+            .placement
+            .and_then(|p| p.constraints)
+            .unwrap_or_default(),
+        ports: ports.iter().filter_map(port).collect(),
+        configs: container
+            .configs
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| ConfigRef {
+                config_id: c.config_id.unwrap_or_default(),
+                config_name: c.config_name.unwrap_or_default(),
+                target: c.file.and_then(|f| f.name).unwrap_or_default(),
+            })
+            .collect(),
+        image: container.image.unwrap_or_default(),
+        update_state: update
+            .as_ref()
+            .and_then(|u| u.state)
+            .map(|st| st.to_string()),
+        update_message: update.and_then(|u| u.message),
+    }
+}
+
+pub fn config(c: models::Config) -> ConfigInfo {
+    let spec = c.spec.unwrap_or_default();
+    ConfigInfo {
+        id: c.id.unwrap_or_default(),
+        name: spec.name.unwrap_or_default(),
+        labels: labels(spec.labels),
+        created_at: c.created_at.map(|d| d.to_string()),
+    }
+}
+
+pub fn task(t: models::Task) -> Task {
+    let status = t.status.unwrap_or_default();
+    Task {
+        service_id: t.service_id.unwrap_or_default(),
+        node_id: t.node_id,
+        state: status.state.map(|s| s.to_string()).unwrap_or_default(),
+        desired_state: t.desired_state.map(|s| s.to_string()).unwrap_or_default(),
+        error: status.err,
+    }
+}

@@ -1,0 +1,359 @@
+//! Everything that can go wrong reaching the cluster, each with its cause and its fix.
+
+use std::error::Error as StdError;
+
+use rustls::{AlertDescription, CertificateError};
+
+#[derive(Debug, Clone)]
+pub enum ConnectError {
+    BadHost {
+        host: String,
+        why: String,
+    },
+    Unreadable {
+        what: String,
+        path: String,
+        error: String,
+    },
+    IncompleteTls,
+    NoDockerConfig,
+    InsecureTls,
+    UnknownContext {
+        name: String,
+        path: String,
+    },
+    BadContext {
+        name: String,
+        why: String,
+    },
+    BadBundle {
+        path: String,
+        why: String,
+    },
+    BadPem {
+        what: String,
+        origin: String,
+        why: String,
+    },
+    KeyMismatch {
+        origin: String,
+    },
+    ClientCertExpired {
+        origin: String,
+        not_after: String,
+    },
+    ClientCertNotYetValid {
+        origin: String,
+        not_before: String,
+    },
+    Refused {
+        address: String,
+    },
+    NoSocket {
+        address: String,
+    },
+    SocketPermission {
+        address: String,
+    },
+    TimedOut {
+        address: String,
+        call: String,
+        secs: u64,
+    },
+    UnknownCa {
+        address: String,
+        origin: String,
+    },
+    ServerCertExpired {
+        address: String,
+    },
+    NameMismatch {
+        address: String,
+    },
+    ClientCertRejected {
+        address: String,
+        alert: String,
+    },
+    Tls {
+        address: String,
+        why: String,
+    },
+    Forbidden {
+        call: String,
+        status: u16,
+        message: String,
+    },
+    NotManager {
+        message: String,
+    },
+    NoInterlock,
+    Api {
+        call: String,
+        status: u16,
+        message: String,
+    },
+    Other {
+        call: String,
+        message: String,
+    },
+}
+
+impl ConnectError {
+    pub fn message(&self) -> String {
+        use ConnectError::*;
+        match self {
+            BadHost { host, why } => format!("cannot use host `{host}`: {why}"),
+            Unreadable { what, path, error } => format!("cannot read the {what} `{path}`: {error}"),
+            IncompleteTls => {
+                "--tls-ca, --tls-cert and --tls-key go together; some are missing".into()
+            }
+            NoDockerConfig => {
+                "cannot find the docker CLI's configuration (no HOME, no DOCKER_CONFIG)".into()
+            }
+            InsecureTls => {
+                "TLS without verification is refused: interlock-split always verifies the server"
+                    .into()
+            }
+            UnknownContext { name, path } => {
+                format!("there is no docker context `{name}` (looked for {path})")
+            }
+            BadContext { name, why } => {
+                format!("the docker context `{name}` cannot be used: {why}")
+            }
+            BadBundle { path, why } => format!("`{path}` is not a usable client bundle: {why}"),
+            BadPem { what, origin, why } => {
+                format!("the {what} of the {origin} cannot be used: {why}")
+            }
+            KeyMismatch { origin } => {
+                format!(
+                    "the client certificate and the private key of the {origin} do not belong together"
+                )
+            }
+            ClientCertExpired { origin, not_after } => {
+                format!("the client certificate of the {origin} expired on {not_after}")
+            }
+            ClientCertNotYetValid { origin, not_before } => {
+                format!("the client certificate of the {origin} is not valid before {not_before}")
+            }
+            Refused { address } => {
+                format!("connection to {address} refused: nothing listens there")
+            }
+            NoSocket { address } => format!("no Docker socket at {address}"),
+            SocketPermission { address } => format!("permission denied on {address}"),
+            TimedOut {
+                address,
+                call,
+                secs,
+            } => {
+                format!("{address} did not answer within {secs}s ({call})")
+            }
+            UnknownCa { address, origin } => format!(
+                "the server at {address} presented a certificate that the CA of the {origin} did not sign"
+            ),
+            ServerCertExpired { address } => {
+                format!("the server certificate of {address} has expired")
+            }
+            NameMismatch { address } => {
+                format!("the server certificate of {address} is not valid for that name")
+            }
+            ClientCertRejected { address, alert } => {
+                format!("{address} refused the client certificate ({alert})")
+            }
+            Tls { address, why } => format!("TLS with {address} failed: {why}"),
+            Forbidden {
+                call,
+                status,
+                message,
+            } => {
+                format!(
+                    "HTTP {status} on {call}: the bundle's user lacks permission for it ({message})"
+                )
+            }
+            NotManager { message } => format!("this node is not a swarm manager: {message}"),
+            NoInterlock => {
+                "Layer 7 routing is not enabled: there is no `ucp-interlock` service".into()
+            }
+            Api {
+                call,
+                status,
+                message,
+            } => format!("{call} failed with HTTP {status}: {message}"),
+            Other { call, message } => format!("{call} failed: {message}"),
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        use ConnectError::*;
+        Some(match self {
+            BadHost { .. } => "write it as tcp://HOST:PORT or unix:///path/to/docker.sock".into(),
+            Unreadable { .. } => "check the path and its permissions".into(),
+            IncompleteTls => "give all three, or none for a plain connection".into(),
+            NoDockerConfig => "set HOME or DOCKER_CONFIG, or use --bundle / --host".into(),
+            InsecureTls => "set DOCKER_TLS_VERIFY=1 with DOCKER_CERT_PATH, or use the client bundle (--bundle)".into(),
+            UnknownContext { .. } => "`docker context ls` lists the contexts".into(),
+            BadContext { .. } => "`docker context inspect NAME` shows it; recreate it or use --bundle".into(),
+            BadBundle { .. } => "download a new client bundle from UCP (My Profile → Client Bundles)".into(),
+            BadPem { .. } => "PEM files are expected; an encrypted key must be decrypted first".into(),
+            KeyMismatch { .. } => "cert.pem and key.pem come from different bundles; use one bundle's files together".into(),
+            ClientCertExpired { .. } | ClientCertNotYetValid { .. } => {
+                "download a new client bundle from UCP (My Profile → Client Bundles)".into()
+            }
+            Refused { .. } => "check the host and port (UCP listens on 443), and that the manager is up".into(),
+            NoSocket { .. } => "is Docker running here? Otherwise point at the cluster with --bundle, --context or DOCKER_HOST".into(),
+            SocketPermission { .. } => "run as a member of the docker group, or use a client bundle".into(),
+            TimedOut { .. } => "check the network path to the manager, or raise --timeout".into(),
+            UnknownCa { .. } => "is this the bundle of this cluster? UCP's bundle ca.pem must have signed the server's certificate".into(),
+            ServerCertExpired { .. } => "the cluster's certificates need renewing; TLS verification stays on".into(),
+            NameMismatch { .. } => "connect with the name the certificate was issued for (the one in the bundle's env.sh)".into(),
+            ClientCertRejected { .. } => "the certificate may be expired, revoked, or from another cluster: download a new bundle".into(),
+            Tls { .. } => return None,
+            Forbidden { .. } => "use the bundle of a user with full control over the services, configs and nodes involved (usually an admin)".into(),
+            NotManager { .. } => "connect to a manager (UCP's address, or a manager node's socket)".into(),
+            NoInterlock => "enable it in UCP: Admin Settings → Layer 7 Routing → Enable Layer 7 Routing, then run again".into(),
+            Api { .. } | Other { .. } => return None,
+        })
+    }
+}
+
+/// Finds the TLS or I/O cause inside a transport error.
+pub fn classify(
+    err: &bollard::errors::Error,
+    call: &str,
+    address: &str,
+    origin: &str,
+    secs: u64,
+) -> ConnectError {
+    use bollard::errors::Error as B;
+    match err {
+        B::DockerResponseServerError {
+            status_code,
+            message,
+        } => {
+            let status = *status_code;
+            if status == 401 || status == 403 {
+                return ConnectError::Forbidden {
+                    call: call.into(),
+                    status,
+                    message: message.clone(),
+                };
+            }
+            if status == 503 && message.to_ascii_lowercase().contains("not a swarm manager") {
+                return ConnectError::NotManager {
+                    message: message.clone(),
+                };
+            }
+            return ConnectError::Api {
+                call: call.into(),
+                status,
+                message: message.clone(),
+            };
+        }
+        B::RequestTimeoutError => {
+            return ConnectError::TimedOut {
+                address: address.into(),
+                call: call.into(),
+                secs,
+            };
+        }
+        _ => {}
+    }
+    let mut source: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = source {
+        if let Some(t) = e.downcast_ref::<rustls::Error>() {
+            return tls_error(t, address, origin);
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if let Some(t) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                return tls_error(t, address, origin);
+            }
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => {
+                    return ConnectError::Refused {
+                        address: address.into(),
+                    };
+                }
+                std::io::ErrorKind::NotFound => {
+                    return ConnectError::NoSocket {
+                        address: address.into(),
+                    };
+                }
+                std::io::ErrorKind::PermissionDenied => {
+                    return ConnectError::SocketPermission {
+                        address: address.into(),
+                    };
+                }
+                std::io::ErrorKind::TimedOut => {
+                    return ConnectError::TimedOut {
+                        address: address.into(),
+                        call: call.into(),
+                        secs,
+                    };
+                }
+                _ => {}
+            }
+        }
+        source = e.source();
+    }
+    ConnectError::Other {
+        call: call.into(),
+        message: chain(err),
+    }
+}
+
+fn chain(err: &dyn StdError) -> String {
+    let mut out = err.to_string();
+    let mut s = err.source();
+    while let Some(e) = s {
+        let t = e.to_string();
+        if !out.contains(&t) {
+            out.push_str(": ");
+            out.push_str(&t);
+        }
+        s = e.source();
+    }
+    out
+}
+
+fn tls_error(e: &rustls::Error, address: &str, origin: &str) -> ConnectError {
+    let address = address.to_string();
+    match e {
+        rustls::Error::InvalidCertificate(c) => match c {
+            CertificateError::UnknownIssuer | CertificateError::BadSignature => {
+                ConnectError::UnknownCa {
+                    address,
+                    origin: origin.into(),
+                }
+            }
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                ConnectError::ServerCertExpired { address }
+            }
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                ConnectError::NameMismatch { address }
+            }
+            other => ConnectError::Tls {
+                address,
+                why: format!("{other:?}"),
+            },
+        },
+        rustls::Error::AlertReceived(a) => match a {
+            AlertDescription::BadCertificate
+            | AlertDescription::CertificateExpired
+            | AlertDescription::CertificateRevoked
+            | AlertDescription::CertificateUnknown
+            | AlertDescription::UnknownCA
+            | AlertDescription::CertificateRequired
+            | AlertDescription::AccessDenied => ConnectError::ClientCertRejected {
+                address,
+                alert: format!("{a:?}"),
+            },
+            other => ConnectError::Tls {
+                address,
+                why: format!("the server sent {other:?}"),
+            },
+        },
+        other => ConnectError::Tls {
+            address,
+            why: other.to_string(),
+        },
+    }
+}

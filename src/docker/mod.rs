@@ -1,0 +1,14 @@
+//! The one place that talks to Docker. Everything else works on the `cluster::Snapshot` it reads.
+
+pub mod bundle;
+pub mod client;
+pub mod context;
+mod convert;
+pub mod endpoint;
+pub mod error;
+pub mod tls;
+pub mod transport;
+
+pub use client::{Client, LiveState};
+pub use endpoint::{ConnectArgs, Endpoint};
+pub use error::ConnectError;
