@@ -33,13 +33,22 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the new config, the findings, and what apply would do. Changes nothing')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the new Interlock config (TOML) on stdout')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check an Interlock config: syntax, ports, names, constraints, required keys')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each service cluster''s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter spec')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'interlock-split;plan' {
-            [CompletionResult]::new('--current', '--current', [CompletionResultType]::ParameterName, 'The current Interlock config (TOML), as `docker config inspect` returns it')
+            [CompletionResult]::new('--current', '--current', [CompletionResultType]::ParameterName, 'Plan from this Interlock config (TOML) instead of the cluster''s, offline')
+            [CompletionResult]::new('--bundle', '--bundle', [CompletionResultType]::ParameterName, 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The Docker API endpoint, e.g. tcp://ucp.example.com:443')
+            [CompletionResult]::new('--tls-ca', '--tls-ca', [CompletionResultType]::ParameterName, 'CA certificate that signed the server''s certificate (with --host)')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Client certificate (with --host)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'Client private key (with --host)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'A docker CLI context (also DOCKER_CONTEXT)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each API request')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Save the plan, with a fingerprint of what it was computed from, for apply')
             [CompletionResult]::new('--spec', '--spec', [CompletionResultType]::ParameterName, 'The spec declaring the service clusters')
             [CompletionResult]::new('--config-name', '--config-name', [CompletionResultType]::ParameterName, 'The name of the Docker config FILE came from (e.g. com.docker.ucp.interlock.conf-1), to name the next version in the plan')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
@@ -70,6 +79,26 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             break
         }
         'interlock-split;validate' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. `auto` colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the product (plan, TOML, JSON) and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the product (plan, TOML, JSON) and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what is being done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'interlock-split;status' {
+            [CompletionResult]::new('--bundle', '--bundle', [CompletionResultType]::ParameterName, 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The Docker API endpoint, e.g. tcp://ucp.example.com:443')
+            [CompletionResult]::new('--tls-ca', '--tls-ca', [CompletionResultType]::ParameterName, 'CA certificate that signed the server''s certificate (with --host)')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Client certificate (with --host)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'Client private key (with --host)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'A docker CLI context (also DOCKER_CONTEXT)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each API request')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. `auto` colours a terminal unless NO_COLOR is set')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the product (plan, TOML, JSON) and errors')
@@ -113,6 +142,7 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the new config, the findings, and what apply would do. Changes nothing')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the new Interlock config (TOML) on stdout')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check an Interlock config: syntax, ports, names, constraints, required keys')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each service cluster''s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter spec')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -125,6 +155,9 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             break
         }
         'interlock-split;help;validate' {
+            break
+        }
+        'interlock-split;help;status' {
             break
         }
         'interlock-split;help;init' {

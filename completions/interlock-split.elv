@@ -30,12 +30,21 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
             cand plan 'Show the new config, the findings, and what apply would do. Changes nothing'
             cand render 'Print the new Interlock config (TOML) on stdout'
             cand validate 'Check an Interlock config: syntax, ports, names, constraints, required keys'
+            cand status 'Show each service cluster''s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
             cand init 'Write a commented starter spec'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'interlock-split;plan'= {
-            cand --current 'The current Interlock config (TOML), as `docker config inspect` returns it'
+            cand --current 'Plan from this Interlock config (TOML) instead of the cluster''s, offline'
+            cand --bundle 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder'
+            cand --host 'The Docker API endpoint, e.g. tcp://ucp.example.com:443'
+            cand --tls-ca 'CA certificate that signed the server''s certificate (with --host)'
+            cand --tls-cert 'Client certificate (with --host)'
+            cand --tls-key 'Client private key (with --host)'
+            cand --context 'A docker CLI context (also DOCKER_CONTEXT)'
+            cand --timeout 'Seconds to wait for each API request'
+            cand --out 'Save the plan, with a fingerprint of what it was computed from, for apply'
             cand --spec 'The spec declaring the service clusters'
             cand --config-name 'The name of the Docker config FILE came from (e.g. com.docker.ucp.interlock.conf-1), to name the next version in the plan'
             cand --output 'Output format'
@@ -64,6 +73,25 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
             cand --version 'Print version'
         }
         &'interlock-split;validate'= {
+            cand --output 'Output format'
+            cand --color 'When to colour output. `auto` colours a terminal unless NO_COLOR is set'
+            cand -q 'Print only the product (plan, TOML, JSON) and errors'
+            cand --quiet 'Print only the product (plan, TOML, JSON) and errors'
+            cand -v 'Print more about what is being done'
+            cand --verbose 'Print more about what is being done'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'interlock-split;status'= {
+            cand --bundle 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder'
+            cand --host 'The Docker API endpoint, e.g. tcp://ucp.example.com:443'
+            cand --tls-ca 'CA certificate that signed the server''s certificate (with --host)'
+            cand --tls-cert 'Client certificate (with --host)'
+            cand --tls-key 'Client private key (with --host)'
+            cand --context 'A docker CLI context (also DOCKER_CONTEXT)'
+            cand --timeout 'Seconds to wait for each API request'
             cand --output 'Output format'
             cand --color 'When to colour output. `auto` colours a terminal unless NO_COLOR is set'
             cand -q 'Print only the product (plan, TOML, JSON) and errors'
@@ -104,6 +132,7 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
             cand plan 'Show the new config, the findings, and what apply would do. Changes nothing'
             cand render 'Print the new Interlock config (TOML) on stdout'
             cand validate 'Check an Interlock config: syntax, ports, names, constraints, required keys'
+            cand status 'Show each service cluster''s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
             cand init 'Write a commented starter spec'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -113,6 +142,8 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
         &'interlock-split;help;render'= {
         }
         &'interlock-split;help;validate'= {
+        }
+        &'interlock-split;help;status'= {
         }
         &'interlock-split;help;init'= {
         }

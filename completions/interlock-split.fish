@@ -34,10 +34,19 @@ complete -c interlock-split -n "__fish_interlock_split_needs_command" -s V -l ve
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "plan" -d 'Show the new config, the findings, and what apply would do. Changes nothing'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "validate" -d 'Check an Interlock config: syntax, ports, names, constraints, required keys'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "status" -d 'Show each service cluster\'s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "init" -d 'Write a commented starter spec'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l current -d 'The current Interlock config (TOML), as `docker config inspect` returns it' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l current -d 'Plan from this Interlock config (TOML) instead of the cluster\'s, offline' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l bundle -d 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l host -d 'The Docker API endpoint, e.g. tcp://ucp.example.com:443' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l tls-ca -d 'CA certificate that signed the server\'s certificate (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l tls-cert -d 'Client certificate (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l tls-key -d 'Client private key (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l context -d 'A docker CLI context (also DOCKER_CONTEXT)' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l timeout -d 'Seconds to wait for each API request' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l out -d 'Save the plan, with a fingerprint of what it was computed from, for apply' -r -F
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l spec -d 'The spec declaring the service clusters' -r -F
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l config-name -d 'The name of the Docker config FILE came from (e.g. com.docker.ucp.interlock.conf-1), to name the next version in the plan' -r
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l output -d 'Output format' -r -f -a "human\t''
@@ -68,6 +77,22 @@ complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -s v -l verbose -d 'Print more about what is being done'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -l bundle -d 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -l host -d 'The Docker API endpoint, e.g. tcp://ucp.example.com:443' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -l tls-ca -d 'CA certificate that signed the server\'s certificate (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -l tls-cert -d 'Client certificate (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -l tls-key -d 'Client private key (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -l context -d 'A docker CLI context (also DOCKER_CONTEXT)' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -l timeout -d 'Seconds to wait for each API request' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -l output -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -s q -l quiet -d 'Print only the product (plan, TOML, JSON) and errors'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -s v -l verbose -d 'Print more about what is being done'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -s h -l help -d 'Print help'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -s V -l version -d 'Print version'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -l template -d 'Which starter to write' -r -f -a "environments\t''
 regions\t''"
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
@@ -86,9 +111,10 @@ complete -c interlock-split -n "__fish_interlock_split_using_subcommand completi
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand completions" -s v -l verbose -d 'Print more about what is being done'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "plan" -d 'Show the new config, the findings, and what apply would do. Changes nothing'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "validate" -d 'Check an Interlock config: syntax, ports, names, constraints, required keys'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "init" -d 'Write a commented starter spec'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "plan" -d 'Show the new config, the findings, and what apply would do. Changes nothing'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "validate" -d 'Check an Interlock config: syntax, ports, names, constraints, required keys'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "status" -d 'Show each service cluster\'s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "init" -d 'Write a commented starter spec'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -848,8 +848,8 @@ fn unknown_flag_is_a_usage_error() {
 }
 
 #[test]
-fn missing_current_is_a_usage_error() {
-    let r = snap("usage_missing_current", cli(&["plan", "--spec", SPEC]));
+fn render_without_current_is_a_usage_error() {
+    let r = snap("usage_missing_current", cli(&["render", "--spec", SPEC]));
     assert_eq!(r.code, 64);
 }
 

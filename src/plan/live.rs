@@ -335,3 +335,7 @@ pub fn analyse(
     }
     live
 }
+
+#[cfg(test)]
+#[path = "live_tests.rs"]
+mod tests;

@@ -194,6 +194,11 @@ pub fn split(current: &str, spec: &Spec) -> Result<SplitOutcome, SplitError> {
         });
     }
 
+    // The stand-in template only matters when something was cloned from it.
+    if !changes.iter().any(|c| c.status == ClusterStatus::Create) {
+        notes.retain(|n| n.code != "template-substituted");
+    }
+
     let mut removed = Vec::new();
     let mut template_use = template;
     for name in cfg.extensions.iter().map(|e| e.name.clone()) {

@@ -1,0 +1,281 @@
+use std::collections::BTreeMap;
+
+use crate::cluster::{ConfigInfo, ConfigRef, Node, PublishedPort, Role, Service, Snapshot};
+use crate::interlock::PublishMode;
+use crate::plan::{Action, Inputs, Plan, Source, SourceKind, build};
+use crate::spec;
+
+const SEED: &str = r#"
+[clusters.dev]
+http_port = 8082
+https_port = 8445
+proxy_replicas = 1
+node_label = "dev"
+collection = "/dev"
+nodes = ["w1"]
+
+[clusters.prod]
+http_port = 8080
+https_port = 8443
+proxy_replicas = 1
+node_label = "prod"
+nodes = ["w2"]
+"#;
+
+fn node(host: &str, labels: &[(&str, &str)]) -> Node {
+    Node {
+        id: format!("id{host}xxxxxx"),
+        hostname: host.into(),
+        role: Role::Worker,
+        availability: "active".into(),
+        state: "ready".into(),
+        labels: labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .chain([(
+                "com.docker.ucp.orchestrator.swarm".to_string(),
+                "true".to_string(),
+            )])
+            .collect(),
+        engine_labels: BTreeMap::new(),
+        os: "linux".into(),
+        arch: "x86_64".into(),
+    }
+}
+
+fn service(name: &str, ports: &[u16], labels: &[(&str, &str)]) -> Service {
+    Service {
+        id: format!("sid-{name}"),
+        name: name.into(),
+        version: 7,
+        labels: labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        replicas: Some(2),
+        constraints: vec![],
+        ports: ports
+            .iter()
+            .zip([80u16, 443])
+            .map(|(p, t)| PublishedPort {
+                published: *p,
+                target: t,
+                protocol: "tcp".into(),
+                mode: PublishMode::Ingress,
+            })
+            .collect(),
+        configs: vec![],
+        image: "x".into(),
+        update_state: None,
+        update_message: None,
+    }
+}
+
+fn snapshot() -> Snapshot {
+    let mut core = service("ucp-interlock", &[], &[]);
+    core.configs = vec![ConfigRef {
+        config_id: "c1".into(),
+        config_name: "com.docker.ucp.interlock.conf-1".into(),
+        target: "/config.toml".into(),
+    }];
+    Snapshot {
+        nodes: vec![
+            node("w1", &[("com.docker.ucp.access.label", "/dev")]),
+            node("w2", &[("com.docker.ucp.access.label", "/prod")]),
+        ],
+        services: vec![
+            core,
+            service("ucp-interlock-extension", &[], &[]),
+            service(
+                "ucp-interlock-proxy",
+                &[8080, 8443],
+                &[("type", "com.docker.interlock.core.proxy")],
+            ),
+        ],
+        configs: vec![ConfigInfo {
+            id: "c1".into(),
+            name: "com.docker.ucp.interlock.conf-1".into(),
+            labels: BTreeMap::new(),
+            created_at: None,
+        }],
+        tasks: vec![],
+    }
+}
+
+fn plan_with(snap: &Snapshot, spec_text: &str, current: &str) -> Plan {
+    let spec = spec::parse("spec.toml", spec_text).unwrap();
+    let names = snap.config_names();
+    build(&Inputs {
+        current,
+        source: Source {
+            kind: SourceKind::Cluster,
+            path: None,
+            config_name: Some("com.docker.ucp.interlock.conf-1".into()),
+        },
+        spec: &spec,
+        spec_text,
+        existing_configs: &names,
+        snapshot: Some(snap),
+    })
+    .unwrap()
+}
+
+fn ucp_default() -> String {
+    std::fs::read_to_string("fixtures/ucp-3.1-default.toml").unwrap()
+}
+
+fn codes(p: &Plan) -> Vec<&'static str> {
+    p.findings.iter().map(|f| f.code).collect()
+}
+
+#[test]
+fn seed_on_a_cluster_labels_first_and_retires_the_port_holder_in_order() {
+    let p = plan_with(&snapshot(), SEED, &ucp_default());
+    assert!(!p.has_errors(), "{:?}", p.findings);
+    let kinds: Vec<String> = p
+        .actions
+        .iter()
+        .map(|a| {
+            serde_json::to_value(a).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "label-node",
+            "label-node",
+            "create-config",
+            "update-core-service",
+            "remove-stale-service",
+            "await-service",
+            "await-service",
+            "await-service",
+            "await-service",
+            "remove-stale-service"
+        ]
+    );
+    assert!(
+        matches!(&p.actions[2], Action::CreateConfig { name: Some(n), .. } if n == "com.docker.ucp.interlock.conf-2")
+    );
+    assert!(
+        matches!(&p.actions[4], Action::RemoveStaleService { service, frees_ports, .. } if service == "ucp-interlock-proxy" && frees_ports == &[8080, 8443])
+    );
+    assert!(codes(&p).contains(&"stale-port-holder"));
+}
+
+#[test]
+fn no_eligible_node_without_labels() {
+    let text = SEED
+        .replace("nodes = [\"w1\"]", "")
+        .replace("nodes = [\"w2\"]", "");
+    let p = plan_with(&snapshot(), &text, &ucp_default());
+    let errs: Vec<_> = p
+        .findings
+        .iter()
+        .filter(|f| f.code == "no-eligible-node")
+        .collect();
+    assert_eq!(errs.len(), 4, "{errs:?}"); // proxy and extension of both clusters
+    assert!(p.has_errors());
+}
+
+#[test]
+fn host_mode_with_too_few_nodes() {
+    let text = SEED.replace(
+        "proxy_replicas = 1\nnode_label = \"dev\"",
+        "proxy_replicas = 3\npublish_mode = \"host\"\nnode_label = \"dev\"",
+    );
+    let p = plan_with(&snapshot(), &text, &ucp_default());
+    assert!(codes(&p).contains(&"too-few-nodes"), "{:?}", codes(&p));
+}
+
+#[test]
+fn port_held_by_another_service_is_named() {
+    let mut snap = snapshot();
+    snap.services.push(service("billing-web", &[8082], &[]));
+    let p = plan_with(&snap, SEED, &ucp_default());
+    let f = p.findings.iter().find(|f| f.code == "port-in-use").unwrap();
+    assert!(f.message.contains("billing-web"));
+    assert!(f.message.contains("8082"));
+}
+
+#[test]
+fn leftover_proxies_found_by_label_become_stale_even_without_a_config_change() {
+    let once = plan_with(&snapshot(), SEED, &ucp_default()).new_config;
+    let mut snap = snapshot();
+    for (name, ports) in [
+        ("ucp-interlock-proxy-dev", [8082, 8445]),
+        ("ucp-interlock-proxy-prod", [8080, 8443]),
+    ] {
+        let mut s = service(name, &ports, &[("type", "com.docker.interlock.core.proxy")]);
+        s.replicas = Some(1);
+        s.constraints = vec![
+            "node.labels.com.docker.ucp.orchestrator.swarm==true".into(),
+            "node.platform.os==linux".into(),
+            format!(
+                "node.labels.com.docker.interlock.service.cluster=={}",
+                &name[20..]
+            ),
+        ];
+        snap.services.push(s);
+    }
+    for name in [
+        "ucp-interlock-extension-dev",
+        "ucp-interlock-extension-prod",
+    ] {
+        snap.services.push(service(name, &[], &[]));
+    }
+    for n in &mut snap.nodes {
+        let v = if n.hostname == "w1" { "dev" } else { "prod" };
+        n.labels
+            .insert("com.docker.interlock.service.cluster".into(), v.into());
+    }
+    // The old proxy and extension are still around from the hand-made split.
+    let p = plan_with(&snap, SEED, &once);
+    assert!(!p.changed);
+    let stale: Vec<&str> = p
+        .stale_services
+        .iter()
+        .map(|s| s.service.as_str())
+        .collect();
+    assert_eq!(stale, ["ucp-interlock-proxy"]);
+    assert!(p.has_changes());
+    // Once they are gone, nothing is left to do.
+    snap.services
+        .retain(|s| s.name != "ucp-interlock-proxy" && s.name != "ucp-interlock-extension");
+    let p = plan_with(&snap, SEED, &once);
+    assert!(!p.has_changes(), "{:?}", p.actions);
+    assert!(p.findings.is_empty(), "{:?}", p.findings);
+}
+
+#[test]
+fn drifted_proxy_is_reconciled() {
+    let once = plan_with(&snapshot(), SEED, &ucp_default()).new_config;
+    let mut snap = snapshot();
+    let mut s = service(
+        "ucp-interlock-proxy-dev",
+        &[8082, 8445],
+        &[("type", "com.docker.interlock.core.proxy")],
+    );
+    s.replicas = Some(1);
+    s.constraints = vec!["node.role==worker".into()];
+    snap.services.push(s);
+    let p = plan_with(&snap, SEED, &once);
+    assert!(codes(&p).contains(&"proxy-drift"));
+    assert!(p.actions.iter().any(|a| matches!(a, Action::ReconcileProxy { service, .. } if service == "ucp-interlock-proxy-dev")));
+}
+
+#[test]
+fn collection_mismatch_and_unknown_node() {
+    let mut snap = snapshot();
+    snap.nodes[0]
+        .labels
+        .insert("com.docker.ucp.access.label".into(), "/prod".into());
+    let text = SEED.replace("nodes = [\"w2\"]", "nodes = [\"w9\"]");
+    let p = plan_with(&snap, &text, &ucp_default());
+    let c = codes(&p);
+    assert!(c.contains(&"collection-mismatch"), "{c:?}");
+    assert!(c.contains(&"node-not-found"), "{c:?}");
+}
