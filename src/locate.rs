@@ -4,6 +4,7 @@
 //! `file:line:col`, which is what editors and terminals turn into links.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use toml_edit::{Document, Item, Value};
@@ -103,7 +104,8 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 pub struct Locator {
     file: String,
     text: String,
-    doc: Option<Document<String>>,
+    /// Parsed on first use: most plans locate nothing in most files.
+    doc: OnceLock<Option<Document<String>>>,
 }
 
 impl Locator {
@@ -111,7 +113,7 @@ impl Locator {
         Self {
             file: file.into(),
             text: text.to_string(),
-            doc: Document::parse(text.to_string()).ok(),
+            doc: OnceLock::new(),
         }
     }
 
@@ -142,7 +144,10 @@ impl Locator {
 
     /// Offset of the deepest existing part, and whether that was all of `path`.
     fn walk(&self, path: &KeyPath) -> Option<(usize, bool)> {
-        let doc = self.doc.as_ref()?;
+        let doc = self
+            .doc
+            .get_or_init(|| Document::parse(self.text.clone()).ok())
+            .as_ref()?;
         let mut item: &Item = doc.as_item();
         let mut best: Option<usize> = None;
         let mut matched = 0;

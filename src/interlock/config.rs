@@ -242,7 +242,19 @@ fn collect_case_duplicates(t: &Table, path: &KeyPath, out: &mut Vec<(KeyPath, St
         out.push((path.clone(), a, b));
     }
     for (k, item) in t.iter() {
-        if let Some(sub) = item.as_table() {
+        // Label tables are maps of Docker labels, which are case-sensitive: `a` and `A` are
+        // two labels there, not one key written twice.
+        let is_labels = [
+            ext::LABELS,
+            ext::CONTAINER_LABELS,
+            ext::PROXY_LABELS,
+            ext::PROXY_CONTAINER_LABELS,
+        ]
+        .iter()
+        .any(|l| l.eq_ignore_ascii_case(k));
+        if let Some(sub) = item.as_table()
+            && !is_labels
+        {
             collect_case_duplicates(sub, &path.clone().key(k), out);
         }
     }

@@ -68,7 +68,7 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
             return Err(vec![f.located(&current_locator)]);
         }
     };
-    let (_, old) = InterlockConfig::parse(inputs.current).expect("split parsed it");
+    let old = &outcome.current;
     let (_, new) = InterlockConfig::parse(&outcome.text).expect("split wrote valid TOML");
     let changed = outcome.changed(inputs.current);
 
@@ -86,10 +86,10 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
         .map(|f| relocator.locate(f))
         .collect();
 
-    let offline_stale = stale_services(&old, &new);
+    let offline_stale = stale_services(old, &new);
     let live = inputs
         .snapshot
-        .map(|snap| live::analyse(&old, &new, inputs.spec, snap, &offline_stale));
+        .map(|snap| live::analyse(old, &new, inputs.spec, snap, &offline_stale));
     let stale = match &live {
         Some(l) => l.stale.clone(),
         None if changed => offline_stale,

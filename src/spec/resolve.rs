@@ -305,8 +305,17 @@ fn escape_hatch(
     path: KeyPath,
     owned: bool,
 ) -> Vec<(String, toml_edit::Value)> {
-    let mut out = Vec::new();
+    let mut out: Vec<(String, toml_edit::Value)> = Vec::new();
     for (k, v) in table {
+        if let Some((first, _)) = out.iter().find(|(o, _)| o.eq_ignore_ascii_case(k)) {
+            cx.err(
+                path.clone().key(k),
+                "spec-invalid",
+                format!("`{k}` and `{first}` are one key to Interlock, which matches keys case-insensitively"),
+                Some(format!("keep one of them")),
+            );
+            continue;
+        }
         if owned && let Some((_, field)) = OWNED.iter().find(|(key, _)| key.eq_ignore_ascii_case(k))
         {
             cx.err(

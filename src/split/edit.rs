@@ -35,8 +35,14 @@ fn last_line(s: &str) -> &str {
 }
 
 /// Sets `key` (matched case-insensitively) to `value`. Returns whether anything changed.
-pub fn set_value(table: &mut Table, key: &str, mut value: Value) -> bool {
-    if let Some(item) = keys::get_mut(table, key) {
+pub fn set_value(table: &mut Table, key: &str, value: Value) -> bool {
+    let name = keys::spelling(table, key).unwrap_or_else(|| key.to_string());
+    set_value_exact(table, &name, value)
+}
+
+/// Sets exactly `key` (for case-sensitive maps such as labels).
+pub fn set_value_exact(table: &mut Table, key: &str, mut value: Value) -> bool {
+    if let Some(item) = table.get_mut(key) {
         if let Some(old) = item.as_value() {
             if same(old, &value) {
                 return false;

@@ -56,6 +56,8 @@ pub struct SplitOutcome {
     /// Extensions the new config no longer has.
     pub removed_extensions: Vec<String>,
     pub notes: Vec<Finding>,
+    /// The current config as the split read it, so that the plan need not parse it again.
+    pub current: InterlockConfig,
 }
 
 impl SplitOutcome {
@@ -109,6 +111,10 @@ impl SplitError {
 
 /// Splits `current` into the service clusters of `spec`.
 pub fn split(current: &str, spec: &Spec) -> Result<SplitOutcome, SplitError> {
+    // toml_edit writes LF and drops a byte-order mark; keep the operator's choice of both, so
+    // that an unchanged config stays byte for byte unchanged.
+    let bom = current.starts_with('\u{feff}');
+    let crlf = current.contains("\r\n");
     let (mut doc, cfg) = InterlockConfig::parse(current).map_err(SplitError::Syntax)?;
     let ext_key = cfg.extensions_key.clone().ok_or(SplitError::NoExtensions)?;
     if !doc[&ext_key].is_table() {
@@ -231,6 +237,12 @@ pub fn split(current: &str, spec: &Spec) -> Result<SplitOutcome, SplitError> {
     let new_order = cluster_order(&original_order, &ext_key, spec, &template_use, &doc);
     order::apply(&mut doc, &new_order);
     let mut text = doc.to_string();
+    if crlf {
+        text = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
+    if bom && !text.starts_with('\u{feff}') {
+        text.insert(0, '\u{feff}');
+    }
     if text.trim_end() == current.trim_end() {
         text = current.to_string();
     }
@@ -240,7 +252,14 @@ pub fn split(current: &str, spec: &Spec) -> Result<SplitOutcome, SplitError> {
         clusters: changes,
         removed_extensions: removed,
         notes,
+        current: cfg,
     })
+}
+
+/// The extension a table belongs to. Borrowed, not cloned: `cluster_order` asks this for
+/// every table of the config, once per cluster.
+fn group<'p>(p: &'p [String], ext_key: &str) -> Option<&'p str> {
+    (p.len() >= 2 && p[0] == ext_key).then(|| p[1].as_str())
 }
 
 /// Table order after the split (see `order`).
@@ -251,9 +270,7 @@ fn cluster_order(
     template: &TemplateUse,
     doc: &DocumentMut,
 ) -> Vec<order::TablePath> {
-    let group_of = |p: &order::TablePath| -> Option<String> {
-        (p.len() >= 2 && p[0] == ext_key).then(|| p[1].clone())
-    };
+    let group_of = |p| group(p, ext_key);
     let managed = |g: &str| {
         spec.clusters.iter().any(|c| c.name == g)
             || (g == template.name && !spec.keep_template)
@@ -268,12 +285,12 @@ fn cluster_order(
             // Keep the section's own order of sub-tables where it had one.
             let own: Vec<order::TablePath> = original
                 .iter()
-                .filter(|p| group_of(p).as_deref() == Some(c.name.as_str()))
+                .filter(|p| group_of(p) == Some(c.name.as_str()))
                 .cloned()
                 .collect();
             let from_template: Vec<order::TablePath> = original
                 .iter()
-                .filter(|p| group_of(p).as_deref() == Some(template.name.as_str()))
+                .filter(|p| group_of(p) == Some(template.name.as_str()))
                 .map(|p| {
                     let mut q = prefix.clone();
                     q.extend_from_slice(&p[2..]);
@@ -301,18 +318,18 @@ fn cluster_order(
         spec.keep_template && !spec.clusters.iter().any(|c| c.name == template.name);
     let last_template_index = original
         .iter()
-        .rposition(|p| group_of(p).as_deref() == Some(template.name.as_str()));
+        .rposition(|p| group_of(p) == Some(template.name.as_str()));
     let mut out = Vec::new();
     let mut placed = false;
     for (i, p) in original.iter().enumerate() {
         match group_of(p) {
-            Some(g) if !anchor_after_template && managed(&g) => {
+            Some(g) if !anchor_after_template && managed(g) => {
                 if !placed {
                     out.extend(block.iter().cloned());
                     placed = true;
                 }
             }
-            Some(g) if anchor_after_template && managed(&g) && g != template.name => {}
+            Some(g) if anchor_after_template && managed(g) && g != template.name => {}
             _ => {
                 out.push(p.clone());
                 if anchor_after_template && !placed && Some(i) == last_template_index {
@@ -408,30 +425,31 @@ fn apply_cluster(t: &mut Table, c: &ClusterSpec) -> Vec<String> {
     for (k, v) in &c.extension {
         set(t, k, v.clone(), &mut changed);
     }
+    // Docker labels are case-sensitive map keys; Config keys are Interlock struct fields,
+    // matched case-insensitively.
     for (sub, labels) in c.labels.tables() {
-        set_all(
-            t,
-            sub,
-            labels
-                .iter()
-                .map(|(k, v)| (k.as_str(), Value::from(v.as_str()))),
-            &mut changed,
-        );
+        let entries = labels
+            .iter()
+            .map(|(k, v)| (k.as_str(), Value::from(v.as_str())));
+        set_all(t, sub, entries, KeyMatch::Exact, &mut changed);
     }
-    set_all(
-        t,
-        ext::CONFIG,
-        c.config.iter().map(|(k, v)| (k.as_str(), v.clone())),
-        &mut changed,
-    );
+    let entries = c.config.iter().map(|(k, v)| (k.as_str(), v.clone()));
+    set_all(t, ext::CONFIG, entries, KeyMatch::AnyCase, &mut changed);
     changed
 }
 
 /// Sets keys of a sub-table, creating it only if something has to be written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeyMatch {
+    Exact,
+    AnyCase,
+}
+
 fn set_all<'a>(
     t: &mut Table,
     sub: &str,
     entries: impl Iterator<Item = (&'a str, Value)>,
+    matching: KeyMatch,
     changed: &mut Vec<String>,
 ) {
     let entries: Vec<(&str, Value)> = entries.collect();
@@ -440,7 +458,10 @@ fn set_all<'a>(
         existing
             .and_then(|tl| {
                 tl.iter()
-                    .find(|(name, _)| name.eq_ignore_ascii_case(k))
+                    .find(|(name, _)| match matching {
+                        KeyMatch::Exact => name == k,
+                        KeyMatch::AnyCase => name.eq_ignore_ascii_case(k),
+                    })
                     .map(|(_, i)| i)
             })
             .and_then(Item::as_value)
@@ -451,7 +472,11 @@ fn set_all<'a>(
     }
     let (st, _) = edit::sub_table(t, sub);
     for (k, v) in entries {
-        if edit::set_value(st, k, v) {
+        let written = match matching {
+            KeyMatch::Exact => edit::set_value_exact(st, k, v),
+            KeyMatch::AnyCase => edit::set_value(st, k, v),
+        };
+        if written {
             changed.push(KeyPath::new().key(sub).key(k).to_string());
         }
     }

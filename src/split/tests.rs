@@ -250,3 +250,45 @@ fn show() {
         );
     }
 }
+
+#[test]
+fn crlf_and_bom_files_stay_unchanged_when_nothing_changes() {
+    let lf = "[Extensions.a]\n  ServiceCluster = \"a\"\n  ServiceName = \"ucp-interlock-extension-a\"\n  ProxyServiceName = \"ucp-interlock-proxy-a\"\n";
+    for cur in [lf.replace('\n', "\r\n"), format!("\u{feff}{lf}")] {
+        let out = run(&cur, "[clusters.a]\n");
+        assert_eq!(out.text, cur);
+        assert!(!out.changed(&cur));
+    }
+    // And a change keeps the line endings.
+    let cur = lf.replace('\n', "\r\n");
+    let out = run(&cur, "[clusters.a]\nhttp_port = 8081\n");
+    assert!(
+        out.text.contains("PublishedPort = 8081\r\n"),
+        "{:?}",
+        out.text
+    );
+    assert!(!out.text.replace("\r\n", "").contains('\n'));
+}
+
+#[test]
+fn label_keys_are_case_sensitive_config_keys_are_not() {
+    let cur = "[Extensions.a]\n  ProxyReplicas = 1\n  [Extensions.a.ProxyLabels]\n    \"com.docker.ucp.InstanceID\" = \"x\"\n  [Extensions.a.Config]\n    RlimitNoFile = 1\n";
+    let out = run(
+        cur,
+        "[clusters.a]\n[clusters.a.proxy_labels]\n\"com.docker.ucp.instanceid\" = \"y\"\n[clusters.a.config]\nRLimitNoFile = 2\n",
+    );
+    assert!(out.text.contains("\"com.docker.ucp.InstanceID\" = \"x\""));
+    assert!(out.text.contains("\"com.docker.ucp.instanceid\" = \"y\""));
+    assert!(out.text.contains("RlimitNoFile = 2"));
+    assert!(!out.text.contains("RLimitNoFile"));
+}
+
+#[test]
+fn spec_config_keys_differing_in_case_are_refused() {
+    let errs = spec::parse(
+        "s.toml",
+        "[clusters.a.config]\nRLimitNoFile = 1\nrlimitnofile = 2\n",
+    )
+    .unwrap_err();
+    assert!(errs[0].message.contains("case-insensitively"), "{errs:?}");
+}
