@@ -312,7 +312,7 @@ fn escape_hatch(
                 path.clone().key(k),
                 "spec-invalid",
                 format!("`{k}` and `{first}` are one key to Interlock, which matches keys case-insensitively"),
-                Some(format!("keep one of them")),
+                Some("keep one of them".to_string()),
             );
             continue;
         }
