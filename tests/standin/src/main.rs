@@ -1,1 +1,848 @@
-fn main() {}
+//! `interlock-standin`: a stand-in for the Interlock core (`ucp-interlock`), used only by the
+//! swarm test bed of `interlock-split` (see `tests/support/`).
+//!
+//! It is built as a static binary and imported into an image FROM scratch, because the test
+//! machines cannot pull images. Modes, by first argument:
+//!
+//! * `core`: read `/config.toml` (env `STANDIN_CONFIG` overrides) like the Interlock core does,
+//!   refuse a broken config with exit status 1 (TOML syntax error, an extension without
+//!   `ProxyReplicas`, a key of the wrong type), and otherwise create, once, the extension, proxy
+//!   and config services of every `[Extensions.<name>]`. It never updates an existing service
+//!   (the real core does not move existing proxies either). A failed create (a port already in
+//!   use, a constraint swarm refuses) is logged and retried on the next round, every
+//!   `STANDIN_POLL_MS` (default 1000) milliseconds.
+//! * `sleep`: block forever (extension and config services).
+//! * `proxy P1 P2 …`: answer every HTTP request on the TCP ports with `200 OK` and a body naming
+//!   the service (proxy services).
+//!
+//! Every mode exits at once on SIGTERM, SIGINT, SIGQUIT and SIGHUP, even as PID 1.
+//!
+//! Environment of the `core` mode: `STANDIN_IMAGE` (required: the image every created service
+//! runs, normally this binary's own image), `STANDIN_TEST_LABEL` (`key=value`, added to every
+//! created service), `STANDIN_DOCKER_SOCK` (default `/var/run/docker.sock`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::net::UnixStream;
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+/// Label that tells the image an Interlock config asked for (the stand-in runs its own image).
+const IMAGE_LABEL: &str = "com.docker.interlock-split.standin.image";
+/// Label naming the `[Extensions.<name>]` table a service was created for.
+const EXTENSION_LABEL: &str = "com.docker.interlock-split.standin.extension";
+/// Interlock's service-cluster label.
+const CLUSTER_LABEL: &str = "com.docker.interlock.service.cluster";
+/// Engine API version prefix (Docker 20.10 speaks 1.41).
+const API: &str = "/v1.41";
+
+macro_rules! log {
+    ($($arg:tt)*) => {
+        eprintln!("interlock-standin: {}", format!($($arg)*))
+    };
+}
+
+unsafe extern "C" {
+    /// libc `signal(2)`: installs `handler` for `sig`.
+    fn signal(sig: i32, handler: extern "C" fn(i32)) -> usize;
+    /// libc `_exit(2)`: ends the process at once (async-signal-safe).
+    fn _exit(code: i32) -> !;
+}
+
+/// Signal handler: leave at once (async-signal-safe).
+extern "C" fn on_signal(_sig: i32) {
+    // SAFETY: `_exit` is async-signal-safe and never returns.
+    unsafe { _exit(0) }
+}
+
+/// Installs `on_signal` for SIGHUP, SIGINT, SIGQUIT and SIGTERM. As PID 1 of a container a
+/// process without handlers ignores these signals, which would make every stop wait for the
+/// grace period and then SIGKILL.
+fn install_signal_handlers() {
+    for sig in [1, 2, 3, 15] {
+        // SAFETY: installing a handler that only calls `_exit`.
+        unsafe {
+            signal(sig, on_signal);
+        }
+    }
+}
+
+/// Dispatches on the mode (first argument).
+fn main() {
+    install_signal_handlers();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("core") => core(),
+        Some("sleep") => sleep_forever(),
+        Some("proxy") => {
+            let ports: Result<Vec<u16>, _> = args[1..].iter().map(|p| p.parse::<u16>()).collect();
+            match ports {
+                Ok(ports) if !ports.is_empty() => proxy(&ports),
+                _ => {
+                    log!("error: usage: interlock-standin proxy PORT [PORT…]");
+                    std::process::exit(2)
+                }
+            }
+        }
+        _ => {
+            log!("error: usage: interlock-standin core | sleep | proxy PORT [PORT…]");
+            std::process::exit(2)
+        }
+    }
+}
+
+/// Blocks forever (until a signal ends the process).
+fn sleep_forever() -> ! {
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// proxy mode
+
+/// Listens on every port and answers each request with `200 OK` naming the service.
+fn proxy(ports: &[u16]) -> ! {
+    let service = std::env::var("STANDIN_SERVICE_NAME").unwrap_or_else(|_| "unknown".into());
+    let host = hostname();
+    for &port in ports {
+        let listener = match TcpListener::bind(("0.0.0.0", port)) {
+            Ok(l) => l,
+            Err(e) => {
+                log!("error: proxy: cannot listen on port {port}: {e}");
+                std::process::exit(1)
+            }
+        };
+        log!("proxy: service {service} listening on port {port}");
+        let body =
+            format!("interlock-standin proxy: service {service}, host {host}, port {port}\n");
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let body = body.clone();
+                std::thread::spawn(move || answer(stream, &body));
+            }
+        });
+    }
+    sleep_forever()
+}
+
+/// Reads one request head (best effort) and answers `200 OK` with `body`.
+fn answer(mut stream: TcpStream, body: &str) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while head.len() < 64 * 1024 && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let response = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes());
+    let _ = stream.flush();
+}
+
+/// The container's host name (env `HOSTNAME`, else `/etc/hostname`).
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+// ---------------------------------------------------------------------------------------------
+// a minimal HTTP/1.1 client for the Engine API over the Unix socket
+
+/// The Docker Engine API at a Unix socket.
+struct Docker {
+    sock: String,
+}
+
+/// One HTTP response: status code and body.
+struct Response {
+    status: u16,
+    body: Vec<u8>,
+}
+
+impl Response {
+    /// The body parsed as JSON (`Null` when it is not JSON).
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// The Engine's error message (`{"message": …}`), else the body as text.
+    fn message(&self) -> String {
+        match self.json().get("message").and_then(Value::as_str) {
+            Some(m) => m.to_string(),
+            None => String::from_utf8_lossy(&self.body).trim().to_string(),
+        }
+    }
+}
+
+impl Docker {
+    /// Sends one request (`Connection: close`) and reads the whole response.
+    fn request(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Response, String> {
+        let stream = UnixStream::connect(&self.sock)
+            .map_err(|e| format!("cannot connect to {}: {e}", self.sock))?;
+        stream.set_read_timeout(Some(Duration::from_secs(60))).ok();
+        stream.set_write_timeout(Some(Duration::from_secs(60))).ok();
+        let payload = body.map(Value::to_string).unwrap_or_default();
+        let mut head = format!(
+            "{method} {API}{path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: interlock-standin\r\nConnection: close\r\n"
+        );
+        if body.is_some() {
+            head.push_str(&format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                payload.len()
+            ));
+        }
+        head.push_str("\r\n");
+        let mut writer = &stream;
+        writer
+            .write_all(head.as_bytes())
+            .and_then(|_| writer.write_all(payload.as_bytes()))
+            .and_then(|_| writer.flush())
+            .map_err(|e| format!("{method} {path}: write: {e}"))?;
+        read_response(BufReader::new(&stream), method == "HEAD")
+            .map_err(|e| format!("{method} {path}: {e}"))
+    }
+}
+
+/// Reads a status line, headers and a body (Content-Length, chunked, or up to EOF).
+fn read_response(mut r: impl BufRead, head_only: bool) -> Result<Response, String> {
+    let mut line = String::new();
+    r.read_line(&mut line).map_err(|e| format!("read: {e}"))?;
+    let status: u16 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("bad status line {line:?}"))?;
+    let mut length: Option<usize> = None;
+    let mut chunked = false;
+    loop {
+        line.clear();
+        if r.read_line(&mut line).map_err(|e| format!("read: {e}"))? == 0 {
+            return Err("connection closed in the headers".into());
+        }
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = l.split_once(':') {
+            let value = value.trim();
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.parse().ok();
+            } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                chunked = value.to_ascii_lowercase().contains("chunked");
+            }
+        }
+    }
+    let mut body = Vec::new();
+    if head_only || status == 204 || status == 304 || (100..200).contains(&status) {
+        // no body
+    } else if chunked {
+        loop {
+            line.clear();
+            r.read_line(&mut line)
+                .map_err(|e| format!("read chunk size: {e}"))?;
+            let size = line.trim().split(';').next().unwrap_or("");
+            let size = usize::from_str_radix(size.trim(), 16)
+                .map_err(|_| format!("bad chunk size {line:?}"))?;
+            if size == 0 {
+                // trailers, up to the empty line
+                loop {
+                    line.clear();
+                    let n = r.read_line(&mut line).map_err(|e| format!("read: {e}"))?;
+                    if n == 0 || line.trim_end().is_empty() {
+                        break;
+                    }
+                }
+                break;
+            }
+            let start = body.len();
+            body.resize(start + size, 0);
+            r.read_exact(&mut body[start..])
+                .map_err(|e| format!("read chunk: {e}"))?;
+            let mut crlf = [0u8; 2];
+            r.read_exact(&mut crlf)
+                .map_err(|e| format!("read chunk end: {e}"))?;
+        }
+    } else if let Some(n) = length {
+        body.resize(n, 0);
+        r.read_exact(&mut body)
+            .map_err(|e| format!("read body: {e}"))?;
+    } else {
+        r.read_to_end(&mut body)
+            .map_err(|e| format!("read body: {e}"))?;
+    }
+    Ok(Response { status, body })
+}
+
+// ---------------------------------------------------------------------------------------------
+// the Interlock config
+
+/// What the stand-in uses of one `[Extensions.<name>]` table.
+#[derive(Debug)]
+struct Extension {
+    name: String,
+    image: String,
+    service_name: Option<String>,
+    constraints: Vec<String>,
+    labels: BTreeMap<String, String>,
+    container_labels: BTreeMap<String, String>,
+    proxy_image: String,
+    proxy_service_name: String,
+    proxy_replicas: u64,
+    proxy_constraints: Vec<String>,
+    publish_mode: String,
+    published_port: Option<u16>,
+    target_port: u16,
+    published_ssl_port: Option<u16>,
+    target_ssl_port: u16,
+    proxy_labels: BTreeMap<String, String>,
+    proxy_container_labels: BTreeMap<String, String>,
+    service_cluster: Option<String>,
+    config_service_name: Option<String>,
+    config_image: Option<String>,
+}
+
+/// A key of `table`, matched case-insensitively like Interlock's TOML decoder (exact first).
+fn get<'a>(table: &'a toml::Table, key: &str) -> Option<&'a toml::Value> {
+    table.get(key).or_else(|| {
+        table
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
+
+/// Typed accessors for one extension table, naming the key path in errors.
+struct Keys<'a> {
+    table: &'a toml::Table,
+    path: String,
+}
+
+impl Keys<'_> {
+    /// A string value, if the key is present.
+    fn string(&self, key: &str) -> Result<Option<String>, String> {
+        match get(self.table, key) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+            Some(v) => Err(format!(
+                "{}.{key}: expected a string, found {}",
+                self.path,
+                v.type_str()
+            )),
+        }
+    }
+
+    /// An integer value, if the key is present.
+    fn integer(&self, key: &str) -> Result<Option<i64>, String> {
+        match get(self.table, key) {
+            None => Ok(None),
+            Some(toml::Value::Integer(i)) => Ok(Some(*i)),
+            Some(v) => Err(format!(
+                "{}.{key}: expected an integer, found {}",
+                self.path,
+                v.type_str()
+            )),
+        }
+    }
+
+    /// A TCP port (0 to 65535), if the key is present.
+    fn port(&self, key: &str) -> Result<Option<u16>, String> {
+        match self.integer(key)? {
+            None => Ok(None),
+            Some(p) => u16::try_from(p)
+                .map(Some)
+                .map_err(|_| format!("{}.{key}: {p} is not a port", self.path)),
+        }
+    }
+
+    /// An array of strings (empty when the key is absent).
+    fn strings(&self, key: &str) -> Result<Vec<String>, String> {
+        match get(self.table, key) {
+            None => Ok(Vec::new()),
+            Some(toml::Value::Array(items)) => items
+                .iter()
+                .map(|v| match v {
+                    toml::Value::String(s) => Ok(s.clone()),
+                    v => Err(format!(
+                        "{}.{key}: expected strings, found {}",
+                        self.path,
+                        v.type_str()
+                    )),
+                })
+                .collect(),
+            Some(v) => Err(format!(
+                "{}.{key}: expected an array, found {}",
+                self.path,
+                v.type_str()
+            )),
+        }
+    }
+
+    /// A table of strings (empty when the key is absent), e.g. `Labels`.
+    fn map(&self, key: &str) -> Result<BTreeMap<String, String>, String> {
+        match get(self.table, key) {
+            None => Ok(BTreeMap::new()),
+            Some(toml::Value::Table(t)) => t
+                .iter()
+                .map(|(k, v)| match v {
+                    toml::Value::String(s) => Ok((k.clone(), s.clone())),
+                    v => Err(format!(
+                        "{}.{key}.{k}: expected a string, found {}",
+                        self.path,
+                        v.type_str()
+                    )),
+                })
+                .collect(),
+            Some(v) => Err(format!(
+                "{}.{key}: expected a table, found {}",
+                self.path,
+                v.type_str()
+            )),
+        }
+    }
+}
+
+/// A one-line description of a TOML syntax error: line, column and message.
+fn syntax_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("TOML syntax error at line {line}, column {column}: {message}")
+        }
+        None => format!("TOML syntax error: {message}"),
+    }
+}
+
+/// Parses the core's TOML into its extensions, refusing what makes the real core crash.
+fn parse_config(text: &str) -> Result<Vec<Extension>, String> {
+    let root: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| syntax_error(text, &e))?;
+    let Some(extensions) = get(&root, "Extensions") else {
+        return Ok(Vec::new());
+    };
+    let toml::Value::Table(extensions) = extensions else {
+        return Err("Extensions: expected a table".into());
+    };
+    let mut out = Vec::new();
+    for (name, value) in extensions {
+        let toml::Value::Table(table) = value else {
+            return Err(format!(
+                "Extensions.{name}: expected a table, found {}",
+                value.type_str()
+            ));
+        };
+        let keys = Keys {
+            table,
+            path: format!("Extensions.{name}"),
+        };
+        let proxy_replicas = match keys.integer("ProxyReplicas")? {
+            None => {
+                return Err(format!(
+                    "Extensions.{name}: ProxyReplicas is missing: the proxy service cannot be created"
+                ));
+            }
+            Some(n) => u64::try_from(n)
+                .map_err(|_| format!("Extensions.{name}.ProxyReplicas: {n} is negative"))?,
+        };
+        out.push(Extension {
+            name: name.clone(),
+            image: keys.string("Image")?.unwrap_or_default(),
+            service_name: keys.string("ServiceName")?.filter(|s| !s.is_empty()),
+            constraints: keys.strings("Constraints")?,
+            labels: keys.map("Labels")?,
+            container_labels: keys.map("ContainerLabels")?,
+            proxy_image: keys.string("ProxyImage")?.unwrap_or_default(),
+            proxy_service_name: keys
+                .string("ProxyServiceName")?
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "ucp-interlock-proxy".into()),
+            proxy_replicas,
+            proxy_constraints: keys.strings("ProxyConstraints")?,
+            publish_mode: keys
+                .string("PublishMode")?
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "ingress".into()),
+            published_port: keys.port("PublishedPort")?.filter(|p| *p != 0),
+            target_port: keys.port("TargetPort")?.filter(|p| *p != 0).unwrap_or(80),
+            published_ssl_port: keys.port("PublishedSSLPort")?.filter(|p| *p != 0),
+            target_ssl_port: keys
+                .port("TargetSSLPort")?
+                .filter(|p| *p != 0)
+                .unwrap_or(443),
+            proxy_labels: keys.map("ProxyLabels")?,
+            proxy_container_labels: keys.map("ProxyContainerLabels")?,
+            service_cluster: keys.string("ServiceCluster")?.filter(|s| !s.is_empty()),
+            config_service_name: keys.string("ConfigServiceName")?.filter(|s| !s.is_empty()),
+            config_image: keys.string("ConfigImage")?.filter(|s| !s.is_empty()),
+        });
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// core mode
+
+/// The three kinds of service the core spawns per extension.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Kind {
+    Extension,
+    Proxy,
+    Config,
+}
+
+impl Kind {
+    /// The word in the `type=com.docker.interlock.core.<word>` label.
+    fn word(self) -> &'static str {
+        match self {
+            Kind::Extension => "extension",
+            Kind::Proxy => "proxy",
+            Kind::Config => "config",
+        }
+    }
+}
+
+/// What the core has logged, so that a state that lasts (a service that exists, a create that
+/// keeps failing the same way) is logged once, not every round.
+#[derive(Default)]
+struct Journal {
+    said: HashSet<String>,
+    failing: HashMap<String, (String, u64)>,
+}
+
+impl Journal {
+    /// Logs `line` the first time `key` is seen.
+    fn once(&mut self, key: &str, line: &str) {
+        if self.said.insert(key.to_string()) {
+            log!("{line}");
+        }
+    }
+
+    /// Logs the failure `line` of `key` unless it repeats the last one (every 60th repeat is
+    /// logged again, with the count).
+    fn error(&mut self, key: &str, line: &str) {
+        let entry = self
+            .failing
+            .entry(key.to_string())
+            .or_insert_with(|| (String::new(), 0));
+        if entry.0 == line {
+            entry.1 += 1;
+            if entry.1.is_multiple_of(60) {
+                log!("{line} (failed {} times)", entry.1 + 1);
+            }
+        } else {
+            *entry = (line.to_string(), 0);
+            log!("{line}");
+        }
+    }
+
+    /// Forgets the failure of `key` after it succeeded.
+    fn ok(&mut self, key: &str) {
+        self.failing.remove(key);
+    }
+}
+
+/// The environment of the core mode.
+struct Core {
+    docker: Docker,
+    image: String,
+    test_label: Option<(String, String)>,
+}
+
+/// Leaves with status 1 after logging `message`: how the real core reacts to a bad config.
+fn fail(message: &str) -> ! {
+    log!("error: {message}");
+    std::process::exit(1)
+}
+
+/// The `core` mode: reads and checks the config, then creates missing services forever.
+fn core() -> ! {
+    let path = std::env::var("STANDIN_CONFIG").unwrap_or_else(|_| "/config.toml".into());
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| fail(&format!("cannot read config {path}: {e}")));
+    let extensions =
+        parse_config(&text).unwrap_or_else(|e| fail(&format!("invalid config {path}: {e}")));
+    let image = std::env::var("STANDIN_IMAGE")
+        .ok()
+        .filter(|i| !i.is_empty())
+        .unwrap_or_else(|| fail("STANDIN_IMAGE is not set"));
+    let test_label = match std::env::var("STANDIN_TEST_LABEL") {
+        Ok(l) if !l.is_empty() => match l.split_once('=') {
+            Some((k, v)) => Some((k.to_string(), v.to_string())),
+            None => fail(&format!("STANDIN_TEST_LABEL {l:?} is not key=value")),
+        },
+        _ => None,
+    };
+    let poll = std::env::var("STANDIN_POLL_MS")
+        .ok()
+        .and_then(|p| p.parse::<u64>().ok())
+        .unwrap_or(1000);
+    let sock =
+        std::env::var("STANDIN_DOCKER_SOCK").unwrap_or_else(|_| "/var/run/docker.sock".into());
+    let names: Vec<&str> = extensions.iter().map(|e| e.name.as_str()).collect();
+    log!(
+        "core: loaded {path}: {} extension(s): {}",
+        extensions.len(),
+        names.join(", ")
+    );
+    let core = Core {
+        docker: Docker { sock },
+        image,
+        test_label,
+    };
+    let mut journal = Journal::default();
+    loop {
+        if let Err(e) = core.round(&extensions, &mut journal) {
+            journal.error("round", &format!("error: {e}; retrying"));
+        }
+        std::thread::sleep(Duration::from_millis(poll));
+    }
+}
+
+impl Core {
+    /// One pass: create every missing service of every extension.
+    fn round(&self, extensions: &[Extension], journal: &mut Journal) -> Result<(), String> {
+        let response = self.docker.request("GET", "/services", None)?;
+        if response.status != 200 {
+            return Err(format!(
+                "listing services: HTTP {}: {}",
+                response.status,
+                response.message()
+            ));
+        }
+        let services = response.json();
+        let services = services.as_array().cloned().unwrap_or_default();
+        for ext in extensions {
+            let mut wanted = vec![
+                (Kind::Extension, ext.service_name.clone()),
+                (Kind::Proxy, Some(ext.proxy_service_name.clone())),
+            ];
+            if let Some(name) = &ext.config_service_name {
+                wanted.push((Kind::Config, Some(name.clone())));
+            }
+            for (kind, name) in wanted {
+                if let Some(id) = find(&services, ext, kind, name.as_deref()) {
+                    let key = format!("{}/{}", kind.word(), name.as_deref().unwrap_or(&id));
+                    journal.once(
+                        &key,
+                        &format!(
+                            "core: {} service {} of extension {} exists: leaving it as it is",
+                            kind.word(),
+                            name.as_deref().unwrap_or(&id),
+                            ext.name
+                        ),
+                    );
+                    continue;
+                }
+                let spec = self.spec(ext, kind, name.as_deref());
+                let shown = name.as_deref().unwrap_or("(unnamed)");
+                let key = format!("create {}/{}/{shown}", ext.name, kind.word());
+                match self.docker.request("POST", "/services/create", Some(&spec)) {
+                    Ok(r) if r.status == 201 || r.status == 200 => {
+                        let id = r
+                            .json()
+                            .get("ID")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string();
+                        journal.ok(&key);
+                        log!(
+                            "core: created {} service {shown} ({id}) for extension {}",
+                            kind.word(),
+                            ext.name
+                        );
+                    }
+                    Ok(r) => journal.error(
+                        &key,
+                        &format!(
+                            "error: creating {} service {shown} for extension {}: HTTP {}: {}; retrying",
+                            kind.word(),
+                            ext.name,
+                            r.status,
+                            r.message()
+                        ),
+                    ),
+                    Err(e) => journal.error(
+                        &key,
+                        &format!(
+                            "error: creating {} service {shown} for extension {}: {e}; retrying",
+                            kind.word(),
+                            ext.name
+                        ),
+                    ),
+                }
+            }
+        }
+        journal.ok("round");
+        Ok(())
+    }
+
+    /// The service spec the core creates for `kind` of `ext`.
+    fn spec(&self, ext: &Extension, kind: Kind, name: Option<&str>) -> Value {
+        let (mut labels, container_labels, constraints, image, args, replicas) = match kind {
+            Kind::Extension => (
+                ext.labels.clone(),
+                ext.container_labels.clone(),
+                ext.constraints.clone(),
+                ext.image.clone(),
+                vec!["sleep".to_string()],
+                1,
+            ),
+            Kind::Proxy => (
+                ext.proxy_labels.clone(),
+                ext.proxy_container_labels.clone(),
+                ext.proxy_constraints.clone(),
+                ext.proxy_image.clone(),
+                vec![
+                    "proxy".to_string(),
+                    ext.target_port.to_string(),
+                    ext.target_ssl_port.to_string(),
+                ],
+                ext.proxy_replicas,
+            ),
+            Kind::Config => (
+                ext.labels.clone(),
+                ext.container_labels.clone(),
+                ext.constraints.clone(),
+                ext.config_image
+                    .clone()
+                    .unwrap_or_else(|| ext.image.clone()),
+                vec!["sleep".to_string()],
+                1,
+            ),
+        };
+        labels.insert(
+            "type".into(),
+            format!("com.docker.interlock.core.{}", kind.word()),
+        );
+        labels.insert(EXTENSION_LABEL.into(), ext.name.clone());
+        labels.insert(IMAGE_LABEL.into(), image);
+        if let Some(cluster) = &ext.service_cluster {
+            labels.insert(CLUSTER_LABEL.into(), cluster.clone());
+        }
+        if let Some((k, v)) = &self.test_label {
+            labels.insert(k.clone(), v.clone());
+        }
+        let mut spec = Map::new();
+        if let Some(name) = name {
+            spec.insert("Name".into(), json!(name));
+        }
+        spec.insert("Labels".into(), json!(labels));
+        spec.insert(
+            "TaskTemplate".into(),
+            json!({
+                "ContainerSpec": {
+                    "Image": self.image,
+                    "Args": args,
+                    "Labels": container_labels,
+                    "Env": [format!("STANDIN_SERVICE_NAME={}", name.unwrap_or(""))],
+                    "StopGracePeriod": 2_000_000_000u64,
+                },
+                "Placement": { "Constraints": constraints },
+                "RestartPolicy": { "Condition": "any", "Delay": 1_000_000_000u64 },
+            }),
+        );
+        spec.insert(
+            "Mode".into(),
+            json!({ "Replicated": { "Replicas": replicas } }),
+        );
+        if kind == Kind::Proxy {
+            let mut ports = Vec::new();
+            for (published, target) in [
+                (ext.published_port, ext.target_port),
+                (ext.published_ssl_port, ext.target_ssl_port),
+            ] {
+                if let Some(published) = published {
+                    ports.push(json!({
+                        "Protocol": "tcp",
+                        "TargetPort": target,
+                        "PublishedPort": published,
+                        "PublishMode": ext.publish_mode,
+                    }));
+                }
+            }
+            spec.insert(
+                "EndpointSpec".into(),
+                json!({ "Mode": "vip", "Ports": ports }),
+            );
+        }
+        Value::Object(spec)
+    }
+}
+
+/// The ID of the existing service for `kind` of `ext`: by name, or (for an extension without a
+/// `ServiceName`, which Docker names at random) by the stand-in's labels.
+fn find(services: &[Value], ext: &Extension, kind: Kind, name: Option<&str>) -> Option<String> {
+    let spec_str =
+        |s: &Value, ptr: &str| s.pointer(ptr).and_then(Value::as_str).map(str::to_string);
+    services.iter().find_map(|s| {
+        let found = match name {
+            Some(name) => spec_str(s, "/Spec/Name").as_deref() == Some(name),
+            None => {
+                spec_str(
+                    s,
+                    &format!("/Spec/Labels/{}", EXTENSION_LABEL.replace('/', "~1")),
+                )
+                .as_deref()
+                    == Some(ext.name.as_str())
+                    && spec_str(s, "/Spec/Labels/type").as_deref()
+                        == Some(&format!("com.docker.interlock.core.{}", kind.word()) as &str)
+            }
+        };
+        if found { spec_str(s, "/ID") } else { None }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_missing_proxy_replicas() {
+        let err = parse_config("[Extensions.dev]\nServiceName = \"x\"\n").unwrap_err();
+        assert!(err.contains("ProxyReplicas"), "{err}");
+    }
+
+    #[test]
+    fn keys_match_case_insensitively() {
+        let exts = parse_config("[extensions.a]\nproxyreplicas = 3\nPUBLISHEDPORT = 81\n").unwrap();
+        assert_eq!(exts[0].proxy_replicas, 3);
+        assert_eq!(exts[0].published_port, Some(81));
+        assert_eq!(exts[0].proxy_service_name, "ucp-interlock-proxy");
+    }
+
+    #[test]
+    fn refuses_syntax_errors() {
+        let err = parse_config("A = 1\n[Extensions.a\n").unwrap_err();
+        assert!(
+            err.starts_with("TOML syntax error at line 2, column "),
+            "{err}"
+        );
+        assert!(!err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn reads_chunked_responses() {
+        let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n[1,2\r\n2;x=y\r\n,3\r\n1\r\n]\r\n0\r\n\r\n";
+        let r = read_response(&raw[..], false).unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(r.json(), json!([1, 2, 3]));
+    }
+}
