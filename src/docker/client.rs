@@ -64,6 +64,15 @@ impl Client {
         client.docker = client
             .call("GET /version", docker.negotiate_version())
             .await?;
+        let v = client.docker.client_version();
+        let _ = client
+            .stats
+            .version_prefix
+            .set(format!("/v{}.{}", v.major_version, v.minor_version));
+        printer.verbose(&format!(
+            "API version {}.{}",
+            v.major_version, v.minor_version
+        ));
         Ok(client)
     }
 
@@ -86,24 +95,36 @@ impl Client {
     pub async fn live_state(&self, with_tasks: bool) -> Result<LiveState, ConnectError> {
         let d = &self.docker;
         let services_opts = ListServicesOptionsBuilder::new().status(true).build();
-        let (core, nodes, services, configs, tasks) = tokio::join!(
-            self.call(
-                "GET /services/ucp-interlock",
-                d.inspect_service(CORE_SERVICE, None)
-            ),
-            self.call("GET /nodes", d.list_nodes(None)),
-            self.call("GET /services", d.list_services(Some(services_opts))),
-            self.call("GET /configs", d.list_configs(None)),
-            async {
-                if with_tasks {
-                    self.call("GET /tasks", d.list_tasks(None::<ListTasksOptions>))
-                        .await
-                        .map(Some)
-                } else {
-                    Ok(None)
-                }
-            }
+        let core = self.call(
+            "GET /services/ucp-interlock",
+            d.inspect_service(CORE_SERVICE, None),
         );
+        let nodes = self.call("GET /nodes", d.list_nodes(None));
+        let services = self.call("GET /services", d.list_services(Some(services_opts)));
+        let configs = self.call("GET /configs", d.list_configs(None));
+        let tasks = async {
+            if with_tasks {
+                self.call("GET /tasks", d.list_tasks(None::<ListTasksOptions>))
+                    .await
+                    .map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        // Over HTTP/2 the reads go out together on the one connection. HTTP/1.1 cannot
+        // multiplex: concurrent reads would each open a connection (a TLS handshake each), so
+        // they take turns on the one kept-alive connection instead.
+        let (core, nodes, services, configs, tasks) = if self.stats.multiplexed() {
+            tokio::join!(core, nodes, services, configs, tasks)
+        } else {
+            (
+                core.await,
+                nodes.await,
+                services.await,
+                configs.await,
+                tasks.await,
+            )
+        };
         // A non-manager fails every call the same way; say that, not "no ucp-interlock".
         let nodes = nodes?;
         let core = match core {
@@ -176,10 +197,15 @@ impl Client {
     pub fn summary(&self) -> String {
         let (r, c) = (self.stats.requests(), self.stats.connections());
         format!(
-            "{r} API request{} over {c} connection{} to {}",
+            "{r} API request{} over {c} connection{} to {} ({})",
             if r == 1 { "" } else { "s" },
             if c == 1 { "" } else { "s" },
-            self.address
+            self.address,
+            if self.stats.multiplexed() {
+                "HTTP/2, concurrent"
+            } else {
+                "HTTP/1.1, in turn"
+            }
         )
     }
 }

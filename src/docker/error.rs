@@ -263,7 +263,7 @@ pub fn classify(
             return tls_error(t, address, origin);
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if let Some(t) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+            if let Some(t) = rustls_in(io) {
                 return tls_error(t, address, origin);
             }
             match io.kind() {
@@ -298,6 +298,16 @@ pub fn classify(
         call: call.into(),
         message: chain(err),
     }
+}
+
+/// The TLS error inside (possibly nested) I/O errors. `io::Error::source` skips the error it
+/// wraps, so the chain alone never reaches it.
+fn rustls_in(io: &std::io::Error) -> Option<&rustls::Error> {
+    let inner = io.get_ref()?;
+    if let Some(t) = inner.downcast_ref::<rustls::Error>() {
+        return Some(t);
+    }
+    inner.downcast_ref::<std::io::Error>().and_then(rustls_in)
 }
 
 fn chain(err: &dyn StdError) -> String {

@@ -5,7 +5,8 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,11 @@ use crate::output::printer::Printer;
 pub struct Stats {
     pub requests: AtomicUsize,
     pub connections: AtomicUsize,
+    /// The server answered over HTTP/2, so concurrent requests share one connection.
+    pub multiplexed: AtomicBool,
+    /// `/v1.41`, once negotiated. bollard's URL join drops the version from every path, so
+    /// the transport puts it back.
+    pub version_prefix: OnceLock<String>,
 }
 
 impl Stats {
@@ -35,6 +41,30 @@ impl Stats {
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::Relaxed)
     }
+
+    pub fn multiplexed(&self) -> bool {
+        self.multiplexed.load(Ordering::Relaxed)
+    }
+}
+
+/// Puts the negotiated API version in front of an unversioned path.
+fn versioned(mut req: BollardRequest, stats: &Stats) -> BollardRequest {
+    let Some(prefix) = stats.version_prefix.get() else {
+        return req;
+    };
+    let uri = req.uri().clone();
+    let pq = uri
+        .path_and_query()
+        .map_or("/".to_string(), |p| p.as_str().to_string());
+    if pq.starts_with("/v1.") {
+        return req;
+    }
+    let mut parts = uri.into_parts();
+    parts.path_and_query = format!("{prefix}{pq}").parse().ok();
+    if let Ok(u) = hyper::Uri::from_parts(parts) {
+        *req.uri_mut() = u;
+    }
+    req
 }
 
 /// Counts the connections its inner connector opens (for TLS: the handshakes).
@@ -80,7 +110,7 @@ where
     C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
 {
     move |req: BollardRequest| {
-        let req = rewrite(req);
+        let req = rewrite(versioned(req, &stats));
         let client = client.clone();
         let stats = Arc::clone(&stats);
         let method = req.method().clone();
@@ -94,6 +124,11 @@ where
             let start = Instant::now();
             let res = client.request(req).await;
             let ms = start.elapsed().as_millis();
+            if let Ok(r) = &res
+                && r.version() == hyper::Version::HTTP_2
+            {
+                stats.multiplexed.store(true, Ordering::Relaxed);
+            }
             match &res {
                 Ok(r) => printer.verbose(&format!(
                     "api: {method} {path} → {} ({ms} ms)",

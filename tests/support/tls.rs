@@ -474,6 +474,10 @@ async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Response<Bo
         let message = match status {
             403 => "access denied: the user lacks permission",
             401 => "unauthorized",
+            // What dockerd answers on a worker node.
+            503 => {
+                "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager."
+            }
             _ => "denied by the interlock-split test front",
         };
         return Ok(json_error(status, message));

@@ -1,0 +1,671 @@
+//! The live plan and `status` on a real swarm, through a client bundle and an mTLS front, as an
+//! operator runs them against UCP. Every connection error an operator can meet is produced for
+//! real. Skipped (with `SKIP …`) when no Docker engine answers, unless
+//! `INTERLOCK_SPLIT_E2E=required`.
+
+mod support;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use serde_json::Value;
+use support::bed::{self, FIRST_CONFIG};
+use support::{Core, KeyKind, SwarmLock, TEST_LABEL_KV, TlsFront, TlsOptions, docker_ok};
+
+const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
+const WAIT: Duration = Duration::from_secs(40);
+
+/// The binary, with none of the caller's Docker settings leaking in.
+fn tool(args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_interlock-split"));
+    for var in [
+        "DOCKER_HOST",
+        "DOCKER_TLS_VERIFY",
+        "DOCKER_CERT_PATH",
+        "DOCKER_CONTEXT",
+        "DOCKER_TLS",
+        "NO_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.args(["--color", "never"]).args(args);
+    support::run_with_timeout(&mut cmd, Duration::from_secs(120)).expect("run interlock-split")
+}
+
+fn show(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", show(out)))
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+/// Node labels a test adds, removed again however the test ends.
+struct NodeLabels {
+    node: String,
+    keys: Vec<String>,
+}
+
+impl NodeLabels {
+    fn add(node: &str, labels: &[(&str, &str)]) -> NodeLabels {
+        for (k, v) in labels {
+            docker_ok(&["node", "update", "--label-add", &format!("{k}={v}"), node]);
+        }
+        NodeLabels {
+            node: node.to_string(),
+            keys: labels.iter().map(|(k, _)| k.to_string()).collect(),
+        }
+    }
+}
+
+impl Drop for NodeLabels {
+    fn drop(&mut self) {
+        for k in &self.keys {
+            let _ = support::docker(&["node", "update", "--label-rm", k, &self.node]);
+        }
+    }
+}
+
+fn hostname(node_id: &str) -> String {
+    docker_ok(&[
+        "node",
+        "inspect",
+        "--format",
+        "{{.Description.Hostname}}",
+        node_id,
+    ])
+}
+
+/// A spec for the seed's three clusters on a one-node swarm: each cluster gets its own label
+/// key, since one node cannot carry three values of one key.
+fn seed_spec(host: &str) -> String {
+    let mut s = String::new();
+    for (name, http, https) in [
+        ("dev", 8082, 8445),
+        ("test", 8081, 8444),
+        ("prod", 8080, 8443),
+    ] {
+        s.push_str(&format!(
+            "[clusters.{name}]\nhttp_port = {http}\nhttps_port = {https}\nproxy_replicas = 1\nnode_label_key = \"it.interlock-split.{name}\"\nnode_label = \"yes\"\nnodes = [\"{host}\"]\n\n"
+        ));
+    }
+    s
+}
+
+#[test]
+fn live_plan_through_a_client_bundle() {
+    if !support::docker_available("live_plan_through_a_client_bundle") {
+        return;
+    }
+    let core = Core::deploy(DEFAULT_TOML);
+    core.wait_service("ucp-interlock-proxy", WAIT);
+    let host = hostname(&core.node);
+    let front = TlsFront::start(TlsOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("ucp-bundle-admin.zip");
+    front.bundle_zip(&zip);
+    let spec = write(dir.path(), "spec.toml", &seed_spec(&host));
+    let saved = dir.path().join("plan.json");
+
+    let out = tool(&[
+        "-v",
+        "plan",
+        "--bundle",
+        zip.to_str().unwrap(),
+        "--spec",
+        &spec,
+        "--output",
+        "json",
+        "--out",
+        saved.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let plan = json(&out);
+    assert_eq!(plan["current"]["kind"], "cluster");
+    // The TOML comes from the config at /config.toml, although another config is mounted first.
+    assert_eq!(plan["current"]["config_name"], FIRST_CONFIG);
+    let kinds: Vec<&str> = plan["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "label-node",
+            "label-node",
+            "label-node",
+            "create-config",
+            "update-core-service",
+            "remove-stale-service",
+            "await-service",
+            "await-service",
+            "await-service",
+            "await-service",
+            "await-service",
+            "await-service",
+            "remove-stale-service"
+        ],
+        "{}",
+        show(&out)
+    );
+    assert_eq!(
+        plan["actions"][3]["name"],
+        "com.docker.ucp.interlock.conf-2"
+    );
+    assert_eq!(plan["actions"][5]["service"], "ucp-interlock-proxy");
+    assert_eq!(
+        plan["actions"][5]["frees_ports"],
+        serde_json::json!([8080, 8443])
+    );
+    assert_eq!(plan["summary"]["errors"], 0, "{}", show(&out));
+
+    // -v shows each request and a count that matches what the front saw.
+    let err = stderr(&out);
+    assert!(err.contains("from client bundle"), "{err}");
+    assert!(
+        err.contains("api: GET /v1.41/services?status=true → 200"),
+        "{err}"
+    );
+    let summary = err
+        .lines()
+        .find(|l| l.contains("API requests over"))
+        .unwrap_or_else(|| panic!("{err}"));
+    let requests: usize = summary.split_whitespace().next().unwrap().parse().unwrap();
+    assert_eq!(requests, front.requests(), "{summary}");
+    // One TLS handshake for the whole command.
+    assert_eq!(front.handshakes(), 1, "{summary}");
+    assert!(summary.contains("over 1 connection"), "{summary}");
+
+    // The saved plan: owner-only, with the fingerprint apply checks.
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(&saved).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let saved: Value = serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
+    let core_id = docker_ok(&["service", "inspect", "--format", "{{.ID}}", "ucp-interlock"]);
+    let core_version = docker_ok(&[
+        "service",
+        "inspect",
+        "--format",
+        "{{.Version.Index}}",
+        "ucp-interlock",
+    ]);
+    assert_eq!(saved["fingerprint"]["core_service_id"], core_id.as_str());
+    assert_eq!(
+        saved["fingerprint"]["core_service_version"].to_string(),
+        core_version
+    );
+    assert_eq!(saved["fingerprint"]["config_name"], FIRST_CONFIG);
+    assert!(
+        saved["new_config"]
+            .as_str()
+            .unwrap()
+            .contains("[Extensions.prod]")
+    );
+
+    // The same through the unzipped folder, in human form.
+    let folder = dir.path().join("bundle");
+    front.bundle_dir(&folder);
+    let out = tool(&[
+        "plan",
+        "--bundle",
+        folder.to_str().unwrap(),
+        "--spec",
+        &spec,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("label node"), "{text}");
+    assert!(
+        text.contains("create config com.docker.ucp.interlock.conf-2"),
+        "{text}"
+    );
+    drop(core);
+}
+
+#[test]
+fn live_findings_on_a_real_swarm() {
+    if !support::docker_available("live_findings_on_a_real_swarm") {
+        return;
+    }
+    let core = Core::deploy(DEFAULT_TOML);
+    core.wait_running("ucp-interlock-proxy", 2, WAIT);
+    let host = hostname(&core.node);
+    let image = core.image.id.clone();
+    // Another application holds 8082; an old proxy from an earlier, hand-made split lingers.
+    docker_ok(&[
+        "service",
+        "create",
+        "--detach",
+        "--name",
+        "billing-web",
+        "--label",
+        TEST_LABEL_KV,
+        "--publish",
+        "8082:80",
+        &image,
+        "sleep",
+    ]);
+    docker_ok(&[
+        "service",
+        "create",
+        "--detach",
+        "--name",
+        "old-proxy-blue",
+        "--label",
+        TEST_LABEL_KV,
+        "--label",
+        "type=com.docker.interlock.core.proxy",
+        "--publish",
+        "9182:80",
+        &image,
+        "sleep",
+    ]);
+    // The node sits in the /prod collection.
+    let _labels = NodeLabels::add(&core.node, &[("com.docker.ucp.access.label", "/prod")]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "spec.toml",
+        &format!(
+            r#"
+# keeps the default extension, with one replica instead of two: the proxy has drifted
+[clusters.default]
+service_name = "ucp-interlock-extension"
+proxy_service_name = "ucp-interlock-proxy"
+proxy_replicas = 1
+
+[clusters.dev]
+http_port = 8082
+https_port = 8445
+node_label_key = "it.interlock-split.dev"
+node_label = "yes"
+collection = "/dev"
+nodes = ["{host}"]
+
+# nobody carries this label
+[clusters.qa]
+http_port = 8083
+https_port = 8446
+node_label_key = "it.interlock-split.qa"
+node_label = "yes"
+
+[clusters.edge]
+publish_mode = "host"
+proxy_replicas = 2
+http_port = 8090
+https_port = 8490
+node_label_key = "it.interlock-split.edge"
+node_label = "yes"
+nodes = ["{host}", "no-such-node"]
+"#
+        ),
+    );
+    let out = tool(&["plan", "--spec", &spec, "--output", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "errors expected\n{}",
+        show(&out)
+    );
+    let plan = json(&out);
+    let codes: Vec<&str> = plan["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    for code in [
+        "port-in-use",
+        "no-eligible-node",
+        "too-few-nodes",
+        "proxy-drift",
+        "collection-mismatch",
+        "node-not-found",
+    ] {
+        assert!(
+            codes.contains(&code),
+            "{code} missing from {codes:?}\n{}",
+            show(&out)
+        );
+    }
+    let port = plan["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "port-in-use")
+        .unwrap();
+    assert!(
+        port["message"].as_str().unwrap().contains("billing-web"),
+        "{port}"
+    );
+    let stale: Vec<&str> = plan["stale_services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(stale, ["old-proxy-blue"], "{}", show(&out));
+    assert!(
+        plan["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "reconcile-proxy" && a["service"] == "ucp-interlock-proxy")
+    );
+    drop(core);
+}
+
+#[test]
+fn no_changes_when_the_cluster_already_matches() {
+    if !support::docker_available("no_changes_when_the_cluster_already_matches") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spec_text = "[clusters.default]\nservice_name = \"ucp-interlock-extension\"\nproxy_service_name = \"ucp-interlock-proxy\"\nservice_cluster = \"default\"\n";
+    let spec = write(dir.path(), "spec.toml", spec_text);
+    let current = write(dir.path(), "current.toml", DEFAULT_TOML);
+    // The config that already matches the spec is what the core runs.
+    let rendered = tool(&["render", "--current", &current, "--spec", &spec]);
+    assert_eq!(rendered.status.code(), Some(0), "{}", show(&rendered));
+    let core = Core::deploy(&String::from_utf8(rendered.stdout).unwrap());
+    core.wait_running("ucp-interlock-proxy", 2, WAIT);
+    let out = tool(&["plan", "--spec", &spec, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("No changes."),
+        "{}",
+        show(&out)
+    );
+    drop(core);
+}
+
+#[test]
+fn status_before_and_after_the_core_creates_per_cluster_services() {
+    if !support::docker_available("status_before_and_after_the_core_creates_per_cluster_services") {
+        return;
+    }
+    let core = Core::deploy(DEFAULT_TOML);
+    core.wait_running("ucp-interlock-proxy", 2, WAIT);
+    core.wait_running("ucp-interlock-extension", 1, WAIT);
+    let front = TlsFront::start(TlsOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("bundle.zip");
+    front.bundle_zip(&zip);
+
+    let out = tool(&[
+        "status",
+        "--bundle",
+        zip.to_str().unwrap(),
+        "--output",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let st = json(&out);
+    assert_eq!(st["core"]["config"], FIRST_CONFIG);
+    assert_eq!(st["clusters"][0]["name"], "default");
+    let proxy = &st["clusters"][0]["services"][1];
+    assert_eq!(proxy["name"], "ucp-interlock-proxy");
+    assert_eq!(proxy["running"], 2);
+    assert_eq!(proxy["desired"], 2);
+    assert_eq!(st["problems"], 0, "{}", show(&out));
+
+    // Split it by hand, the documented way, and let the core create the new services.
+    let host = hostname(&core.node);
+    let _labels = NodeLabels::add(
+        &core.node,
+        &[
+            ("it.interlock-split.dev", "yes"),
+            ("it.interlock-split.test", "yes"),
+            ("it.interlock-split.prod", "yes"),
+        ],
+    );
+    let spec = write(
+        dir.path(),
+        "spec.toml",
+        &seed_spec(&host)
+            .replace("8080", "8090")
+            .replace("8443", "8493"),
+    );
+    let current = write(dir.path(), "current.toml", DEFAULT_TOML);
+    let rendered = tool(&["render", "--current", &current, "--spec", &spec]);
+    assert_eq!(rendered.status.code(), Some(0), "{}", show(&rendered));
+    bed::create_config("com.docker.ucp.interlock.conf-2", &rendered.stdout);
+    docker_ok(&[
+        "service",
+        "update",
+        "--detach",
+        "--config-rm",
+        FIRST_CONFIG,
+        "--config-add",
+        "source=com.docker.ucp.interlock.conf-2,target=/config.toml",
+        "ucp-interlock",
+    ]);
+    for c in ["dev", "test", "prod"] {
+        core.wait_running(&format!("ucp-interlock-proxy-{c}"), 1, WAIT);
+        core.wait_running(&format!("ucp-interlock-extension-{c}"), 1, WAIT);
+    }
+
+    let out = tool(&[
+        "status",
+        "--bundle",
+        zip.to_str().unwrap(),
+        "--output",
+        "json",
+    ]);
+    let st = json(&out);
+    assert_eq!(
+        st["core"]["config"],
+        "com.docker.ucp.interlock.conf-2",
+        "{}",
+        show(&out)
+    );
+    let names: Vec<&str> = st["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["dev", "test", "prod"]);
+    for c in st["clusters"].as_array().unwrap() {
+        for s in c["services"].as_array().unwrap() {
+            assert_eq!(s["problems"], serde_json::json!([]), "{s}");
+            assert_eq!(s["nodes"], serde_json::json!([host]), "{s}");
+        }
+    }
+    // The default services are still there: stale, flagged, and the exit code says so.
+    let stale: Vec<&str> = st["stale"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stale,
+        ["ucp-interlock-extension", "ucp-interlock-proxy"],
+        "{}",
+        show(&out)
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let configs: Vec<(&str, bool)> = st["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["in_use"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        configs,
+        [
+            (FIRST_CONFIG, false),
+            ("com.docker.ucp.interlock.conf-2", true)
+        ]
+    );
+
+    let human = tool(&["status", "--bundle", zip.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("Stale services:"), "{text}");
+    assert!(text.contains("* com.docker.ucp.interlock.conf-2"), "{text}");
+    drop(core);
+}
+
+/// A plan attempt through `front`'s bundle; returns stderr, asserting exit 1.
+fn failing_plan(bundle: &Path, extra: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "spec.toml",
+        "[clusters.dev]\nhttp_port = 8082\n",
+    );
+    let mut args = vec![
+        "plan",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--spec",
+        &spec,
+    ];
+    args.extend_from_slice(extra);
+    let out = tool(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    stderr(&out)
+}
+
+fn zip_of(front: &TlsFront, dir: &Path) -> std::path::PathBuf {
+    let p = dir.join("bundle.zip");
+    front.bundle_zip(&p);
+    p
+}
+
+#[test]
+fn connection_errors_name_the_cause_and_the_fix() {
+    if !support::docker_available("connection_errors_name_the_cause_and_the_fix") {
+        return;
+    }
+    // Nothing here may find a ucp-interlock of another test.
+    let _lock = SwarmLock::acquire();
+    let dir = tempfile::tempdir().unwrap();
+
+    // Layer 7 routing not enabled: no ucp-interlock at all.
+    let front = TlsFront::start(TlsOptions::default());
+    let err = failing_plan(&zip_of(&front, dir.path()), &[]);
+    assert!(err.contains("Layer 7 routing is not enabled"), "{err}");
+    assert!(err.contains("Enable Layer 7 Routing"), "{err}");
+
+    // HTTP 403 from UCP: the bundle's user lacks permission, for the named call.
+    let front = TlsFront::start(TlsOptions {
+        deny_paths: vec![("/services".into(), 403)],
+        ..Default::default()
+    });
+    let err = failing_plan(&zip_of(&front, dir.path()), &[]);
+    assert!(err.contains("HTTP 403 on GET /services"), "{err}");
+    assert!(err.contains("lacks permission"), "{err}");
+
+    // Not a swarm manager.
+    let front = TlsFront::start(TlsOptions {
+        deny_paths: vec![("/nodes".into(), 503)],
+        ..Default::default()
+    });
+    let err = failing_plan(&zip_of(&front, dir.path()), &[]);
+    assert!(err.contains("not a swarm manager"), "{err}");
+    assert!(err.contains("connect to a manager"), "{err}");
+
+    // The server's certificate is not from the bundle's CA.
+    let front = TlsFront::start(TlsOptions {
+        server_cert_from_other_ca: true,
+        ..Default::default()
+    });
+    let err = failing_plan(&zip_of(&front, dir.path()), &[]);
+    assert!(err.contains("did not sign"), "{err}");
+
+    // An expired client certificate: named before connecting.
+    let front = TlsFront::start(TlsOptions {
+        expired_client_cert: true,
+        ..Default::default()
+    });
+    let err = failing_plan(&zip_of(&front, dir.path()), &[]);
+    assert!(err.contains("expired"), "{err}");
+    assert!(err.contains("download a new client bundle"), "{err}");
+    assert_eq!(
+        front.handshakes() + front.failed_handshakes(),
+        0,
+        "no connection for a bundle known to be bad"
+    );
+
+    // A client certificate the cluster does not accept.
+    let front = TlsFront::start(TlsOptions {
+        client_cert_from_other_ca: true,
+        ..Default::default()
+    });
+    let err = failing_plan(&zip_of(&front, dir.path()), &[]);
+    assert!(
+        err.contains("refused the client certificate") || err.contains("TLS with"),
+        "{err}"
+    );
+
+    // Certificate and key from two different bundles.
+    let other = TlsFront::start(TlsOptions {
+        client_key: KeyKind::Rsa,
+        ..Default::default()
+    });
+    let mixed = dir.path().join("mixed");
+    front.bundle_dir(&mixed);
+    std::fs::write(mixed.join("key.pem"), other.key_pem()).unwrap();
+    let err = failing_plan(&mixed, &[]);
+    assert!(err.contains("do not belong together"), "{err}");
+
+    // A missing key.
+    std::fs::remove_file(mixed.join("key.pem")).unwrap();
+    let err = failing_plan(&mixed, &[]);
+    assert!(err.contains("no key.pem"), "{err}");
+
+    // Connection refused: the bundle points at a port nothing listens on.
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let refused = dir.path().join("refused");
+    other.bundle_dir(&refused);
+    std::fs::write(
+        refused.join("env.sh"),
+        format!("export DOCKER_HOST=tcp://127.0.0.1:{closed}\n"),
+    )
+    .unwrap();
+    let err = failing_plan(&refused, &[]);
+    assert!(err.contains("refused"), "{err}");
+    assert!(err.contains("check the host and port"), "{err}");
+
+    // Timeout: something accepts the connection and never answers.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let holder = std::thread::spawn(move || {
+        let conns: Vec<_> = silent.incoming().take(1).filter_map(Result::ok).collect();
+        std::thread::sleep(Duration::from_secs(4));
+        drop(conns);
+    });
+    std::fs::write(
+        refused.join("env.sh"),
+        format!("export DOCKER_HOST=tcp://127.0.0.1:{port}\n"),
+    )
+    .unwrap();
+    let err = failing_plan(&refused, &["--timeout", "1"]);
+    assert!(err.contains("did not answer within 1s"), "{err}");
+    holder.join().unwrap();
+}
