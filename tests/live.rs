@@ -669,3 +669,164 @@ fn connection_errors_name_the_cause_and_the_fix() {
     assert!(err.contains("did not answer within 1s"), "{err}");
     holder.join().unwrap();
 }
+
+/// The binary with extra environment (and none of the caller's Docker settings).
+fn tool_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_interlock-split"));
+    for var in [
+        "DOCKER_HOST",
+        "DOCKER_TLS_VERIFY",
+        "DOCKER_CERT_PATH",
+        "DOCKER_CONTEXT",
+        "DOCKER_TLS",
+        "DOCKER_CONFIG",
+        "NO_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied())
+        .args(["--color", "never"])
+        .args(args);
+    support::run_with_timeout(&mut cmd, Duration::from_secs(120)).expect("run interlock-split")
+}
+
+/// Reached the cluster and read it: with no ucp-interlock deployed, the one error left is that
+/// Layer 7 routing is not enabled.
+fn reached(out: &Output, front: &TlsFront, before: usize) {
+    let err = stderr(out);
+    assert!(
+        err.contains("Layer 7 routing is not enabled"),
+        "{}",
+        show(out)
+    );
+    assert!(
+        front.requests() > before,
+        "the front saw nothing: {}",
+        show(out)
+    );
+}
+
+#[test]
+fn every_way_to_connect_reaches_the_cluster() {
+    if !support::docker_available("every_way_to_connect_reaches_the_cluster") {
+        return;
+    }
+    let _lock = SwarmLock::acquire();
+    let front = TlsFront::start(TlsOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    front.bundle_dir(&bundle);
+    let spec = write(
+        dir.path(),
+        "spec.toml",
+        "[clusters.dev]\nhttp_port = 8082\n",
+    );
+    let file = |f: &str| bundle.join(f).to_str().unwrap().to_string();
+    let host = front.docker_host();
+
+    // --host with --tls-ca/--tls-cert/--tls-key.
+    let n = front.requests();
+    let out = tool_env(
+        &[
+            "plan",
+            "--host",
+            &host,
+            "--tls-ca",
+            &file("ca.pem"),
+            "--tls-cert",
+            &file("cert.pem"),
+            "--tls-key",
+            &file("key.pem"),
+            "--spec",
+            &spec,
+        ],
+        &[],
+    );
+    reached(&out, &front, n);
+
+    // DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, as a bundle's env.sh sets them.
+    let n = front.requests();
+    let cert_path = bundle.to_str().unwrap();
+    let env = [
+        ("DOCKER_HOST", host.as_str()),
+        ("DOCKER_TLS_VERIFY", "1"),
+        ("DOCKER_CERT_PATH", cert_path),
+    ];
+    reached(&tool_env(&["plan", "--spec", &spec], &env), &front, n);
+
+    // TLS without verification is refused.
+    let out = tool_env(
+        &["plan", "--spec", &spec],
+        &[("DOCKER_HOST", host.as_str()), ("DOCKER_TLS", "1")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("without verification is refused"),
+        "{}",
+        show(&out)
+    );
+
+    // A docker context made by the real docker CLI: by --context, by DOCKER_CONTEXT, and as the
+    // CLI's current context.
+    let config = dir.path().join("docker-config");
+    let config_s = config.to_str().unwrap();
+    docker_ok(&[
+        "--config",
+        config_s,
+        "context",
+        "create",
+        "itest",
+        "--docker",
+        &format!(
+            "host={host},ca={},cert={},key={}",
+            file("ca.pem"),
+            file("cert.pem"),
+            file("key.pem")
+        ),
+    ]);
+    let n = front.requests();
+    reached(
+        &tool_env(
+            &["plan", "--context", "itest", "--spec", &spec],
+            &[("DOCKER_CONFIG", config_s)],
+        ),
+        &front,
+        n,
+    );
+    let n = front.requests();
+    reached(
+        &tool_env(
+            &["plan", "--spec", &spec],
+            &[("DOCKER_CONFIG", config_s), ("DOCKER_CONTEXT", "itest")],
+        ),
+        &front,
+        n,
+    );
+    docker_ok(&["--config", config_s, "context", "use", "itest"]);
+    let n = front.requests();
+    reached(
+        &tool_env(&["plan", "--spec", &spec], &[("DOCKER_CONFIG", config_s)]),
+        &front,
+        n,
+    );
+    let out = tool_env(
+        &["plan", "--context", "nope", "--spec", &spec],
+        &[("DOCKER_CONFIG", config_s)],
+    );
+    assert!(
+        stderr(&out).contains("there is no docker context `nope`"),
+        "{}",
+        show(&out)
+    );
+
+    // --bundle comes first: a DOCKER_HOST pointing nowhere does not matter.
+    let n = front.requests();
+    let out = tool_env(
+        &["plan", "--bundle", cert_path, "--spec", &spec],
+        &[
+            ("DOCKER_HOST", "tcp://127.0.0.1:1"),
+            ("DOCKER_TLS_VERIFY", "1"),
+        ],
+    );
+    reached(&out, &front, n);
+}
