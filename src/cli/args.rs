@@ -58,6 +58,13 @@ pub enum Command {
     /// Check an Interlock config: syntax, ports, names, constraints, required keys.
     #[command(after_help = EXIT_CODES_HELP)]
     Validate(ValidateArgs),
+    /// Do what the plan says: upload the versioned config, roll ucp-interlock with rollback,
+    /// wait for Interlock's services, retire stale ones, prune old configs.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Apply(ApplyArgs),
+    /// Point ucp-interlock back at the previous (or a named) Interlock config.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Rollback(RollbackArgs),
     /// Show each service cluster's services, replicas, ports and nodes, stale services, and the
     /// history of Interlock configs, with problems flagged.
     #[command(after_help = EXIT_CODES_HELP)]
@@ -121,6 +128,57 @@ impl ConnectionArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved with `plan --out`: applied as it is, if the cluster has not moved since.
+    #[arg(value_name = "PLANFILE", value_hint = ValueHint::FilePath)]
+    pub plan_file: Option<String>,
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Apply without asking (needed without a terminal, unless a saved plan is applied).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Keep the stale services that do not hold a port a new proxy needs.
+    #[arg(long)]
+    pub no_cleanup: bool,
+    /// Leave existing proxies whose constraints, replicas or ports differ from the config
+    /// (by default they are updated in place).
+    #[arg(long)]
+    pub no_reconcile: bool,
+    /// Interlock configs to keep; older ones are pruned (never the one in use or the one before).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub keep_configs: usize,
+    /// Seconds to wait for an update to converge, or for Interlock to create a service.
+    #[arg(long, value_name = "SECONDS", default_value_t = 180)]
+    pub wait_timeout: u64,
+    /// Where the backup of the current TOML goes.
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, default_value = ".")]
+    pub backup_dir: String,
+    /// Output format of the result.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The config to go back to (default: the version before the one in use).
+    #[arg(long, value_name = "CONFIG")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Roll back without asking.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Seconds to wait for the update to converge.
+    #[arg(long, value_name = "SECONDS", default_value_t = 180)]
+    pub wait_timeout: u64,
+    /// Output format of the result.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
 pub struct StatusArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -139,6 +197,9 @@ pub struct PlanArgs {
     /// Save the plan, with a fingerprint of what it was computed from, for apply.
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub out: Option<String>,
+    /// Interlock configs to keep; older ones are pruned (never the one in use or the one before).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub keep_configs: usize,
     #[command(flatten)]
     pub spec: SpecArgs,
     /// The name of the Docker config FILE came from (e.g. com.docker.ucp.interlock.conf-1),

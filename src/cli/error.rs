@@ -9,6 +9,8 @@ pub enum ErrorKind {
     User,
     /// The command line is wrong.
     Usage,
+    /// Any other outcome with an exit code of its own (stale plan, rollback, …).
+    Status(ExitStatus),
 }
 
 #[derive(Debug)]
@@ -37,6 +39,11 @@ impl CliError {
         }
     }
 
+    pub fn with_status(mut self, s: ExitStatus) -> Self {
+        self.kind = ErrorKind::Status(s);
+        self
+    }
+
     pub fn hint(mut self, h: impl Into<String>) -> Self {
         self.hints.push(h.into());
         self
@@ -51,6 +58,7 @@ impl CliError {
         match self.kind {
             ErrorKind::User => ExitStatus::Failure,
             ErrorKind::Usage => ExitStatus::Usage,
+            ErrorKind::Status(s) => s,
         }
     }
 }

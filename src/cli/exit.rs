@@ -10,8 +10,16 @@ pub enum ExitStatus {
     Failure,
     /// The plan has changes (only with `--detailed-exitcode`).
     Changes,
+    /// A saved plan no longer matches the cluster: nothing was changed.
+    PlanStale,
+    /// The core's update failed and swarm rolled it back: the cluster is on the old config.
+    RolledBack,
+    /// The core's update failed and swarm paused it half-way.
+    Paused,
     /// The command line itself is wrong (sysexits' EX_USAGE).
     Usage,
+    /// Stopped by Ctrl-C between two steps.
+    Interrupted,
 }
 
 impl ExitStatus {
@@ -20,7 +28,11 @@ impl ExitStatus {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::Changes => 2,
+            ExitStatus::PlanStale => 3,
+            ExitStatus::RolledBack => 4,
+            ExitStatus::Paused => 5,
             ExitStatus::Usage => 64,
+            ExitStatus::Interrupted => 130,
         }
     }
 }
@@ -37,4 +49,8 @@ Exit codes:
   0   success, including \"no changes\"
   1   error: bad input, a plan with errors, a failed command
   2   the plan has changes (only with --detailed-exitcode)
-  64  usage error: unknown flag, missing argument";
+  3   apply: the saved plan no longer matches the cluster; nothing was changed
+  4   apply/rollback: the update of ucp-interlock failed and swarm rolled it back
+  5   apply/rollback: the update of ucp-interlock failed and swarm paused it
+  64  usage error: unknown flag, missing argument
+  130 interrupted (Ctrl-C) between two steps; the state is printed";

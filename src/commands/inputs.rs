@@ -43,6 +43,7 @@ pub fn plan_from_file(
         spec_text: &spec.text,
         existing_configs: &existing,
         snapshot: None,
+        keep_configs: 5,
     };
     plan::build(&inputs).map_err(|findings| {
         CliError::user(format!("cannot plan from `{current_path}`")).with_findings(findings)

@@ -1,11 +1,13 @@
 //! One module per command; each reads its inputs, calls the core, and prints.
 
+mod apply;
 mod completions;
 mod init;
 mod inputs;
 mod live;
 mod plan;
 mod render;
+mod rollback;
 mod status;
 mod validate;
 
@@ -20,6 +22,8 @@ pub fn run(command: Command, printer: &Printer) -> CliResult {
         Command::Plan(a) => plan::run(a, printer),
         Command::Render(a) => render::run(a, printer),
         Command::Validate(a) => validate::run(a, printer),
+        Command::Apply(a) => apply::run(a, printer),
+        Command::Rollback(a) => rollback::run(a, printer),
         Command::Status(a) => status::run(a, printer),
         Command::Init(a) => init::run(a, printer),
         Command::Completions(a) => completions::run(a, printer),

@@ -71,6 +71,7 @@ fn live_plan(args: &PlanArgs, printer: &Printer) -> Result<(Plan, Fingerprint), 
         spec_text: &spec.text,
         existing_configs: &existing,
         snapshot: Some(&state.snapshot),
+        keep_configs: args.keep_configs,
     };
     let plan = plan::build(&inputs).map_err(|findings| {
         CliError::user(format!(

@@ -213,6 +213,10 @@ pub fn action(a: &Action, s: &Styler) -> String {
             Some(p) => format!("relabel node {}: {key}={value} (was {p})", s.bold(hostname)),
             None => format!("label node {}: {key}={value}", s.bold(hostname)),
         },
+        Action::PruneConfigs { keep, remove } => format!(
+            "remove old interlock configs, keeping the newest {keep}: {}",
+            remove.join(", ")
+        ),
         Action::ReconcileProxy {
             service,
             cluster,

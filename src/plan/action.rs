@@ -71,6 +71,9 @@ pub enum Action {
         value: String,
         previous: Option<String>,
     },
+    /// Remove interlock configs beyond the newest `keep`; never the one in use, the one before
+    /// it (needed for rollback), or the new one.
+    PruneConfigs { keep: usize, remove: Vec<String> },
     /// An existing proxy the new config describes differently: Interlock does not change
     /// proxies it has already created, so apply brings it in line.
     ReconcileProxy {

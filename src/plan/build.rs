@@ -30,6 +30,34 @@ pub struct Inputs<'a> {
     pub existing_configs: &'a [String],
     /// The cluster, for a live plan.
     pub snapshot: Option<&'a Snapshot>,
+    /// How many interlock configs to keep (`--keep-configs`).
+    pub keep_configs: usize,
+}
+
+/// Interlock configs to remove: beyond the newest `keep`, and never the one in use, the one
+/// before it, or the one being created.
+pub fn prune_candidates(
+    existing: &[String],
+    in_use: &str,
+    new: Option<&str>,
+    keep: usize,
+) -> Vec<String> {
+    use crate::interlock::names::config_version;
+    let mut all: Vec<&str> = existing.iter().map(String::as_str).collect();
+    if let Some(n) = new
+        && !all.contains(&n)
+    {
+        all.push(n);
+    }
+    all.sort_by_key(|n| (config_version(n).unwrap_or(1), n.to_string()));
+    let in_use_pos = all.iter().position(|n| *n == in_use);
+    let previous = in_use_pos.and_then(|i| i.checked_sub(1)).map(|i| all[i]);
+    let cut = all.len().saturating_sub(keep.max(2));
+    all[..cut]
+        .iter()
+        .filter(|n| **n != in_use && Some(**n) != new && Some(**n) != previous)
+        .map(|n| n.to_string())
+        .collect()
 }
 
 /// Keys whose change an existing proxy service does not pick up by itself.
@@ -193,6 +221,26 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
     }
     for s in stale.iter().filter(|s| s.blocks.is_empty()) {
         actions.push(remove(s, When::AfterNewProxies));
+    }
+    if inputs.snapshot.is_some()
+        && let Some(in_use) = inputs.source.config_name.as_deref()
+    {
+        let new = actions.iter().find_map(|a| match a {
+            Action::CreateConfig { name, .. } => name.clone(),
+            _ => None,
+        });
+        let remove = prune_candidates(
+            inputs.existing_configs,
+            in_use,
+            new.as_deref(),
+            inputs.keep_configs,
+        );
+        if !remove.is_empty() {
+            actions.push(Action::PruneConfigs {
+                keep: inputs.keep_configs,
+                remove,
+            });
+        }
     }
 
     let summary = Summary {

@@ -116,6 +116,7 @@ fn plan_with(snap: &Snapshot, spec_text: &str, current: &str) -> Plan {
         spec_text,
         existing_configs: &names,
         snapshot: Some(snap),
+        keep_configs: 5,
     })
     .unwrap()
 }
@@ -278,4 +279,37 @@ fn collection_mismatch_and_unknown_node() {
     let c = codes(&p);
     assert!(c.contains(&"collection-mismatch"), "{c:?}");
     assert!(c.contains(&"node-not-found"), "{c:?}");
+}
+
+#[test]
+fn prune_keeps_the_newest_the_one_in_use_and_the_one_before() {
+    use crate::plan::prune_candidates;
+    let names: Vec<String> = (1..=8)
+        .map(|i| format!("com.docker.ucp.interlock.conf-{i}"))
+        .collect();
+    let out = prune_candidates(
+        &names,
+        "com.docker.ucp.interlock.conf-8",
+        Some("com.docker.ucp.interlock.conf-9"),
+        5,
+    );
+    assert_eq!(
+        out,
+        [
+            "com.docker.ucp.interlock.conf-1",
+            "com.docker.ucp.interlock.conf-2",
+            "com.docker.ucp.interlock.conf-3",
+            "com.docker.ucp.interlock.conf-4"
+        ]
+    );
+    // After a rollback to conf-2, conf-2 and conf-1 stay, however old.
+    let out = prune_candidates(&names, "com.docker.ucp.interlock.conf-2", None, 3);
+    assert_eq!(
+        out,
+        [
+            "com.docker.ucp.interlock.conf-3",
+            "com.docker.ucp.interlock.conf-4",
+            "com.docker.ucp.interlock.conf-5"
+        ]
+    );
 }

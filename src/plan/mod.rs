@@ -11,7 +11,7 @@ mod stale;
 use serde::Serialize;
 
 pub use action::{Action, PortMapping, When};
-pub use build::{Inputs, build};
+pub use build::{Inputs, build, prune_candidates};
 
 use crate::finding::Finding;
 use crate::interlock::PublishMode;

@@ -6,7 +6,7 @@
 //!
 //! * `core`: read `/config.toml` (env `STANDIN_CONFIG` overrides) like the Interlock core does,
 //!   refuse a broken config with exit status 1 (TOML syntax error, an extension without
-//!   `ProxyReplicas`, a key of the wrong type), and otherwise create, once, the extension, proxy
+//!   `ProxyReplicas`, a key of the wrong type, an `Image` tagged `:broken`), and otherwise create, once, the extension, proxy
 //!   and config services of every `[Extensions.<name>]`. It never updates an existing service
 //!   (the real core does not move existing proxies either). A failed create (a port already in
 //!   use, a constraint swarm refuses) is logged and retried on the next round, every
@@ -462,6 +462,15 @@ fn parse_config(text: &str) -> Result<Vec<Extension>, String> {
             Some(n) => u64::try_from(n)
                 .map_err(|_| format!("Extensions.{name}.ProxyReplicas: {n} is negative"))?,
         };
+        // A real core fails on things no static check sees (an image it cannot use, an nginx
+        // setting nginx refuses). The test bed's stand-in for that: an image tagged `:broken`.
+        if let Some(image) = keys.string("Image")?
+            && image.ends_with(":broken")
+        {
+            return Err(format!(
+                "Extensions.{name}: cannot start extension image {image}: manifest unknown"
+            ));
+        }
         out.push(Extension {
             name: name.clone(),
             image: keys.string("Image")?.unwrap_or_default(),

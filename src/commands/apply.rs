@@ -1,0 +1,371 @@
+use std::io::{BufRead, IsTerminal, Write};
+
+use crate::apply::{self, ApplyReport, Interrupt, Options, Outcome, StepStatus, Ui};
+use crate::cli::args::{ApplyArgs, OutputFormat};
+use crate::cli::{CliError, CliResult, ExitStatus};
+use crate::docker::LiveState;
+use crate::output::printer::Printer;
+use crate::output::{human, json};
+use crate::plan::saved::{Fingerprint, SavedPlan, sha256};
+use crate::plan::{self, Action, Plan, Source, SourceKind};
+
+use super::inputs::{SpecFile, load_spec};
+use super::live;
+
+/// What apply runs: the actions and the exact TOML, from a fresh plan or a saved one.
+struct Work {
+    actions: Vec<Action>,
+    new_config: String,
+    /// The fresh plan, when there is one (to re-plan on "update out of sequence").
+    plan: Option<Plan>,
+}
+
+fn fresh_plan(spec: &SpecFile, state: &LiveState, keep: usize) -> Result<Plan, CliError> {
+    let existing = state.snapshot.config_names();
+    let inputs = plan::Inputs {
+        current: &state.toml,
+        source: Source {
+            kind: SourceKind::Cluster,
+            path: None,
+            config_name: Some(state.config.name.clone()),
+        },
+        spec: &spec.spec,
+        spec_text: &spec.text,
+        existing_configs: &existing,
+        snapshot: Some(&state.snapshot),
+        keep_configs: keep,
+    };
+    plan::build(&inputs)
+        .map_err(|f| CliError::user("cannot plan from the config in use").with_findings(f))
+}
+
+fn fingerprint_now(state: &LiveState, spec_file: &str) -> Fingerprint {
+    Fingerprint {
+        core_service_id: Some(state.core.id.clone()),
+        core_service_version: Some(state.core.version),
+        config_id: Some(state.config.id.clone()),
+        config_name: Some(state.config.name.clone()),
+        current_toml_sha256: sha256(&state.toml),
+        spec_file: spec_file.to_string(),
+        spec_sha256: std::fs::read_to_string(spec_file)
+            .map(|t| sha256(&t))
+            .unwrap_or_default(),
+    }
+}
+
+fn load_saved(path: &str, state: &LiveState, printer: &Printer) -> Result<Work, CliError> {
+    let text = crate::cli::error::read_file(path, "saved plan")?;
+    let saved: SavedPlan = serde_json::from_str(&text).map_err(|e| {
+        CliError::user(format!("`{path}` is not a saved plan: {e}"))
+            .hint("make one with `interlock-split plan --out FILE`")
+    })?;
+    let now = fingerprint_now(state, &saved.fingerprint.spec_file);
+    let drift: Vec<String> = saved.fingerprint.drift(&now);
+    let (spec_drift, cluster_drift): (Vec<String>, Vec<String>) =
+        drift.into_iter().partition(|d| d.starts_with("the spec "));
+    if !cluster_drift.is_empty() {
+        return Err(CliError::user(format!(
+            "the saved plan {path} no longer matches the cluster; nothing was changed:\n  - {}",
+            cluster_drift.join("\n  - ")
+        ))
+        .hint("run `interlock-split plan --out FILE` again, review it, and apply the new one")
+        .with_status(ExitStatus::PlanStale));
+    }
+    for d in spec_drift {
+        printer.err(&format!(
+            "{} {d} since the plan was saved; applying the saved plan as it is",
+            printer.err_style.yellow_bold("warning:")
+        ));
+    }
+    Ok(Work {
+        actions: saved.actions,
+        new_config: saved.new_config,
+        plan: None,
+    })
+}
+
+fn confirm(args: &ApplyArgs, printer: &Printer, n: usize, target: &str) -> Result<(), CliError> {
+    if args.auto_approve || args.plan_file.is_some() {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::user("apply changes the cluster and there is no terminal to confirm on; nothing was changed")
+            .hint("review `interlock-split plan`, then pass --auto-approve, or save it with `plan --out FILE` and run `apply FILE`"));
+    }
+    eprint!(
+        "\n{} {n} action{} on {target}. Only 'yes' is accepted: ",
+        printer.err_style.bold("Apply these"),
+        if n == 1 { "" } else { "s" }
+    );
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).ok();
+    if answer.trim() != "yes" {
+        return Err(CliError::user("apply cancelled; nothing was changed"));
+    }
+    Ok(())
+}
+
+/// The current TOML, kept where the operator can find it, readable by the owner only.
+fn backup(dir: &str, state: &LiveState) -> Result<String, CliError> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let path = std::path::Path::new(dir).join(format!(
+        "interlock-backup-{}-{stamp}.toml",
+        state.config.name
+    ));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(&path).map_err(|e| {
+        CliError::user(format!(
+            "cannot write the backup {}: {e}; nothing was changed",
+            path.display()
+        ))
+    })?;
+    f.write_all(state.toml.as_bytes()).map_err(|e| {
+        CliError::user(format!(
+            "cannot write the backup {}: {e}; nothing was changed",
+            path.display()
+        ))
+    })?;
+    Ok(path.display().to_string())
+}
+
+pub fn run(args: ApplyArgs, printer: &Printer) -> CliResult {
+    let rt = live::runtime()?;
+    rt.block_on(run_async(args, *printer))
+}
+
+async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
+    let interrupt = Interrupt::listen();
+    let (client, state) = live::read(&args.connection, false, printer).await?;
+    let spec = if args.plan_file.is_none() {
+        Some(load_spec(&args.spec.spec)?)
+    } else {
+        None
+    };
+    let mut work = match (&args.plan_file, &spec) {
+        (Some(path), _) => load_saved(path, &state, &printer)?,
+        (None, Some(spec)) => {
+            let plan = fresh_plan(spec, &state, args.keep_configs)?;
+            Work {
+                actions: plan.actions.clone(),
+                new_config: plan.new_config.clone(),
+                plan: Some(plan),
+            }
+        }
+        (None, None) => unreachable!("a spec is loaded whenever there is no plan file"),
+    };
+    if let Some(plan) = &work.plan {
+        if args.output == OutputFormat::Human {
+            printer.out(&human::plan(plan, &printer.out_style));
+        }
+        if plan.has_errors() {
+            return Err(CliError::user(format!(
+                "the plan has {} error{}; nothing was changed",
+                plan.summary.errors,
+                if plan.summary.errors == 1 { "" } else { "s" }
+            ))
+            .hint("fix them (see the findings above) and run apply again"));
+        }
+    } else if args.output == OutputFormat::Human {
+        let mut text = String::from("Applying the saved plan:\n");
+        for (i, a) in work.actions.iter().enumerate() {
+            text.push_str(&format!(
+                "  {:>2}. {}\n",
+                i + 1,
+                human::action(a, &printer.out_style)
+            ));
+        }
+        printer.out(&text);
+    }
+    if work.actions.is_empty() {
+        let report = nothing_to_do(&state);
+        if args.output == OutputFormat::Json {
+            printer.out(&json::document(&report));
+        }
+        return Ok(ExitStatus::Success);
+    }
+    confirm(
+        &args,
+        &printer,
+        work.actions.len(),
+        &client.endpoint.address.to_string(),
+    )?;
+    let backup = backup(&args.backup_dir, &state)?;
+    printer.status(&format!(
+        "backup of {} written to {backup}",
+        state.config.name
+    ));
+
+    let opts = Options {
+        wait_timeout: std::time::Duration::from_secs(args.wait_timeout.max(1)),
+        cleanup: !args.no_cleanup,
+        reconcile: !args.no_reconcile,
+    };
+    let mut ui = Ui::new(printer);
+    let mut report = apply::execute(
+        &client,
+        &state,
+        &work.new_config,
+        &work.actions,
+        &opts,
+        &mut ui,
+        &interrupt,
+    )
+    .await;
+
+    // Swarm's optimistic concurrency: someone changed ucp-interlock in between. Re-read and
+    // re-plan once; go on only if the plan still comes out the same.
+    if report.outcome == Outcome::OutOfSequence
+        && let (Some(spec), Some(old)) = (&spec, &work.plan)
+    {
+        printer.status("ucp-interlock changed while updating it: reading the cluster again and re-planning once");
+        let (_, state2) = live::read(&args.connection, false, printer).await?;
+        let plan2 = fresh_plan(spec, &state2, args.keep_configs)?;
+        if plan2.new_config == old.new_config && !plan2.has_errors() {
+            work = Work {
+                actions: plan2.actions.clone(),
+                new_config: plan2.new_config.clone(),
+                plan: Some(plan2),
+            };
+            report = apply::execute(
+                &client,
+                &state2,
+                &work.new_config,
+                &work.actions,
+                &opts,
+                &mut ui,
+                &interrupt,
+            )
+            .await;
+        } else {
+            report.hint = Some("the cluster's config changed under the plan: run `interlock-split plan` again and review it".into());
+        }
+    }
+    drop(ui);
+    report.backup = Some(backup);
+    printer.verbose(&client.summary());
+    finish(&report, args.output, &printer)
+}
+
+fn nothing_to_do(state: &LiveState) -> ApplyReport {
+    ApplyReport {
+        format_version: 1,
+        outcome: Outcome::NothingToDo,
+        steps: Vec::new(),
+        core_config: state.config.name.clone(),
+        previous_config: state.config.name.clone(),
+        backup: None,
+        error: None,
+        hint: None,
+        failed_task: None,
+        task_error: None,
+        logs: Vec::new(),
+    }
+}
+
+/// Prints the outcome and picks the exit code.
+pub fn finish(report: &ApplyReport, output: OutputFormat, printer: &Printer) -> CliResult {
+    if output == OutputFormat::Json {
+        printer.out(&json::document(report));
+    } else {
+        printer.out(&human_report(report, printer));
+    }
+    Ok(match report.outcome {
+        Outcome::Applied | Outcome::NothingToDo => ExitStatus::Success,
+        Outcome::RolledBack => ExitStatus::RolledBack,
+        Outcome::Paused => ExitStatus::Paused,
+        Outcome::Interrupted => ExitStatus::Interrupted,
+        Outcome::Failed | Outcome::OutOfSequence => ExitStatus::Failure,
+    })
+}
+
+fn human_report(r: &ApplyReport, printer: &Printer) -> String {
+    let s = &printer.out_style;
+    let mut out = String::new();
+    if r.outcome == Outcome::Applied {
+        out.push_str(&format!(
+            "\n{} ucp-interlock runs {}.",
+            s.green("Applied."),
+            s.bold(&r.core_config)
+        ));
+        if let Some(b) = &r.backup {
+            out.push_str(&format!(
+                " The previous config ({}) is saved in {b}.",
+                r.previous_config
+            ));
+        }
+        out.push('\n');
+        return out;
+    }
+    let headline = match r.outcome {
+        Outcome::RolledBack => {
+            s.red_bold("The update of ucp-interlock failed and swarm rolled it back.")
+        }
+        Outcome::Paused => s.red_bold("The update of ucp-interlock failed and swarm paused it."),
+        Outcome::Interrupted => s.yellow_bold("Interrupted."),
+        _ => s.red_bold("Apply failed."),
+    };
+    out.push_str(&format!("\n{headline}\n"));
+    if let Some(e) = &r.error {
+        out.push_str(&format!("  error: {e}\n"));
+    }
+    if let Some(t) = &r.failed_task {
+        out.push_str(&format!(
+            "  failed task {t}: {}\n",
+            r.task_error.as_deref().unwrap_or("(no error recorded)")
+        ));
+    }
+    if !r.logs.is_empty() {
+        out.push_str("  last log lines:\n");
+        for l in &r.logs {
+            out.push_str(&format!("    {l}\n"));
+        }
+    }
+    out.push_str(&format!(
+        "\nThe cluster now: ucp-interlock runs {}.\n",
+        s.bold(&r.core_config)
+    ));
+    let list = |st: StepStatus| -> Vec<String> {
+        r.steps
+            .iter()
+            .filter(|x| x.status == st)
+            .map(|x| apply::describe(&x.action))
+            .collect()
+    };
+    for (label, st) in [
+        ("done", StepStatus::Done),
+        ("skipped", StepStatus::Skipped),
+        ("failed", StepStatus::Failed),
+        ("not done", StepStatus::NotRun),
+    ] {
+        let items = list(st);
+        if !items.is_empty() {
+            out.push_str(&format!("  {label}:\n"));
+            for i in items {
+                out.push_str(&format!("    - {i}\n"));
+            }
+        }
+    }
+    let hint = match r.outcome {
+        Outcome::RolledBack => format!(
+            "nothing was removed. Fix the config (`interlock-split validate`, the log lines above) and apply again; the new config stays uploaded and is reused{}",
+            ""
+        ),
+        Outcome::Paused => "swarm left ucp-interlock half-updated: `interlock-split rollback` returns it to the previous config; `interlock-split status` shows where it stands".into(),
+        _ => format!(
+            "run `interlock-split apply` again to finish (steps already done are recognised and skipped), or `interlock-split rollback` to return ucp-interlock to {}",
+            r.previous_config
+        ),
+    };
+    if let Some(h) = &r.hint {
+        out.push_str(&format!("  = hint: {h}\n"));
+    }
+    out.push_str(&format!("  = hint: {hint}\n"));
+    out
+}

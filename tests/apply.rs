@@ -1,0 +1,359 @@
+//! apply and rollback on a real swarm, through a client bundle: the seed walk-through's split
+//! end to end, idempotence, a changed spec, a config the core rejects (a real swarm rollback),
+//! a stale saved plan, and rollback. Skipped (with `SKIP …`) when no Docker engine answers,
+//! unless `INTERLOCK_SPLIT_E2E=required`.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use serde_json::Value;
+use support::bed::{self, FIRST_CONFIG};
+use support::{Core, TlsFront, TlsOptions, docker_ok};
+
+const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
+const WAIT: Duration = Duration::from_secs(40);
+
+fn tool(args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_interlock-split"));
+    for var in [
+        "DOCKER_HOST",
+        "DOCKER_TLS_VERIFY",
+        "DOCKER_CERT_PATH",
+        "DOCKER_CONTEXT",
+        "DOCKER_TLS",
+        "NO_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.args(["--color", "never"]).args(args);
+    let out =
+        support::run_with_timeout(&mut cmd, Duration::from_secs(300)).expect("run interlock-split");
+    // INTERLOCK_SPLIT_TEST_SHOW=1 prints what an operator would see, for review.
+    if std::env::var_os("INTERLOCK_SPLIT_TEST_SHOW").is_some() {
+        eprintln!("$ interlock-split {}\n{}", args.join(" "), show(&out));
+    }
+    out
+}
+
+fn show(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+/// Node labels apply adds, removed again however the test ends.
+struct LabelCleanup(String, Vec<String>);
+
+impl Drop for LabelCleanup {
+    fn drop(&mut self) {
+        for k in &self.1 {
+            let _ = support::docker(&["node", "update", "--label-rm", k, &self.0]);
+        }
+    }
+}
+
+fn seed_spec(host: &str, ports: [(u16, u16); 3]) -> String {
+    let mut s = String::new();
+    for ((name, (http, https)), _) in ["dev", "test", "prod"].iter().zip(ports).zip(0..) {
+        s.push_str(&format!(
+            "[clusters.{name}]\nhttp_port = {http}\nhttps_port = {https}\nproxy_replicas = 1\nnode_label_key = \"it.interlock-split.{name}\"\nnode_label = \"yes\"\nnodes = [\"{host}\"]\n\n"
+        ));
+    }
+    s
+}
+
+const SEED_PORTS: [(u16, u16); 3] = [(8082, 8445), (8081, 8444), (8080, 8443)];
+
+fn core_config() -> String {
+    docker_ok(&[
+        "service",
+        "inspect",
+        "--format",
+        r#"{{range .Spec.TaskTemplate.ContainerSpec.Configs}}{{if eq .File.Name "/config.toml"}}{{.ConfigName}}{{end}}{{end}}"#,
+        "ucp-interlock",
+    ])
+}
+
+fn interlock_configs() -> Vec<String> {
+    let mut v: Vec<String> = support::lines(&docker_ok(&["config", "ls", "--format", "{{.Name}}"]))
+        .into_iter()
+        .filter(|n| n.starts_with("com.docker.ucp.interlock.conf-"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn ports(name: &str) -> Vec<(u64, u64)> {
+    let v: Value = serde_json::from_str(&docker_ok(&[
+        "service",
+        "inspect",
+        "--format",
+        "{{json .Spec.EndpointSpec.Ports}}",
+        name,
+    ]))
+    .unwrap();
+    let mut out: Vec<(u64, u64)> = v
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            (
+                p["PublishedPort"].as_u64().unwrap_or(0),
+                p["TargetPort"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn seed_scenario_end_to_end() {
+    if !support::docker_available("seed_scenario_end_to_end") {
+        return;
+    }
+    let core = Core::deploy(DEFAULT_TOML);
+    core.wait_running("ucp-interlock-proxy", 2, WAIT);
+    let host = docker_ok(&[
+        "node",
+        "inspect",
+        "--format",
+        "{{.Description.Hostname}}",
+        &core.node,
+    ]);
+    let _labels = LabelCleanup(
+        core.node.clone(),
+        ["dev", "test", "prod"]
+            .iter()
+            .map(|c| format!("it.interlock-split.{c}"))
+            .collect(),
+    );
+    let front = TlsFront::start(TlsOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("bundle.zip");
+    front.bundle_zip(&zip);
+    let bundle = zip.to_str().unwrap();
+    let spec = write(dir.path(), "spec.toml", &seed_spec(&host, SEED_PORTS));
+    let backups = dir.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+    let backup_dir = backups.to_str().unwrap();
+
+    // Without a terminal and without --auto-approve, nothing happens.
+    let out = tool(&[
+        "apply",
+        "--bundle",
+        bundle,
+        "--spec",
+        &spec,
+        "--backup-dir",
+        backup_dir,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no terminal to confirm"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(core_config(), FIRST_CONFIG);
+
+    // The split, in one command.
+    let out = tool(&[
+        "apply",
+        "--bundle",
+        bundle,
+        "--spec",
+        &spec,
+        "--auto-approve",
+        "--backup-dir",
+        backup_dir,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(core_config(), "com.docker.ucp.interlock.conf-2");
+    for (c, (http, https)) in ["dev", "test", "prod"].iter().zip(SEED_PORTS) {
+        let proxy = format!("ucp-interlock-proxy-{c}");
+        assert_eq!(
+            ports(&proxy),
+            [(u64::from(http), 80), (u64::from(https), 443)]
+        );
+        let constraints = docker_ok(&[
+            "service",
+            "inspect",
+            "--format",
+            "{{json .Spec.TaskTemplate.Placement.Constraints}}",
+            &proxy,
+        ]);
+        assert!(
+            constraints.contains(&format!("node.labels.it.interlock-split.{c}==yes")),
+            "{constraints}"
+        );
+        assert_eq!(bed::running_tasks(&proxy), 1);
+        assert!(bed::service_inspect(&format!("ucp-interlock-extension-{c}")).is_some());
+    }
+    assert!(
+        bed::service_inspect("ucp-interlock-proxy").is_none(),
+        "the old proxy is gone"
+    );
+    assert!(
+        bed::service_inspect("ucp-interlock-extension").is_none(),
+        "the old extension is gone"
+    );
+    let backup = std::fs::read_dir(&backups)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), DEFAULT_TOML);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // The new config carries the old one's labels (the UCP collection).
+    let labels = docker_ok(&[
+        "config",
+        "inspect",
+        "--format",
+        "{{json .Spec.Labels}}",
+        "com.docker.ucp.interlock.conf-2",
+    ]);
+    assert!(labels.contains("com.docker.ucp.access.label"), "{labels}");
+
+    // Again: nothing to do, no new config.
+    let out = tool(&[
+        "apply",
+        "--bundle",
+        bundle,
+        "--spec",
+        &spec,
+        "--auto-approve",
+        "--backup-dir",
+        backup_dir,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("No changes."),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(
+        interlock_configs(),
+        [FIRST_CONFIG, "com.docker.ucp.interlock.conf-2"]
+    );
+
+    // New ports: conf-3, and the existing proxies follow.
+    let moved = [(9082, 9445), (9081, 9444), (9080, 9443)];
+    let spec3 = write(dir.path(), "spec3.toml", &seed_spec(&host, moved));
+    let out = tool(&[
+        "apply",
+        "--bundle",
+        bundle,
+        "--spec",
+        &spec3,
+        "--auto-approve",
+        "--backup-dir",
+        backup_dir,
+        "--output",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["outcome"], "applied");
+    assert_eq!(core_config(), "com.docker.ucp.interlock.conf-3");
+    for (c, (http, https)) in ["dev", "test", "prod"].iter().zip(moved) {
+        assert_eq!(
+            ports(&format!("ucp-interlock-proxy-{c}")),
+            [(u64::from(http), 80), (u64::from(https), 443)]
+        );
+    }
+
+    // A config the core rejects: swarm rolls back, apply says so with the task's logs.
+    let broken = format!(
+        "{}\n[clusters.dev.extension]\nImage = \"docker/ucp-interlock-extension:broken\"\n",
+        seed_spec(&host, moved)
+    );
+    let spec4 = write(dir.path(), "spec4.toml", &broken);
+    let before: Vec<String> = bed::services_with_label(support::TEST_LABEL_KV);
+    let out = tool(&[
+        "apply",
+        "--bundle",
+        bundle,
+        "--spec",
+        &spec4,
+        "--auto-approve",
+        "--backup-dir",
+        backup_dir,
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("swarm rolled it back"), "{text}");
+    assert!(
+        text.contains("manifest unknown"),
+        "the core's log line is shown: {text}"
+    );
+    assert!(
+        text.contains("ucp-interlock runs com.docker.ucp.interlock.conf-3"),
+        "{text}"
+    );
+    assert_eq!(core_config(), "com.docker.ucp.interlock.conf-3");
+    assert_eq!(
+        bed::services_with_label(support::TEST_LABEL_KV),
+        before,
+        "nothing removed"
+    );
+
+    // A saved plan made stale by a change in between is refused.
+    let saved = dir.path().join("plan.json");
+    let spec5 = write(dir.path(), "spec5.toml", &seed_spec(&host, SEED_PORTS));
+    let out = tool(&[
+        "plan",
+        "--bundle",
+        bundle,
+        "--spec",
+        &spec5,
+        "--out",
+        saved.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    docker_ok(&[
+        "service",
+        "update",
+        "--detach",
+        "--label-add",
+        "touched=1",
+        "ucp-interlock",
+    ]);
+    let out = tool(&[
+        "apply",
+        saved.to_str().unwrap(),
+        "--bundle",
+        bundle,
+        "--backup-dir",
+        backup_dir,
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ucp-interlock was updated"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(core_config(), "com.docker.ucp.interlock.conf-3");
+
+    // rollback returns to the previous config.
+    let out = tool(&["rollback", "--bundle", bundle, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(core_config(), "com.docker.ucp.interlock.conf-2");
+    drop(core);
+}
