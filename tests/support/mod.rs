@@ -13,6 +13,7 @@
 #![allow(dead_code)]
 
 pub mod bed;
+pub mod fake;
 pub mod image;
 pub mod keys;
 pub mod lock;
