@@ -204,10 +204,12 @@ pub async fn execute(
             millis: 0,
         });
     }
-    report.core_config = if progress.core_updating {
-        format!("{} (update in progress or paused)", progress.core_on)
-    } else {
-        progress.core_on
+    report.core_config = match (&progress.new_config, progress.core_updating) {
+        (Some((_, new)), true) => format!(
+            "{} or {new}: the update to {new} was started and its outcome is not known (`interlock-split status` tells)",
+            progress.core_on
+        ),
+        _ => progress.core_on,
     };
     report
 }

@@ -82,6 +82,17 @@ impl Service {
         self.labels.get(PROXY_TYPE_LABEL.0).map(String::as_str) == Some(PROXY_TYPE_LABEL.1)
     }
 
+    /// The role Interlock's `type` label gives a service it created, if any.
+    pub fn interlock_role(&self) -> Option<crate::interlock::config::ServiceRole> {
+        use crate::interlock::config::ServiceRole;
+        match self.labels.get(PROXY_TYPE_LABEL.0).map(String::as_str)? {
+            "com.docker.interlock.core.proxy" => Some(ServiceRole::Proxy),
+            "com.docker.interlock.core.extension" => Some(ServiceRole::Extension),
+            "com.docker.interlock.core.config" => Some(ServiceRole::Config),
+            _ => None,
+        }
+    }
+
     /// The config mounted where the Interlock core reads its TOML.
     pub fn config_at(&self, target: &str) -> Option<&ConfigRef> {
         self.configs.iter().find(|c| c.target == target)

@@ -112,20 +112,34 @@ fn backup(dir: &str, state: &LiveState) -> Result<String, CliError> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let path = std::path::Path::new(dir).join(format!(
-        "interlock-backup-{}-{stamp}.toml",
-        state.config.name
-    ));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(&path).map_err(|e| {
-        CliError::user(format!(
-            "cannot write the backup {}: {e}; nothing was changed",
-            path.display()
-        ))
-    })?;
+    // Never overwrite a backup: a re-run in the same second gets a name of its own.
+    let mut n = 0;
+    let (path, mut f) = loop {
+        let suffix = if n == 0 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
+        let path = std::path::Path::new(dir).join(format!(
+            "interlock-backup-{}-{stamp}{suffix}.toml",
+            state.config.name
+        ));
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        match opts.open(&path) {
+            Ok(f) => break (path, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => {
+                return Err(CliError::user(format!(
+                    "cannot write the backup {}: {e}; nothing was changed",
+                    path.display()
+                ))
+                .hint("point --backup-dir at a writable directory"));
+            }
+        }
+    };
     f.write_all(state.toml.as_bytes()).map_err(|e| {
         CliError::user(format!(
             "cannot write the backup {}: {e}; nothing was changed",

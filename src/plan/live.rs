@@ -110,8 +110,9 @@ pub fn analyse(
         })
         .collect();
 
-    // Stale: what the old config named and still exists, and any Interlock proxy the new config
-    // does not name (leftovers of earlier, hand-made splits).
+    // Stale: what the old config named and still exists, and any service Interlock made (by its
+    // `type` label) that the new config does not name: leftovers of earlier, hand-made splits,
+    // or of an apply that stopped half-way.
     for s in offline_stale {
         if let Some(svc) = snap.service(&s.service) {
             let mut s = s.clone();
@@ -119,15 +120,21 @@ pub fn analyse(
             live.stale.push(s);
         }
     }
-    for svc in snap.services.iter().filter(|s| s.is_proxy()) {
+    for svc in &snap.services {
+        let Some(role) = svc.interlock_role() else {
+            continue;
+        };
+        if svc.name == CORE_SERVICE {
+            continue;
+        }
         if !new_names.contains(&svc.name) && !live.stale.iter().any(|s| s.service == svc.name) {
             live.stale.push(StaleService {
                 service: svc.name.clone(),
-                role: ServiceRole::Proxy,
+                role,
                 extension: old
                     .extensions
                     .iter()
-                    .find(|e| e.proxy_service_name.as_deref() == Some(svc.name.as_str()))
+                    .find(|e| e.service_names().iter().any(|(_, n)| *n == svc.name))
                     .map_or_else(|| "(not in the config)".to_string(), |e| e.name.clone()),
                 ports: svc.ports.iter().map(|p| p.published).collect(),
                 blocks: Vec::new(),

@@ -210,7 +210,7 @@ pub fn report(
             }
         })
         .collect();
-    let stale: Vec<ServiceState> = snap
+    let mut stale: Vec<ServiceState> = snap
         .services
         .iter()
         .filter(|s| {
@@ -237,6 +237,7 @@ pub fn report(
             st
         })
         .collect();
+    stale.sort_by(|a, b| a.name.cmp(&b.name));
     let (core_running, _) = running(snap, core);
     let mut configs: Vec<ConfigVersion> = snap
         .configs

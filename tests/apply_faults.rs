@@ -1,0 +1,307 @@
+//! Fault injection for apply, against the in-process fake of the Docker API (the real engine
+//! cannot be made to fail on demand). The matrix: a failure at each step of apply, of each kind.
+//!
+//! | step                                  | request faulted                         | 500 | timeout | dropped |
+//! |---------------------------------------|-----------------------------------------|-----|---------|---------|
+//! | label a node                          | POST /nodes/{id}/update                 |  x  |    x    |    x    |
+//! | create the versioned config           | POST /configs/create                    |  x  |    x    |    x    |
+//! | update ucp-interlock                  | POST /services/ucp-interlock/update     |  x  |    x    |    x    |
+//! | watch ucp-interlock converge          | GET /services/ucp-interlock (the 3rd)   |  x  |    x    |    x    |
+//! | remove the stale port holder          | DELETE /services/ucp-interlock-proxy    |  x  |    x    |    x    |
+//! | wait for Interlock's new services     | GET /services?filters=…                 |  x  |    x    |    x    |
+//! | remove the other stale service        | DELETE /services/ucp-interlock-extension|  x  |    x    |    x    |
+//!
+//! In every case apply exits non-zero and its report says what the core runs, what was done and
+//! what was not; then, with the fault gone, apply again converges to the planned state with
+//! exactly one config holding the new TOML. Plus: "update out of sequence" once is re-read,
+//! re-planned and finished in the same run; always, it fails cleanly; a config "in use" is
+//! skipped by pruning with a note.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use support::fake::{FakeDocker, FakeState, Fault, FaultKind, Method};
+
+const HOST: &str = "node-1";
+
+fn tool(args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_interlock-split"));
+    for var in [
+        "DOCKER_HOST",
+        "DOCKER_TLS_VERIFY",
+        "DOCKER_CERT_PATH",
+        "DOCKER_CONTEXT",
+        "DOCKER_TLS",
+        "NO_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.args(["--color", "never"]).args(args);
+    support::run_with_timeout(&mut cmd, Duration::from_secs(120)).expect("run interlock-split")
+}
+
+fn show(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn spec(dir: &Path) -> String {
+    let mut s = String::new();
+    for (name, http, https) in [
+        ("dev", 8082, 8445),
+        ("test", 8081, 8444),
+        ("prod", 8080, 8443),
+    ] {
+        s.push_str(&format!(
+            "[clusters.{name}]\nhttp_port = {http}\nhttps_port = {https}\nproxy_replicas = 1\nnode_label_key = \"it.{name}\"\nnode_label = \"yes\"\nnodes = [\"{HOST}\"]\n\n"
+        ));
+    }
+    let p = dir.join("spec.toml");
+    std::fs::write(&p, s).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+fn apply(fake: &FakeDocker, dir: &Path, extra: &[&str]) -> Output {
+    let spec = spec(dir);
+    let host = fake.docker_host();
+    let mut args = vec![
+        "apply",
+        "--host",
+        &host,
+        "--spec",
+        &spec,
+        "--auto-approve",
+        "--backup-dir",
+        dir.to_str().unwrap(),
+        "--timeout",
+        "2",
+        "--wait-timeout",
+        "20",
+    ];
+    args.extend_from_slice(extra);
+    tool(&args)
+}
+
+/// The planned state: the core on conf-2, the six new services, the old ones gone, the labels
+/// set, and exactly one config holding the new TOML.
+fn assert_converged(fake: &FakeDocker, context: &str) {
+    let s = fake.state();
+    assert_eq!(
+        s.mounted_config("ucp-interlock", "/config.toml").as_deref(),
+        Some("com.docker.ucp.interlock.conf-2"),
+        "{context}"
+    );
+    let names = s.service_names();
+    for c in ["dev", "test", "prod"] {
+        assert!(
+            names.contains(&format!("ucp-interlock-proxy-{c}")),
+            "{context}: {names:?}"
+        );
+        assert!(
+            names.contains(&format!("ucp-interlock-extension-{c}")),
+            "{context}: {names:?}"
+        );
+    }
+    assert!(
+        !names.contains(&"ucp-interlock-proxy".to_string()),
+        "{context}: {names:?}"
+    );
+    assert!(
+        !names.contains(&"ucp-interlock-extension".to_string()),
+        "{context}: {names:?}"
+    );
+    let new = s.config_data("com.docker.ucp.interlock.conf-2").unwrap();
+    let same: Vec<String> = s
+        .config_names()
+        .into_iter()
+        .filter(|n| s.config_data(n).as_deref() == Some(new.as_str()))
+        .collect();
+    assert_eq!(
+        same,
+        ["com.docker.ucp.interlock.conf-2"],
+        "{context}: one config with the new TOML"
+    );
+    let labels = s.node_labels(HOST);
+    for c in ["dev", "test", "prod"] {
+        assert_eq!(
+            labels.get(&format!("it.{c}")).map(String::as_str),
+            Some("yes"),
+            "{context}"
+        );
+    }
+}
+
+struct Step {
+    name: &'static str,
+    method: Method,
+    path: &'static str,
+    nth: usize,
+    /// What the report must say the core runs after the failure.
+    core_after: &'static str,
+}
+
+const STEPS: &[Step] = &[
+    Step {
+        name: "label a node",
+        method: Method::POST,
+        path: "/nodes/",
+        nth: 1,
+        core_after: "runs com.docker.ucp.interlock.conf-1.",
+    },
+    Step {
+        name: "create the config",
+        method: Method::POST,
+        path: "/configs/create",
+        nth: 1,
+        core_after: "runs com.docker.ucp.interlock.conf-1.",
+    },
+    Step {
+        name: "update ucp-interlock",
+        method: Method::POST,
+        path: "/services/ucp-interlock/update",
+        nth: 1,
+        core_after: "runs com.docker.ucp.interlock.conf-1.",
+    },
+    Step {
+        name: "watch ucp-interlock",
+        method: Method::GET,
+        path: "/services/ucp-interlock",
+        nth: 3,
+        core_after: "the update to com.docker.ucp.interlock.conf-2 was started",
+    },
+    Step {
+        name: "remove the port holder",
+        method: Method::DELETE,
+        path: "/services/ucp-interlock-proxy",
+        nth: 1,
+        core_after: "runs com.docker.ucp.interlock.conf-2.",
+    },
+    Step {
+        name: "await new services",
+        method: Method::GET,
+        path: "/services?filters",
+        nth: 1,
+        core_after: "runs com.docker.ucp.interlock.conf-2.",
+    },
+    Step {
+        name: "remove the other stale service",
+        method: Method::DELETE,
+        path: "/services/ucp-interlock-extension",
+        nth: 1,
+        core_after: "runs com.docker.ucp.interlock.conf-2.",
+    },
+];
+
+fn kinds() -> Vec<(&'static str, FaultKind)> {
+    vec![
+        (
+            "HTTP 500",
+            FaultKind::Status(500, "injected failure".into()),
+        ),
+        ("timeout", FaultKind::Hang(Duration::from_secs(4))),
+        ("dropped connection", FaultKind::Drop),
+    ]
+}
+
+#[test]
+fn a_failure_at_any_step_is_reported_and_a_rerun_converges() {
+    for step in STEPS {
+        for (kind_name, kind) in kinds() {
+            let context = format!("{} / {kind_name}", step.name);
+            let fake = FakeDocker::start(FakeState::ucp_default(HOST));
+            let dir = tempfile::tempdir().unwrap();
+            fake.fail(Fault {
+                method: Some(step.method.clone()),
+                path_contains: step.path.to_string(),
+                nth: step.nth,
+                times: 1,
+                kind: kind.clone(),
+            });
+            let out = apply(&fake, dir.path(), &[]);
+            assert!(
+                !out.status.success(),
+                "{context}: must fail\n{}",
+                show(&out)
+            );
+            assert!(
+                !fake.faulted().is_empty(),
+                "{context}: the fault never fired\n{}",
+                show(&out)
+            );
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                text.contains("The cluster now: ucp-interlock"),
+                "{context}\n{}",
+                show(&out)
+            );
+            assert!(
+                text.contains(step.core_after),
+                "{context}: expected `{}`\n{}",
+                step.core_after,
+                show(&out)
+            );
+            assert!(text.contains("  failed:\n"), "{context}\n{}", show(&out));
+            assert!(
+                text.contains("run `interlock-split apply` again"),
+                "{context}\n{}",
+                show(&out)
+            );
+
+            fake.clear_faults();
+            let again = apply(&fake, dir.path(), &[]);
+            assert_eq!(
+                again.status.code(),
+                Some(0),
+                "{context}: the re-run must finish the job\n{}",
+                show(&again)
+            );
+            assert_converged(&fake, &context);
+        }
+    }
+}
+
+#[test]
+fn out_of_sequence_is_replanned_once() {
+    let fake = FakeDocker::start(FakeState::ucp_default(HOST));
+    let dir = tempfile::tempdir().unwrap();
+    fake.fail(Fault::once(
+        Some(Method::POST),
+        "/services/ucp-interlock/update",
+        FaultKind::OutOfSequence,
+    ));
+    let out = apply(&fake, dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("re-planning once"),
+        "{}",
+        show(&out)
+    );
+    assert_converged(&fake, "out of sequence once");
+
+    let fake = FakeDocker::start(FakeState::ucp_default(HOST));
+    fake.fail(Fault::always(
+        Some(Method::POST),
+        "/services/ucp-interlock/update",
+        FaultKind::OutOfSequence,
+    ));
+    let out = apply(&fake, dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("runs com.docker.ucp.interlock.conf-1."),
+        "{}",
+        show(&out)
+    );
+    let updates = fake
+        .requests()
+        .iter()
+        .filter(|r| r.starts_with("POST /services/ucp-interlock/update"))
+        .count();
+    assert_eq!(updates, 2, "one try and one retry after re-planning");
+}
