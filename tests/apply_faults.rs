@@ -305,3 +305,127 @@ fn out_of_sequence_is_replanned_once() {
         .count();
     assert_eq!(updates, 2, "one try and one retry after re-planning");
 }
+
+#[test]
+fn ctrl_c_stops_between_steps_and_says_where_things_stand() {
+    let mut state = FakeState::ucp_default(HOST);
+    // A slow update, so that Ctrl-C arrives while apply watches it.
+    state.update_delay = Duration::from_secs(4);
+    let fake = FakeDocker::start(state);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(dir.path());
+    let host = fake.docker_host();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_interlock-split"))
+        .args([
+            "--color",
+            "never",
+            "apply",
+            "--host",
+            &host,
+            "--spec",
+            &spec,
+            "--auto-approve",
+            "--backup-dir",
+        ])
+        .arg(dir.path())
+        .env_remove("DOCKER_HOST")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the core's update has been sent.
+    let start = std::time::Instant::now();
+    while !fake
+        .requests()
+        .iter()
+        .any(|r| r.starts_with("POST /services/ucp-interlock/update"))
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "apply never updated the core"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Interrupted."), "{}", show(&out));
+    assert!(
+        text.contains("the update to com.docker.ucp.interlock.conf-2 was started"),
+        "{}",
+        show(&out)
+    );
+    assert!(text.contains("  not done:\n"), "{}", show(&out));
+    // Nothing after the interrupted step ran: the old proxy is still there.
+    assert!(
+        fake.state()
+            .service_names()
+            .contains(&"ucp-interlock-proxy".to_string())
+    );
+    // And apply again finishes the job.
+    let again = apply(&fake, dir.path(), &[]);
+    assert_eq!(again.status.code(), Some(0), "{}", show(&again));
+    assert_converged(&fake, "after Ctrl-C");
+}
+
+#[test]
+fn pruning_keeps_recent_configs_and_skips_one_in_use() {
+    let fake = FakeDocker::start(FakeState::ucp_default(HOST));
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = spec(dir.path());
+    let host = fake.docker_host();
+    let run = |from: &str, to: &str| {
+        let text = std::fs::read_to_string(&spec_path)
+            .unwrap()
+            .replace(from, to);
+        std::fs::write(&spec_path, text).unwrap();
+        let out = tool(&[
+            "apply",
+            "--host",
+            &host,
+            "--spec",
+            &spec_path,
+            "--auto-approve",
+            "--keep-configs",
+            "2",
+            "--backup-dir",
+            dir.path().to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+        out
+    };
+    run("8082", "8082"); // conf-2
+    run("8082", "9082"); // conf-3
+    // At conf-4, conf-1 and conf-2 are beyond the newest two and neither in use nor the previous
+    // one; the engine says they are in use (as for a config a service still mounts).
+    fake.fail(Fault::always(
+        Some(Method::DELETE),
+        "/configs/",
+        FaultKind::InUse,
+    ));
+    let out = run("9082", "9182"); // conf-4
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("kept com.docker.ucp.interlock.conf-1 (in use)"),
+        "{}",
+        show(&out)
+    );
+    fake.clear_faults();
+    let out = run("9182", "9282"); // conf-5
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("removed com.docker.ucp.interlock.conf-1"),
+        "{}",
+        show(&out)
+    );
+    let names = fake.state().config_names();
+    assert!(
+        !names.contains(&"com.docker.ucp.interlock.conf-1".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"com.docker.ucp.interlock.conf-4".to_string()),
+        "the previous one stays: {names:?}"
+    );
+}
