@@ -315,7 +315,7 @@ fn ctrl_c_stops_between_steps_and_says_where_things_stand() {
     let dir = tempfile::tempdir().unwrap();
     let spec = spec(dir.path());
     let host = fake.docker_host();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_interlock-split"))
+    let child = Command::new(env!("CARGO_BIN_EXE_interlock-split"))
         .args([
             "--color",
             "never",
