@@ -220,7 +220,12 @@ pub async fn update(
         match state.as_deref() {
             Some("completed") if run >= want => return Ok(Ending::Converged),
             Some("rollback_completed") => {
-                let why = reason.or(message).unwrap_or_else(|| "rolled back".into());
+                // The reason is on the status only while the rollback runs, which a poll can miss.
+                let why = match reason {
+                    Some(r) => format!("swarm rolled the update back: {r}"),
+                    None => "swarm rolled the update back: its new task failed".to_string(),
+                };
+                let _ = message;
                 let f = failure_details(client, &id, why).await;
                 return Ok(Ending::RolledBack(f));
             }
