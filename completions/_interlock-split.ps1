@@ -33,6 +33,8 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the new config, the findings, and what apply would do. Changes nothing')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the new Interlock config (TOML) on stdout')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check an Interlock config: syntax, ports, names, constraints, required keys')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Do what the plan says: upload the versioned config, roll ucp-interlock with rollback, wait for Interlock''s services, retire stale ones, prune old configs')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Point ucp-interlock back at the previous (or a named) Interlock config')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each service cluster''s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter spec')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -49,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'A docker CLI context (also DOCKER_CONTEXT)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each API request')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Save the plan, with a fingerprint of what it was computed from, for apply')
+            [CompletionResult]::new('--keep-configs', '--keep-configs', [CompletionResultType]::ParameterName, 'Interlock configs to keep; older ones are pruned (never the one in use or the one before)')
             [CompletionResult]::new('--spec', '--spec', [CompletionResultType]::ParameterName, 'The spec declaring the service clusters')
             [CompletionResult]::new('--config-name', '--config-name', [CompletionResultType]::ParameterName, 'The name of the Docker config FILE came from (e.g. com.docker.ucp.interlock.conf-1), to name the next version in the plan')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
@@ -81,6 +84,56 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
         'interlock-split;validate' {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. `auto` colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the product (plan, TOML, JSON) and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the product (plan, TOML, JSON) and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what is being done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'interlock-split;apply' {
+            [CompletionResult]::new('--spec', '--spec', [CompletionResultType]::ParameterName, 'The spec declaring the service clusters')
+            [CompletionResult]::new('--bundle', '--bundle', [CompletionResultType]::ParameterName, 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The Docker API endpoint, e.g. tcp://ucp.example.com:443')
+            [CompletionResult]::new('--tls-ca', '--tls-ca', [CompletionResultType]::ParameterName, 'CA certificate that signed the server''s certificate (with --host)')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Client certificate (with --host)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'Client private key (with --host)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'A docker CLI context (also DOCKER_CONTEXT)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each API request')
+            [CompletionResult]::new('--keep-configs', '--keep-configs', [CompletionResultType]::ParameterName, 'Interlock configs to keep; older ones are pruned (never the one in use or the one before)')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for an update to converge, or for Interlock to create a service')
+            [CompletionResult]::new('--backup-dir', '--backup-dir', [CompletionResultType]::ParameterName, 'Where the backup of the current TOML goes')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the result')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. `auto` colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('--auto-approve', '--auto-approve', [CompletionResultType]::ParameterName, 'Apply without asking (needed without a terminal, unless a saved plan is applied)')
+            [CompletionResult]::new('--no-cleanup', '--no-cleanup', [CompletionResultType]::ParameterName, 'Keep the stale services that do not hold a port a new proxy needs')
+            [CompletionResult]::new('--no-reconcile', '--no-reconcile', [CompletionResultType]::ParameterName, 'Leave existing proxies whose constraints, replicas or ports differ from the config (by default they are updated in place)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the product (plan, TOML, JSON) and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the product (plan, TOML, JSON) and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what is being done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'interlock-split;rollback' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The config to go back to (default: the version before the one in use)')
+            [CompletionResult]::new('--bundle', '--bundle', [CompletionResultType]::ParameterName, 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The Docker API endpoint, e.g. tcp://ucp.example.com:443')
+            [CompletionResult]::new('--tls-ca', '--tls-ca', [CompletionResultType]::ParameterName, 'CA certificate that signed the server''s certificate (with --host)')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Client certificate (with --host)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'Client private key (with --host)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'A docker CLI context (also DOCKER_CONTEXT)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each API request')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the update to converge')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the result')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. `auto` colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('--auto-approve', '--auto-approve', [CompletionResultType]::ParameterName, 'Roll back without asking')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the product (plan, TOML, JSON) and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the product (plan, TOML, JSON) and errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done')
@@ -142,6 +195,8 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the new config, the findings, and what apply would do. Changes nothing')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the new Interlock config (TOML) on stdout')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check an Interlock config: syntax, ports, names, constraints, required keys')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Do what the plan says: upload the versioned config, roll ucp-interlock with rollback, wait for Interlock''s services, retire stale ones, prune old configs')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Point ucp-interlock back at the previous (or a named) Interlock config')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each service cluster''s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter spec')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -155,6 +210,12 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             break
         }
         'interlock-split;help;validate' {
+            break
+        }
+        'interlock-split;help;apply' {
+            break
+        }
+        'interlock-split;help;rollback' {
             break
         }
         'interlock-split;help;status' {

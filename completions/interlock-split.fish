@@ -34,6 +34,8 @@ complete -c interlock-split -n "__fish_interlock_split_needs_command" -s V -l ve
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "plan" -d 'Show the new config, the findings, and what apply would do. Changes nothing'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "validate" -d 'Check an Interlock config: syntax, ports, names, constraints, required keys'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "apply" -d 'Do what the plan says: upload the versioned config, roll ucp-interlock with rollback, wait for Interlock\'s services, retire stale ones, prune old configs'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "rollback" -d 'Point ucp-interlock back at the previous (or a named) Interlock config'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "status" -d 'Show each service cluster\'s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "init" -d 'Write a commented starter spec'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -47,6 +49,7 @@ complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l context -d 'A docker CLI context (also DOCKER_CONTEXT)' -r
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l timeout -d 'Seconds to wait for each API request' -r
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l out -d 'Save the plan, with a fingerprint of what it was computed from, for apply' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l keep-configs -d 'Interlock configs to keep; older ones are pruned (never the one in use or the one before)' -r
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l spec -d 'The spec declaring the service clusters' -r -F
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l config-name -d 'The name of the Docker config FILE came from (e.g. com.docker.ucp.interlock.conf-1), to name the next version in the plan' -r
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand plan" -l output -d 'Output format' -r -f -a "human\t''
@@ -77,6 +80,48 @@ complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -s v -l verbose -d 'Print more about what is being done'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l spec -d 'The spec declaring the service clusters' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l bundle -d 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l host -d 'The Docker API endpoint, e.g. tcp://ucp.example.com:443' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l tls-ca -d 'CA certificate that signed the server\'s certificate (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l tls-cert -d 'Client certificate (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l tls-key -d 'Client private key (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l context -d 'A docker CLI context (also DOCKER_CONTEXT)' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l timeout -d 'Seconds to wait for each API request' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l keep-configs -d 'Interlock configs to keep; older ones are pruned (never the one in use or the one before)' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l wait-timeout -d 'Seconds to wait for an update to converge, or for Interlock to create a service' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l backup-dir -d 'Where the backup of the current TOML goes' -r -f -a "(__fish_complete_directories)"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l output -d 'Output format of the result' -r -f -a "human\t''
+json\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l auto-approve -d 'Apply without asking (needed without a terminal, unless a saved plan is applied)'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l no-cleanup -d 'Keep the stale services that do not hold a port a new proxy needs'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -l no-reconcile -d 'Leave existing proxies whose constraints, replicas or ports differ from the config (by default they are updated in place)'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -s q -l quiet -d 'Print only the product (plan, TOML, JSON) and errors'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -s v -l verbose -d 'Print more about what is being done'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -s h -l help -d 'Print help'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand apply" -s V -l version -d 'Print version'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -l to -d 'The config to go back to (default: the version before the one in use)' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -l bundle -d 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -l host -d 'The Docker API endpoint, e.g. tcp://ucp.example.com:443' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -l tls-ca -d 'CA certificate that signed the server\'s certificate (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -l tls-cert -d 'Client certificate (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -l tls-key -d 'Client private key (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -l context -d 'A docker CLI context (also DOCKER_CONTEXT)' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -l timeout -d 'Seconds to wait for each API request' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -l wait-timeout -d 'Seconds to wait for the update to converge' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -l output -d 'Output format of the result' -r -f -a "human\t''
+json\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -l auto-approve -d 'Roll back without asking'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -s q -l quiet -d 'Print only the product (plan, TOML, JSON) and errors'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -s v -l verbose -d 'Print more about what is being done'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -s h -l help -d 'Print help'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand rollback" -s V -l version -d 'Print version'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -l bundle -d 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder' -r -F
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -l host -d 'The Docker API endpoint, e.g. tcp://ucp.example.com:443' -r
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -l tls-ca -d 'CA certificate that signed the server\'s certificate (with --host)' -r -F
@@ -111,10 +156,12 @@ complete -c interlock-split -n "__fish_interlock_split_using_subcommand completi
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand completions" -s v -l verbose -d 'Print more about what is being done'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "plan" -d 'Show the new config, the findings, and what apply would do. Changes nothing'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "validate" -d 'Check an Interlock config: syntax, ports, names, constraints, required keys'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "status" -d 'Show each service cluster\'s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "init" -d 'Write a commented starter spec'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate status init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions help" -f -a "plan" -d 'Show the new config, the findings, and what apply would do. Changes nothing'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions help" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions help" -f -a "validate" -d 'Check an Interlock config: syntax, ports, names, constraints, required keys'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions help" -f -a "apply" -d 'Do what the plan says: upload the versioned config, roll ucp-interlock with rollback, wait for Interlock\'s services, retire stale ones, prune old configs'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions help" -f -a "rollback" -d 'Point ucp-interlock back at the previous (or a named) Interlock config'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions help" -f -a "status" -d 'Show each service cluster\'s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions help" -f -a "init" -d 'Write a commented starter spec'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
