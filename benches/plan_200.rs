@@ -11,16 +11,21 @@
 //!   200 clones of `default`.
 //!
 //! Run with `cargo bench --bench plan_200`. With `PLAN_200_WRITE_DIR=<dir>` set, the inputs are
-//! written to that directory instead (for `benches/plan_200.sh`), and nothing is timed.
+//! written to that directory instead (for `benches/plan_200.sh`), and nothing is timed. With
+//! `PLAN_200_PHASES=1`, the main steps `plan::build` takes are also timed one by one, to see
+//! where the time goes (an approximation: they are called here, not inside `build`).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use interlock_split::output::json;
+use interlock_split::check;
+use interlock_split::interlock::InterlockConfig;
+use interlock_split::locate::Locator;
+use interlock_split::output::{diff, json};
 use interlock_split::plan::{self, Plan, Source, SourceKind};
-use interlock_split::spec;
+use interlock_split::{spec, split};
 
 /// Counts live heap bytes and their high-water mark.
 struct Counting;
@@ -204,8 +209,62 @@ fn run(s: &Scenario) -> Plan {
         spec: &spec,
         spec_text: &s.spec,
         existing_configs: &[],
+        snapshot: None,
+        keep_configs: 5,
     };
     plan::build(&inputs).expect("a plan can be computed")
+}
+
+/// Median time of `f` over the iterations, after one warm-up call.
+fn median_of<T>(mut f: impl FnMut() -> T) -> Duration {
+    std::hint::black_box(f());
+    let mut times: Vec<Duration> = (0..ITERATIONS)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(f());
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    (times[(ITERATIONS - 1) / 2] + times[ITERATIONS / 2]) / 2
+}
+
+/// The steps of `plan::build`, each timed on its own.
+fn phases(s: &Scenario) {
+    let spec = spec::parse("interlock-split.toml", &s.spec).expect("valid spec");
+    let outcome = split::split(&s.current, &spec).expect("split");
+    let (_, new) = InterlockConfig::parse(&outcome.text).expect("valid TOML");
+    let steps: [(&str, Duration); 8] = [
+        (
+            "spec::parse",
+            median_of(|| spec::parse("interlock-split.toml", &s.spec)),
+        ),
+        (
+            "split::split",
+            median_of(|| split::split(&s.current, &spec)),
+        ),
+        (
+            "InterlockConfig::parse(current)",
+            median_of(|| InterlockConfig::parse(&s.current)),
+        ),
+        (
+            "InterlockConfig::parse(new)",
+            median_of(|| InterlockConfig::parse(&outcome.text)),
+        ),
+        ("check::config(new)", median_of(|| check::config(&new))),
+        (
+            "Locator::new(current)",
+            median_of(|| Locator::new(s.file, &s.current)),
+        ),
+        (
+            "diff::unified",
+            median_of(|| diff::unified(&s.current, &outcome.text, "a", "b")),
+        ),
+        ("plan, in all", median_of(|| run(s))),
+    ];
+    for (step, d) in steps {
+        println!("   phase {step:<32} {:>7.2} ms", ms(d));
+    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -285,6 +344,9 @@ fn bench(s: &Scenario) -> String {
         ms(max),
         mb(peak)
     );
+    if std::env::var_os("PLAN_200_PHASES").is_some() {
+        phases(s);
+    }
     format!(
         "plan, {CLUSTERS} clusters {}: median {:.1} ms (min {:.1}, max {:.1}), peak heap {:.1} MB",
         s.label,

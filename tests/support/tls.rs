@@ -421,6 +421,9 @@ async fn serve(
             _ = &mut shutdown => break,
             accepted = listener.accept() => {
                 if let Ok((tcp, _)) = accepted {
+                    // Go servers (dockerd, UCP) turn Nagle off; without this, small final TLS records wait
+                    // ~40 ms for a delayed ACK and every measurement through the front is skewed.
+                    let _ = tcp.set_nodelay(true);
                     tokio::spawn(connection(tcp, acceptor.clone(), state.clone()));
                 }
             }
