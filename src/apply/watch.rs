@@ -32,7 +32,8 @@ pub struct Failure {
     pub logs: Vec<String>,
 }
 
-const POLL: Duration = Duration::from_millis(300);
+// Short enough that apply exits well within 300 ms of swarm reporting convergence.
+const POLL: Duration = Duration::from_millis(100);
 
 /// The update status a service shows now, with when it started.
 async fn status(
