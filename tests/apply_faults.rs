@@ -429,3 +429,65 @@ fn pruning_keeps_recent_configs_and_skips_one_in_use() {
         "the previous one stays: {names:?}"
     );
 }
+
+/// apply on a real pseudo-terminal (util-linux `script`), answering the prompt.
+fn apply_on_a_terminal(fake: &FakeDocker, dir: &Path, answer: &str) -> Output {
+    let spec = spec(dir);
+    let cmd = format!(
+        "{} --color never apply --host {} --spec {spec} --backup-dir {}",
+        env!("CARGO_BIN_EXE_interlock-split"),
+        fake.docker_host(),
+        dir.display()
+    );
+    let mut child = Command::new("script")
+        .args(["-q", "-e", "-c", &cmd, "/dev/null"])
+        .env_remove("DOCKER_HOST")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs the tool on a pseudo-terminal");
+    // Answer once the question is on the terminal.
+    std::thread::sleep(Duration::from_secs(2));
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{answer}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn on_a_terminal_apply_asks_and_only_yes_goes_on() {
+    let fake = FakeDocker::start(FakeState::ucp_default(HOST));
+    let dir = tempfile::tempdir().unwrap();
+    let out = apply_on_a_terminal(&fake, dir.path(), "y");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Only 'yes' is accepted"), "{}", show(&out));
+    assert!(
+        text.contains("apply cancelled; nothing was changed"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(
+        fake.state()
+            .mounted_config("ucp-interlock", "/config.toml")
+            .as_deref(),
+        Some("com.docker.ucp.interlock.conf-1")
+    );
+    assert!(
+        !fake.requests().iter().any(|r| r.starts_with("POST")),
+        "nothing written: {:?}",
+        fake.requests()
+    );
+
+    let out = apply_on_a_terminal(&fake, dir.path(), "yes");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Applied."),
+        "{}",
+        show(&out)
+    );
+    assert_converged(&fake, "confirmed on a terminal");
+}
