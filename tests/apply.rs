@@ -5,9 +5,8 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Output};
 use std::time::Duration;
+use support::cli::{show, tool, write};
 
 use serde_json::Value;
 use support::bed::{self, FIRST_CONFIG};
@@ -15,43 +14,6 @@ use support::{Core, TlsFront, TlsOptions, docker_ok};
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const WAIT: Duration = Duration::from_secs(40);
-
-fn tool(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_interlock-split"));
-    for var in [
-        "DOCKER_HOST",
-        "DOCKER_TLS_VERIFY",
-        "DOCKER_CERT_PATH",
-        "DOCKER_CONTEXT",
-        "DOCKER_TLS",
-        "NO_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.args(["--color", "never"]).args(args);
-    let out =
-        support::run_with_timeout(&mut cmd, Duration::from_secs(300)).expect("run interlock-split");
-    // INTERLOCK_SPLIT_TEST_SHOW=1 prints what an operator would see, for review.
-    if std::env::var_os("INTERLOCK_SPLIT_TEST_SHOW").is_some() {
-        eprintln!("$ interlock-split {}\n{}", args.join(" "), show(&out));
-    }
-    out
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.to_str().unwrap().to_string()
-}
 
 /// Node labels apply adds, removed again however the test ends.
 struct LabelCleanup(String, Vec<String>);

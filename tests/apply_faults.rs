@@ -22,35 +22,11 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
+use support::cli::{show, tool};
 
 use support::fake::{FakeDocker, FakeState, Fault, FaultKind, Method};
 
 const HOST: &str = "node-1";
-
-fn tool(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_interlock-split"));
-    for var in [
-        "DOCKER_HOST",
-        "DOCKER_TLS_VERIFY",
-        "DOCKER_CERT_PATH",
-        "DOCKER_CONTEXT",
-        "DOCKER_TLS",
-        "NO_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.args(["--color", "never"]).args(args);
-    support::run_with_timeout(&mut cmd, Duration::from_secs(120)).expect("run interlock-split")
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn spec(dir: &Path) -> String {
     let mut s = String::new();

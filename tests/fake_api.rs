@@ -6,8 +6,8 @@
 
 mod support;
 
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
+use support::cli::{json as json_of, show, tool};
 
 use bollard::models::{ConfigSpec, NodeSpec, ServiceSpec, TaskSpecContainerSpecConfigs};
 use bollard::query_parameters::{
@@ -53,37 +53,6 @@ const TWO_CLUSTERS: &str = r#"
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-/// The binary, with none of the caller's Docker settings leaking in.
-fn tool(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_interlock-split"));
-    for var in [
-        "DOCKER_HOST",
-        "DOCKER_TLS_VERIFY",
-        "DOCKER_CERT_PATH",
-        "DOCKER_CONTEXT",
-        "DOCKER_TLS",
-        "DOCKER_CONFIG",
-        "NO_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.args(["--color", "never"]).args(args);
-    support::run_with_timeout(&mut cmd, Duration::from_secs(30)).expect("run interlock-split")
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", show(out)))
-}
 
 /// The seed's dev/test/prod on the one node: each cluster its own label key, and the node to
 /// label, so that the live plan has no placement errors.

@@ -7,8 +7,9 @@ mod support;
 
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
+use support::cli::{json, show, stderr, tool, tool_env, write};
 
 use serde_json::Value;
 use support::bed::{self, FIRST_CONFIG};
@@ -16,46 +17,6 @@ use support::{Core, KeyKind, SwarmLock, TEST_LABEL_KV, TlsFront, TlsOptions, doc
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const WAIT: Duration = Duration::from_secs(40);
-
-/// The binary, with none of the caller's Docker settings leaking in.
-fn tool(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_interlock-split"));
-    for var in [
-        "DOCKER_HOST",
-        "DOCKER_TLS_VERIFY",
-        "DOCKER_CERT_PATH",
-        "DOCKER_CONTEXT",
-        "DOCKER_TLS",
-        "NO_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.args(["--color", "never"]).args(args);
-    support::run_with_timeout(&mut cmd, Duration::from_secs(120)).expect("run interlock-split")
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", show(out)))
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.to_str().unwrap().to_string()
-}
 
 /// Node labels a test adds, removed again however the test ends.
 struct NodeLabels {
@@ -668,26 +629,6 @@ fn connection_errors_name_the_cause_and_the_fix() {
     let err = failing_plan(&refused, &["--timeout", "1"]);
     assert!(err.contains("did not answer within 1s"), "{err}");
     holder.join().unwrap();
-}
-
-/// The binary with extra environment (and none of the caller's Docker settings).
-fn tool_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_interlock-split"));
-    for var in [
-        "DOCKER_HOST",
-        "DOCKER_TLS_VERIFY",
-        "DOCKER_CERT_PATH",
-        "DOCKER_CONTEXT",
-        "DOCKER_TLS",
-        "DOCKER_CONFIG",
-        "NO_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.envs(env.iter().copied())
-        .args(["--color", "never"])
-        .args(args);
-    support::run_with_timeout(&mut cmd, Duration::from_secs(120)).expect("run interlock-split")
 }
 
 /// Reached the cluster and read it: with no ucp-interlock deployed, the one error left is that

@@ -95,6 +95,25 @@ pub struct ApplyReport {
     pub logs: Vec<String>,
 }
 
+impl ApplyReport {
+    /// A report of a run that has not done anything yet, with the core on `config`.
+    pub fn new(config: &str) -> Self {
+        Self {
+            format_version: 1,
+            outcome: Outcome::Applied,
+            steps: Vec::new(),
+            core_config: config.to_string(),
+            previous_config: config.to_string(),
+            backup: None,
+            error: None,
+            hint: None,
+            failed_task: None,
+            task_error: None,
+            logs: Vec::new(),
+        }
+    }
+}
+
 pub fn describe(a: &Action) -> String {
     human::action(a, &crate::output::style::Styler::new(false))
 }
@@ -113,19 +132,7 @@ pub async fn execute(
         core_on: state.config.name.clone(),
         ..Default::default()
     };
-    let mut report = ApplyReport {
-        format_version: 1,
-        outcome: Outcome::Applied,
-        steps: Vec::new(),
-        core_config: state.config.name.clone(),
-        previous_config: state.config.name.clone(),
-        backup: None,
-        error: None,
-        hint: None,
-        failed_task: None,
-        task_error: None,
-        logs: Vec::new(),
-    };
+    let mut report = ApplyReport::new(&state.config.name);
     let total = actions.len();
     for (i, action) in actions.iter().enumerate() {
         if interrupt.is_set() {

@@ -6,10 +6,10 @@ use crate::cli::{CliError, CliResult, ExitStatus};
 use crate::docker::LiveState;
 use crate::output::printer::Printer;
 use crate::output::{human, json};
-use crate::plan::saved::{Fingerprint, SavedPlan, sha256};
-use crate::plan::{self, Action, Plan, Source, SourceKind};
+use crate::plan::saved::SavedPlan;
+use crate::plan::{Action, Plan};
 
-use super::inputs::{SpecFile, load_spec};
+use super::inputs::{live_fingerprint, load_spec, plan_live};
 use super::live;
 
 /// What apply runs: the actions and the exact TOML, from a fresh plan or a saved one.
@@ -20,46 +20,13 @@ struct Work {
     plan: Option<Plan>,
 }
 
-fn fresh_plan(spec: &SpecFile, state: &LiveState, keep: usize) -> Result<Plan, CliError> {
-    let existing = state.snapshot.config_names();
-    let inputs = plan::Inputs {
-        current: &state.toml,
-        source: Source {
-            kind: SourceKind::Cluster,
-            path: None,
-            config_name: Some(state.config.name.clone()),
-        },
-        spec: &spec.spec,
-        spec_text: &spec.text,
-        existing_configs: &existing,
-        snapshot: Some(&state.snapshot),
-        keep_configs: keep,
-    };
-    plan::build(&inputs)
-        .map_err(|f| CliError::user("cannot plan from the config in use").with_findings(f))
-}
-
-fn fingerprint_now(state: &LiveState, spec_file: &str) -> Fingerprint {
-    Fingerprint {
-        core_service_id: Some(state.core.id.clone()),
-        core_service_version: Some(state.core.version),
-        config_id: Some(state.config.id.clone()),
-        config_name: Some(state.config.name.clone()),
-        current_toml_sha256: sha256(&state.toml),
-        spec_file: spec_file.to_string(),
-        spec_sha256: std::fs::read_to_string(spec_file)
-            .map(|t| sha256(&t))
-            .unwrap_or_default(),
-    }
-}
-
 fn load_saved(path: &str, state: &LiveState, printer: &Printer) -> Result<Work, CliError> {
     let text = crate::cli::error::read_file(path, "saved plan")?;
     let saved: SavedPlan = serde_json::from_str(&text).map_err(|e| {
         CliError::user(format!("`{path}` is not a saved plan: {e}"))
             .hint("make one with `interlock-split plan --out FILE`")
     })?;
-    let now = fingerprint_now(state, &saved.fingerprint.spec_file);
+    let now = live_fingerprint(state, &saved.fingerprint.spec_file, None);
     let drift: Vec<String> = saved.fingerprint.drift(&now);
     let (spec_drift, cluster_drift): (Vec<String>, Vec<String>) =
         drift.into_iter().partition(|d| d.starts_with("the spec "));
@@ -165,7 +132,7 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
     let mut work = match (&args.plan_file, &spec) {
         (Some(path), _) => load_saved(path, &state, &printer)?,
         (None, Some(spec)) => {
-            let plan = fresh_plan(spec, &state, args.keep_configs)?;
+            let plan = plan_live(spec, &state, args.keep_configs)?;
             Work {
                 actions: plan.actions.clone(),
                 new_config: plan.new_config.clone(),
@@ -240,7 +207,7 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
     {
         printer.status("ucp-interlock changed while updating it: reading the cluster again and re-planning once");
         let (_, state2) = live::read(&args.connection, false, printer).await?;
-        let plan2 = fresh_plan(spec, &state2, args.keep_configs)?;
+        let plan2 = plan_live(spec, &state2, args.keep_configs)?;
         if plan2.new_config == old.new_config && !plan2.has_errors() {
             work = Work {
                 actions: plan2.actions.clone(),
@@ -269,17 +236,8 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
 
 fn nothing_to_do(state: &LiveState) -> ApplyReport {
     ApplyReport {
-        format_version: 1,
         outcome: Outcome::NothingToDo,
-        steps: Vec::new(),
-        core_config: state.config.name.clone(),
-        previous_config: state.config.name.clone(),
-        backup: None,
-        error: None,
-        hint: None,
-        failed_task: None,
-        task_error: None,
-        logs: Vec::new(),
+        ..ApplyReport::new(&state.config.name)
     }
 }
 

@@ -2,6 +2,8 @@
 
 use crate::cli::CliError;
 use crate::cli::error::read_file;
+use crate::docker::LiveState;
+use crate::plan::saved::{Fingerprint, sha256};
 use crate::plan::{self, Plan, Source, SourceKind};
 use crate::spec::{self, Spec};
 
@@ -48,4 +50,53 @@ pub fn plan_from_file(
     plan::build(&inputs).map_err(|findings| {
         CliError::user(format!("cannot plan from `{current_path}`")).with_findings(findings)
     })
+}
+
+/// Plans from the cluster's live state: the config in use and a snapshot.
+pub fn plan_live(
+    spec: &SpecFile,
+    state: &LiveState,
+    keep_configs: usize,
+) -> Result<Plan, CliError> {
+    let existing = state.snapshot.config_names();
+    let inputs = plan::Inputs {
+        current: &state.toml,
+        source: Source {
+            kind: SourceKind::Cluster,
+            path: None,
+            config_name: Some(state.config.name.clone()),
+        },
+        spec: &spec.spec,
+        spec_text: &spec.text,
+        existing_configs: &existing,
+        snapshot: Some(&state.snapshot),
+        keep_configs,
+    };
+    plan::build(&inputs).map_err(|findings| {
+        CliError::user(format!(
+            "cannot plan from the config in use ({})",
+            state.config.name
+        ))
+        .with_findings(findings)
+    })
+}
+
+/// What a live plan depends on, for saving it and for checking a saved one.
+pub fn live_fingerprint(
+    state: &LiveState,
+    spec_file: &str,
+    spec_text: Option<&str>,
+) -> Fingerprint {
+    Fingerprint {
+        core_service_id: Some(state.core.id.clone()),
+        core_service_version: Some(state.core.version),
+        config_id: Some(state.config.id.clone()),
+        config_name: Some(state.config.name.clone()),
+        current_toml_sha256: sha256(&state.toml),
+        spec_file: spec_file.to_string(),
+        spec_sha256: spec_text
+            .map(sha256)
+            .or_else(|| std::fs::read_to_string(spec_file).ok().map(|t| sha256(&t)))
+            .unwrap_or_default(),
+    }
 }

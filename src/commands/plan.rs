@@ -4,10 +4,10 @@ use crate::cli::args::{OutputFormat, PlanArgs};
 use crate::cli::{CliError, CliResult, ExitStatus};
 use crate::output::printer::Printer;
 use crate::output::{human, json};
+use crate::plan::Plan;
 use crate::plan::saved::{Fingerprint, SavedPlan, sha256};
-use crate::plan::{self, Plan, Source, SourceKind};
 
-use super::inputs::{load_spec, plan_from_file};
+use super::inputs::{live_fingerprint, load_spec, plan_from_file, plan_live};
 use super::live;
 
 pub fn run(args: PlanArgs, printer: &Printer) -> CliResult {
@@ -59,38 +59,12 @@ fn live_plan(args: &PlanArgs, printer: &Printer) -> Result<(Plan, Fingerprint), 
     let spec = load_spec(&args.spec.spec)?;
     let rt = live::runtime()?;
     let (client, state) = rt.block_on(live::read(&args.connection, false, *printer))?;
-    let existing = state.snapshot.config_names();
-    let inputs = plan::Inputs {
-        current: &state.toml,
-        source: Source {
-            kind: SourceKind::Cluster,
-            path: None,
-            config_name: Some(state.config.name.clone()),
-        },
-        spec: &spec.spec,
-        spec_text: &spec.text,
-        existing_configs: &existing,
-        snapshot: Some(&state.snapshot),
-        keep_configs: args.keep_configs,
-    };
-    let plan = plan::build(&inputs).map_err(|findings| {
-        CliError::user(format!(
-            "cannot plan from the config in use ({})",
-            state.config.name
-        ))
-        .with_findings(findings)
-    })?;
+    let plan = plan_live(&spec, &state, args.keep_configs)?;
     printer.verbose(&client.summary());
-    let fp = Fingerprint {
-        core_service_id: Some(state.core.id.clone()),
-        core_service_version: Some(state.core.version),
-        config_id: Some(state.config.id.clone()),
-        config_name: Some(state.config.name.clone()),
-        current_toml_sha256: sha256(&state.toml),
-        spec_file: args.spec.spec.clone(),
-        spec_sha256: sha256(&spec.text),
-    };
-    Ok((plan, fp))
+    Ok((
+        plan,
+        live_fingerprint(&state, &args.spec.spec, Some(&spec.text)),
+    ))
 }
 
 /// Writes the saved plan readable by its owner only: it holds the whole new config.

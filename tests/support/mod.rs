@@ -13,6 +13,7 @@
 #![allow(dead_code)]
 
 pub mod bed;
+pub mod cli;
 pub mod fake;
 pub mod image;
 pub mod keys;

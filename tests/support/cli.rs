@@ -1,0 +1,67 @@
+//! Running the real binary from tests, the way an operator's shell would.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// Docker settings of the caller that must not leak into a test's run.
+const CLEARED: [&str; 7] = [
+    "DOCKER_HOST",
+    "DOCKER_TLS_VERIFY",
+    "DOCKER_CERT_PATH",
+    "DOCKER_CONTEXT",
+    "DOCKER_TLS",
+    "DOCKER_CONFIG",
+    "NO_COLOR",
+];
+
+/// `interlock-split --color never ARGS…`, with none of the caller's Docker settings.
+pub fn tool(args: &[&str]) -> Output {
+    tool_env(args, &[])
+}
+
+/// The same, with extra environment.
+pub fn tool_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_interlock-split"));
+    for var in CLEARED {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied())
+        .args(["--color", "never"])
+        .args(args);
+    let out =
+        super::run_with_timeout(&mut cmd, Duration::from_secs(300)).expect("run interlock-split");
+    // INTERLOCK_SPLIT_TEST_SHOW=1 prints what an operator would see, for review.
+    if std::env::var_os("INTERLOCK_SPLIT_TEST_SHOW").is_some() {
+        eprintln!("$ interlock-split {}\n{}", args.join(" "), show(&out));
+    }
+    out
+}
+
+/// Exit code, stdout and stderr, for assertion messages.
+pub fn show(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Stdout as JSON, or a panic that shows the run.
+pub fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", show(out)))
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
