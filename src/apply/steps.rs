@@ -92,7 +92,11 @@ pub async fn create_config(
             .and_then(|s| s.name.clone())
             .unwrap_or_default();
         let id = c.id.clone().unwrap_or_default();
-        let candidate = cname == name || state.snapshot.configs.iter().any(|k| k.id == id);
+        // Only a config newer than the one in use can have been left by an interrupted apply.
+        let newer = crate::interlock::names::config_version(&cname).unwrap_or(0)
+            > crate::interlock::names::config_version(&state.config.name).unwrap_or(0);
+        let candidate =
+            cname == name || (newer && state.snapshot.configs.iter().any(|k| k.id == id));
         if !candidate || id == state.config.id {
             continue;
         }

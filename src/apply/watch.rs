@@ -88,10 +88,14 @@ pub async fn running(client: &Client, service_id: &str) -> Result<u64, ConnectEr
     filters.insert("service", vec![service_id]);
     filters.insert("desired-state", vec!["running"]);
     let opts = ListTasksOptionsBuilder::new().filters(&filters).build();
-    let (tasks, nodes) = tokio::join!(
-        client.call("GET /tasks", client.docker().list_tasks(Some(opts))),
-        client.call("GET /nodes", client.docker().list_nodes(None))
-    );
+    let tasks = client.call("GET /tasks", client.docker().list_tasks(Some(opts)));
+    let nodes = client.call("GET /nodes", client.docker().list_nodes(None));
+    // Over HTTP/1.1 two requests at once need two connections (two TLS handshakes).
+    let (tasks, nodes) = if client.stats.multiplexed() {
+        tokio::join!(tasks, nodes)
+    } else {
+        (tasks.await, nodes.await)
+    };
     let down: Vec<String> = nodes?
         .into_iter()
         .filter(|n| {
@@ -208,6 +212,8 @@ pub async fn update(
     let start = Instant::now();
     // Swarm says why when a rollback starts; by the time it completes it only says "completed".
     let mut reason: Option<String> = None;
+    let mut polls: u64 = 0;
+    let mut run: u64 = 0;
     loop {
         if interrupt.is_set() {
             return Ok(Ending::Interrupted);
@@ -216,8 +222,14 @@ pub async fn update(
         // Until swarm records the new update, the status on the service is the previous one's.
         let fresh = started.is_some() && started != baseline;
         let want = replicas.unwrap_or(1);
-        let run = running(client, &id).await?;
         let state = if fresh { state } else { None };
+        // Task counts are needed to decide only once swarm says `completed`; for the progress
+        // line, about once a second is enough.
+        polls += 1;
+        let need_count = matches!(state.as_deref(), Some("completed") | None) || polls % 10 == 1;
+        if need_count {
+            run = running(client, &id).await?;
+        }
         match state.as_deref() {
             Some("completed") if run >= want => return Ok(Ending::Converged),
             Some("rollback_completed") => {
