@@ -467,3 +467,47 @@ fn on_a_terminal_apply_asks_and_only_yes_goes_on() {
     );
     assert_converged(&fake, "confirmed on a terminal");
 }
+
+#[test]
+fn host_mode_publishes_the_core_port_in_host_mode() {
+    let fake = FakeDocker::start(FakeState::ucp_default(HOST));
+    let dir = tempfile::tempdir().unwrap();
+    let spec = support::cli::write(
+        dir.path(),
+        "host.toml",
+        &format!(
+            "[clusters.edge]\npublish_mode = \"host\"\nhttp_port = 80\nhttps_port = 8443\nproxy_replicas = 1\nnode_label_key = \"it.edge\"\nnode_label = \"yes\"\nnodes = [\"{HOST}\"]\nproxy_constraints = [\"node.role==manager\"]\n"
+        ),
+    );
+    let host = fake.docker_host();
+    let out = tool(&[
+        "apply",
+        "--host",
+        &host,
+        "--spec",
+        &spec,
+        "--auto-approve",
+        "--backup-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("core port published in host mode"),
+        "{}",
+        show(&out)
+    );
+    let state = fake.state();
+    let core = state.service("ucp-interlock").unwrap();
+    let ports = core
+        .pointer("/Spec/EndpointSpec/Ports")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        ports
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["TargetPort"] == 8080 && p["PublishMode"] == "host"),
+        "the core publishes its port (ListenAddr :8080) in host mode: {ports}"
+    );
+}

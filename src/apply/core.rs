@@ -54,9 +54,10 @@ pub fn retarget(
                 && p.publish_mode == Some(EndpointPortConfigPublishModeEnum::HOST)
         });
         if !has {
+            // As the Interlock docs do it (`--publish-add mode=host,target=8080`): the target
+            // only. A fixed published port would collide with a proxy still publishing it.
             ports.push(EndpointPortConfig {
                 target_port: Some(i64::from(port)),
-                published_port: Some(i64::from(port)),
                 publish_mode: Some(EndpointPortConfigPublishModeEnum::HOST),
                 ..Default::default()
             });
