@@ -511,3 +511,73 @@ fn host_mode_publishes_the_core_port_in_host_mode() {
         "the core publishes its port (ListenAddr :8080) in host mode: {ports}"
     );
 }
+
+#[test]
+fn json_output_reports_a_refusal_too() {
+    let fake = FakeDocker::start(FakeState::ucp_default(HOST));
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(dir.path());
+    let host = fake.docker_host();
+    // No terminal and no --auto-approve: refused, and the runbook still gets its document.
+    let out = tool(&[
+        "apply", "--host", &host, "--spec", &spec, "--output", "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let report = support::cli::json(&out);
+    assert_eq!(report["outcome"], "refused");
+    assert!(
+        report["error"]
+            .as_str()
+            .unwrap()
+            .contains("no terminal to confirm"),
+        "{report}"
+    );
+    assert!(
+        !fake.requests().iter().any(|r| r.starts_with("POST")),
+        "nothing written"
+    );
+    // A saved plan the cluster has moved away from.
+    let saved = dir.path().join("plan.json");
+    let out = tool(&[
+        "plan",
+        "--host",
+        &host,
+        "--spec",
+        &spec,
+        "--out",
+        saved.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    // Someone updates ucp-interlock in between (a label, say): the plan is stale.
+    fake.modify(|s| {
+        let version = s.service_version("ucp-interlock").unwrap();
+        let mut spec = s.service("ucp-interlock").unwrap()["Spec"].clone();
+        spec["Labels"]["touched"] = "yes".into();
+        s.update_service("ucp-interlock", version, spec).unwrap();
+    });
+    let out = tool(&[
+        "apply",
+        saved.to_str().unwrap(),
+        "--host",
+        &host,
+        "--output",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    let report = support::cli::json(&out);
+    assert_eq!(report["outcome"], "plan-stale");
+    assert!(
+        report["error"]
+            .as_str()
+            .unwrap()
+            .contains("ucp-interlock was updated"),
+        "{report}"
+    );
+    assert!(
+        !fake
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("POST /configs")),
+        "nothing written"
+    );
+}

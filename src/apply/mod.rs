@@ -72,6 +72,11 @@ pub struct StepReport {
 pub enum Outcome {
     Applied,
     NothingToDo,
+    /// Nothing was changed: the plan had errors, it was not confirmed, or the cluster could not
+    /// be read.
+    Refused,
+    /// Nothing was changed: the saved plan no longer matches the cluster.
+    PlanStale,
     Failed,
     RolledBack,
     Paused,
@@ -84,7 +89,7 @@ pub struct ApplyReport {
     pub format_version: u32,
     pub outcome: Outcome,
     pub steps: Vec<StepReport>,
-    /// The config `ucp-interlock` runs at the end.
+    /// The config `ucp-interlock` runs at the end (empty when the cluster was not read).
     pub core_config: String,
     pub previous_config: String,
     pub backup: Option<String>,

@@ -118,7 +118,38 @@ fn backup(dir: &str, state: &LiveState) -> Result<String, CliError> {
 
 pub fn run(args: ApplyArgs, printer: &Printer) -> CliResult {
     let rt = live::runtime()?;
-    rt.block_on(run_async(args, *printer))
+    let output = args.output;
+    let result = rt.block_on(run_async(args, *printer));
+    // A runbook reading --output json gets a document whatever happened: an apply refused
+    // before it changed anything (plan errors, no confirmation, a stale saved plan, no cluster)
+    // is reported as such, with the same message as on stderr.
+    if output == OutputFormat::Json
+        && let Err(e) = &result
+    {
+        printer.out(&json::document(&refused(e)));
+    }
+    result
+}
+
+fn refused(e: &CliError) -> ApplyReport {
+    let mut error = e.message.clone();
+    for f in &e.findings {
+        error.push_str(&format!(
+            "\n{}[{}]: {}",
+            f.severity.as_str(),
+            f.code,
+            f.message
+        ));
+    }
+    ApplyReport {
+        outcome: match e.exit_status() {
+            ExitStatus::PlanStale => Outcome::PlanStale,
+            _ => Outcome::Refused,
+        },
+        error: Some(error),
+        hint: e.hints.first().cloned(),
+        ..ApplyReport::new("")
+    }
 }
 
 async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
@@ -253,7 +284,8 @@ pub fn finish(report: &ApplyReport, output: OutputFormat, printer: &Printer) -> 
         Outcome::RolledBack => ExitStatus::RolledBack,
         Outcome::Paused => ExitStatus::Paused,
         Outcome::Interrupted => ExitStatus::Interrupted,
-        Outcome::Failed | Outcome::OutOfSequence => ExitStatus::Failure,
+        Outcome::PlanStale => ExitStatus::PlanStale,
+        Outcome::Failed | Outcome::OutOfSequence | Outcome::Refused => ExitStatus::Failure,
     })
 }
 
