@@ -152,18 +152,29 @@ fn refused(e: &CliError) -> ApplyReport {
     }
 }
 
+/// An error before apply changed anything says so: in a change window that is the first
+/// thing an operator needs to know.
+pub(super) fn unchanged(mut e: CliError) -> CliError {
+    if !e.message.contains("nothing was changed") {
+        e.message.push_str("; nothing was changed");
+    }
+    e
+}
+
 async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
     let interrupt = Interrupt::listen();
-    let (client, state) = live::read(&args.connection, false, printer).await?;
+    let (client, state) = live::read(&args.connection, false, printer)
+        .await
+        .map_err(unchanged)?;
     let spec = if args.plan_file.is_none() {
-        Some(load_spec(&args.spec.spec)?)
+        Some(load_spec(&args.spec.spec).map_err(unchanged)?)
     } else {
         None
     };
     let mut work = match (&args.plan_file, &spec) {
-        (Some(path), _) => load_saved(path, &state, &printer)?,
+        (Some(path), _) => load_saved(path, &state, &printer).map_err(unchanged)?,
         (None, Some(spec)) => {
-            let plan = plan_live(spec, &state, args.keep_configs)?;
+            let plan = plan_live(spec, &state, args.keep_configs).map_err(unchanged)?;
             Work {
                 actions: plan.actions.clone(),
                 new_config: plan.new_config.clone(),
@@ -237,26 +248,38 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
         && let (Some(spec), Some(old)) = (&spec, &work.plan)
     {
         printer.status("ucp-interlock changed while updating it: reading the cluster again and re-planning once");
-        let (_, state2) = live::read(&args.connection, false, printer).await?;
-        let plan2 = plan_live(spec, &state2, args.keep_configs)?;
-        if plan2.new_config == old.new_config && !plan2.has_errors() {
-            work = Work {
-                actions: plan2.actions.clone(),
-                new_config: plan2.new_config.clone(),
-                plan: Some(plan2),
-            };
-            report = apply::execute(
-                &client,
-                &state2,
-                &work.new_config,
-                &work.actions,
-                &opts,
-                &mut ui,
-                &interrupt,
-            )
-            .await;
-        } else {
-            report.hint = Some("the cluster's config changed under the plan: run `interlock-split plan` again and review it".into());
+        // Part of the plan has run: a failure here must still end in the state report below.
+        let replanned = match live::read(&args.connection, false, printer).await {
+            Ok((_, state2)) => plan_live(spec, &state2, args.keep_configs).map(|p| (state2, p)),
+            Err(e) => Err(e),
+        };
+        match replanned {
+            Err(e) => {
+                report.hint = Some(format!(
+                    "re-reading the cluster failed ({}); run `interlock-split plan` again, then apply",
+                    e.message
+                ));
+            }
+            Ok((state2, plan2)) if plan2.new_config == old.new_config && !plan2.has_errors() => {
+                work = Work {
+                    actions: plan2.actions.clone(),
+                    new_config: plan2.new_config.clone(),
+                    plan: Some(plan2),
+                };
+                report = apply::execute(
+                    &client,
+                    &state2,
+                    &work.new_config,
+                    &work.actions,
+                    &opts,
+                    &mut ui,
+                    &interrupt,
+                )
+                .await;
+            }
+            Ok(_) => {
+                report.hint = Some("the cluster's config changed under the plan: run `interlock-split plan` again and review it".into());
+            }
         }
     }
     drop(ui);

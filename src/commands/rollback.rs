@@ -7,7 +7,7 @@ use crate::output::printer::Printer;
 use crate::plan::Action;
 use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
 
-use super::apply::finish;
+use super::apply::{finish, unchanged};
 use super::live;
 
 pub fn run(args: RollbackArgs, printer: &Printer) -> CliResult {
@@ -17,7 +17,9 @@ pub fn run(args: RollbackArgs, printer: &Printer) -> CliResult {
 
 async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
     let interrupt = Interrupt::listen();
-    let (client, state) = live::read(&args.connection, false, printer).await?;
+    let (client, state) = live::read(&args.connection, false, printer)
+        .await
+        .map_err(unchanged)?;
     let current = state.config.name.clone();
     let target = match &args.to {
         Some(name) => state
