@@ -37,13 +37,15 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+mod common;
+use common::{range, release_binary};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use support::bed::{CORE_SERVICE, FIRST_CONFIG};
-use support::lock::{target_dir, workspace_dir};
 use support::{Core, TlsFront, TlsOptions, docker, docker_ok};
 
 /// The config the stand-in core starts with.
@@ -589,20 +591,6 @@ fn stats(mut values: Vec<f64>) -> (f64, f64, f64) {
     (values[0], median, values[n - 1])
 }
 
-/// `"6"` when every run had the same count, else `"min–max"`.
-fn range(counts: impl Iterator<Item = usize>) -> String {
-    let counts: Vec<usize> = counts.collect();
-    let (lo, hi) = (
-        counts.iter().min().copied().unwrap_or(0),
-        counts.iter().max().copied().unwrap_or(0),
-    );
-    if lo == hi {
-        lo.to_string()
-    } else {
-        format!("{lo}–{hi}")
-    }
-}
-
 /// The requests of a run grouped by method and path (query left out), in order of first use.
 fn request_pattern(log: &[String]) -> String {
     let mut groups: Vec<(String, usize)> = Vec::new();
@@ -767,36 +755,4 @@ fn report(
         )
     };
     println!("target \"apply exits within 300 ms of swarm reporting convergence\": {verdict}");
-}
-
-/// Builds the release binary (`cargo build --release --bin interlock-split`, a no-op when it is
-/// up to date) and returns its path; panics with what to do when that fails.
-fn release_binary() -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let binary = target_dir().join("release").join("interlock-split");
-    let out = support::run_with_timeout(
-        Command::new(&cargo).current_dir(workspace_dir()).args([
-            "build",
-            "--release",
-            "--quiet",
-            "--bin",
-            "interlock-split",
-        ]),
-        Duration::from_secs(600),
-    );
-    match out {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!(
-            "`cargo build --release --bin interlock-split` failed ({}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ),
-        Err(e) => panic!("cannot run `{cargo} build --release --bin interlock-split`: {e}"),
-    }
-    assert!(
-        binary.is_file(),
-        "the release binary {} is missing after `cargo build --release --bin interlock-split`",
-        binary.display()
-    );
-    binary
 }

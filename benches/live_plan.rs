@@ -25,13 +25,15 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{range, release_binary};
+
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::bed::{CONFIG_TARGET, CORE_SERVICE, FIRST_CONFIG};
-use support::lock::{target_dir, workspace_dir};
 use support::{Core, TlsFront, TlsOptions, docker_ok};
 
 /// The config the stand-in core starts with.
@@ -338,55 +340,9 @@ fn median(values: &[f64]) -> f64 {
     }
 }
 
-/// `"6"` when every run had the same count, else `"min–max"`.
-fn range(counts: impl Iterator<Item = usize>) -> String {
-    let counts: Vec<usize> = counts.collect();
-    let (lo, hi) = (
-        counts.iter().min().copied().unwrap_or(0),
-        counts.iter().max().copied().unwrap_or(0),
-    );
-    if lo == hi {
-        lo.to_string()
-    } else {
-        format!("{lo}–{hi}")
-    }
-}
-
 /// The first 2000 characters of `text`.
 fn truncated(text: &str) -> String {
     text.chars().take(2000).collect()
-}
-
-/// Builds the release binary (`cargo build --release --bin interlock-split`, a no-op when it is
-/// up to date) and returns its path; panics with what to do when that fails.
-fn release_binary() -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let binary = target_dir().join("release").join("interlock-split");
-    let out = support::run_with_timeout(
-        Command::new(&cargo).current_dir(workspace_dir()).args([
-            "build",
-            "--release",
-            "--quiet",
-            "--bin",
-            "interlock-split",
-        ]),
-        Duration::from_secs(600),
-    );
-    match out {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!(
-            "`cargo build --release --bin interlock-split` failed ({}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ),
-        Err(e) => panic!("cannot run `{cargo} build --release --bin interlock-split`: {e}"),
-    }
-    assert!(
-        binary.is_file(),
-        "the release binary {} is missing after `cargo build --release --bin interlock-split`",
-        binary.display()
-    );
-    binary
 }
 
 /// The seed's three clusters on a one-node swarm, each with its own label key (one node cannot
