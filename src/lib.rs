@@ -4,6 +4,7 @@
 //! what is wrong with a config, [`plan`] puts both together into the one model that every
 //! command prints. Only `commands` touch files and terminals.
 
+pub mod app;
 pub mod apply;
 pub mod check;
 pub mod cli;

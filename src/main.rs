@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    interlock_split::cli::main()
+    interlock_split::app::main()
 }
