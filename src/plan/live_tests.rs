@@ -379,3 +379,48 @@ fn plan_and_status_give_the_same_verdict_on_a_proxy() {
         "{drift:?}"
     );
 }
+
+/// Planned from a file, the proxy's old section stands for the proxy: the action carries the
+/// new spec and the typed difference.
+#[test]
+fn planned_from_a_file_a_changed_proxy_is_reconciled_to_the_new_spec() {
+    use crate::extension::Drift;
+    let once = plan_with(&snapshot(), SEED, &ucp_default()).new_config;
+    let spec_text = SEED.replacen("proxy_replicas = 1", "proxy_replicas = 3", 1);
+    let spec = spec::parse("spec.toml", &spec_text).unwrap();
+    let p = build(&Inputs {
+        current: &once,
+        source: Source {
+            kind: SourceKind::File,
+            path: Some("current.toml".into()),
+            config_name: None,
+        },
+        spec: &spec,
+        spec_text: &spec_text,
+        existing_configs: &[],
+        snapshot: None,
+        keep_configs: 5,
+    })
+    .unwrap();
+    let reconcile: Vec<_> = p
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::ReconcileProxy {
+                service,
+                spec,
+                drift,
+                ..
+            } => Some((service.as_str(), spec.replicas, drift.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        reconcile,
+        [(
+            "ucp-interlock-proxy-dev",
+            Some(3),
+            vec![Drift::Replicas { have: 1, want: 3 }]
+        )]
+    );
+}
