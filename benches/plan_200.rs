@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 use interlock_split::check;
 use interlock_split::interlock::InterlockConfig;
 use interlock_split::locate::Locator;
-use interlock_split::output::{diff, json};
+use interlock_split::output::json;
+use interlock_split::plan::diff;
 use interlock_split::plan::{self, Plan, Source, SourceKind};
 use interlock_split::{spec, split};
 

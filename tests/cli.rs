@@ -307,6 +307,47 @@ fn actions_section(plan: &str) -> String {
     rest[..end].to_string()
 }
 
+/// A proxy whose section changes in a way Interlock does not apply to it: the action carries
+/// the spec apply sets and the typed difference.
+#[test]
+fn plan_reconciles_a_changed_proxy_with_its_spec() {
+    let dir = workdir(&[(SPEC, "spec.toml")]);
+    let rendered = run(&mut cli(&["render", "--current", CURRENT, "--spec", SPEC]));
+    assert_eq!(rendered.code, 0, "{}", rendered.stderr);
+    fs::write(dir.path().join("split.toml"), &rendered.stdout).expect("writing the split");
+    let spec = read(SPEC).replacen(
+        "http_port = 8082",
+        "http_port = 8092\nproxy_replicas = 2",
+        1,
+    );
+    fs::write(dir.path().join("spec.toml"), spec).expect("writing the spec");
+    let args = [
+        "plan",
+        "--color",
+        "never",
+        "--current",
+        "split.toml",
+        "--spec",
+        "spec.toml",
+    ];
+    let human = run(&mut cli_in(dir.path(), &args));
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    insta::assert_snapshot!("plan_reconcile_actions", actions_section(&human.stdout));
+    let json = run(&mut cli_in(
+        dir.path(),
+        &[&args[..], &["--output", "json"]].concat(),
+    ));
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let reconcile: Vec<&serde_json::Value> = doc["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter(|a| a["kind"] == "reconcile-proxy")
+        .collect();
+    let pretty = serde_json::to_string_pretty(&reconcile).expect("JSON");
+    insta::assert_snapshot!("plan_reconcile_json", pretty);
+}
+
 #[test]
 fn plan_config_name_names_the_next_version() {
     let r = run(&mut cli(&[

@@ -295,7 +295,7 @@ async fn run_step(
             )
             .await?,
         ),
-        Action::ReconcileProxy { service, .. } => {
+        Action::ReconcileProxy { service, spec, .. } => {
             if !opts.reconcile {
                 return Ok((
                     StepStatus::Skipped,
@@ -305,15 +305,8 @@ async fn run_step(
                 ));
             }
             done(
-                steps::reconcile_proxy(
-                    client,
-                    service,
-                    new_config,
-                    opts.wait_timeout,
-                    ui,
-                    interrupt,
-                )
-                .await?,
+                steps::reconcile_proxy(client, service, spec, opts.wait_timeout, ui, interrupt)
+                    .await?,
             )
         }
         Action::PruneConfigs { remove, .. } => done(steps::prune_configs(client, remove).await?),

@@ -18,8 +18,8 @@ use super::ui::Ui;
 use super::watch::{self, Ending};
 use super::{Progress, StepError};
 use crate::docker::{Client, ConnectError, LiveState};
+use crate::extension::{PortSpec, ProxySpec};
 use crate::interlock::{InterlockConfig, PublishMode};
-use crate::plan::PortMapping;
 use crate::plan::action::CORE_SERVICE;
 
 fn failed(e: ConnectError) -> StepError {
@@ -342,7 +342,7 @@ pub async fn await_service(
     client: &Client,
     name: &str,
     replicas: Option<u64>,
-    ports: &[PortMapping],
+    ports: &[PortSpec],
     timeout: Duration,
     ui: &mut Ui,
     interrupt: &Interrupt,
@@ -409,24 +409,16 @@ pub async fn await_service(
     }
 }
 
-/// Brings an existing proxy in line with the config: constraints, replicas and ports, updated
-/// in place (a rolling update of the proxy, no gap for a multi-replica proxy).
+/// Brings an existing proxy in line with the planned spec: constraints, replicas and ports,
+/// updated in place (a rolling update of the proxy, no gap for a multi-replica proxy).
 pub async fn reconcile_proxy(
     client: &Client,
     name: &str,
-    toml: &str,
+    want: &ProxySpec,
     timeout: Duration,
     ui: &mut Ui,
     interrupt: &Interrupt,
 ) -> Result<String, StepError> {
-    let (_, cfg) = InterlockConfig::parse(toml).map_err(|e| StepError::Failed(e.message, None))?;
-    let Some(e) = cfg
-        .extensions
-        .iter()
-        .find(|e| e.proxy_service_name.as_deref() == Some(name))
-    else {
-        return Ok(format!("{name} is not in the config any more"));
-    };
     let svc = client
         .call(
             &format!("GET /services/{name}"),
@@ -444,30 +436,25 @@ pub async fn reconcile_proxy(
     let task = spec.task_template.get_or_insert_with(Default::default);
     task.placement
         .get_or_insert_with(Default::default)
-        .constraints = Some(e.proxy_constraints.clone());
-    if let (Some(n), Some(mode)) = (e.proxy_replicas, spec.mode.as_mut())
+        .constraints = Some(want.constraints.as_slice().to_vec());
+    if let (Some(n), Some(mode)) = (want.replicas, spec.mode.as_mut())
         && let Some(r) = mode.replicated.as_mut()
     {
-        r.replicas = Some(n);
+        r.replicas = i64::try_from(n).ok();
     }
-    let pm = match e.publish_mode().unwrap_or(PublishMode::Ingress) {
-        PublishMode::Host => EndpointPortConfigPublishModeEnum::HOST,
-        PublishMode::Ingress => EndpointPortConfigPublishModeEnum::INGRESS,
-    };
-    let ports: Vec<EndpointPortConfig> = [
-        (e.published_port, e.target_port.or(Some(80))),
-        (e.published_ssl_port, e.target_ssl_port.or(Some(443))),
-    ]
-    .into_iter()
-    .filter_map(|(p, t)| {
-        Some(EndpointPortConfig {
-            published_port: Some(p?),
-            target_port: Some(t?),
-            publish_mode: Some(pm),
+    let ports: Vec<EndpointPortConfig> = want
+        .ports
+        .iter()
+        .map(|p| EndpointPortConfig {
+            published_port: Some(i64::from(p.published)),
+            target_port: Some(i64::from(p.target)),
+            publish_mode: Some(match p.mode {
+                PublishMode::Host => EndpointPortConfigPublishModeEnum::HOST,
+                PublishMode::Ingress => EndpointPortConfigPublishModeEnum::INGRESS,
+            }),
             ..Default::default()
         })
-    })
-    .collect();
+        .collect();
     spec.endpoint_spec
         .get_or_insert_with(EndpointSpec::default)
         .ports = Some(ports);

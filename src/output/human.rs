@@ -189,13 +189,7 @@ pub fn action(a: &Action, s: &Styler) -> String {
                 );
             }
             if !ports.is_empty() {
-                let ps: Vec<String> = ports
-                    .iter()
-                    .map(|p| match p.target {
-                        Some(t) => format!("{}→{t}", p.published),
-                        None => p.published.to_string(),
-                    })
-                    .collect();
+                let ps: Vec<String> = ports.iter().map(|p| p.to_string()).collect();
                 let _ = write!(line, ", {} {}", ports[0].mode.as_str(), ps.join(", "));
             }
             if *role == crate::interlock::config::ServiceRole::Proxy {
@@ -220,11 +214,16 @@ pub fn action(a: &Action, s: &Styler) -> String {
         Action::ReconcileProxy {
             service,
             cluster,
-            changes,
+            drift,
+            ..
         } => format!(
             "bring existing proxy {} of `{cluster}` in line with the new config ({}): Interlock does not change proxies it already created",
             s.bold(service),
-            changes.join(", ")
+            drift
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
     }
 }

@@ -1,9 +1,7 @@
 //! Everything printed: the printer, colours, and the plan rendered for people or as JSON.
 
-pub mod diff;
 pub mod human;
 pub mod json;
-pub mod mask;
 pub mod printer;
 pub mod status;
 pub mod style;

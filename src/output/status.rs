@@ -2,9 +2,22 @@
 
 use std::fmt::Write;
 
+use super::human;
 use super::style::Styler;
+use crate::finding::Finding;
 use crate::interlock::PublishMode;
-use crate::status::{Report, ServiceState};
+use crate::status::{ClusterState, ConfigVersion, CoreState, Report, ServiceState};
+
+/// Findings under what they are about, printed as the plan prints them.
+fn problems(fs: &[Finding], st: &Styler) -> String {
+    let mut out = String::new();
+    for f in fs {
+        for line in human::finding(f, st).lines() {
+            let _ = writeln!(out, "              {line}");
+        }
+    }
+    out
+}
 
 fn service_line(s: &ServiceState, st: &Styler) -> String {
     let replicas = match (s.exists, s.desired) {
@@ -32,18 +45,13 @@ fn service_line(s: &ServiceState, st: &Styler) -> String {
             s.constraints.join(", ")
         );
     }
-    for p in &s.problems {
-        let _ = writeln!(line, "              {} {p}", st.yellow_bold("!"));
-    }
+    line.push_str(&problems(&s.problems, st));
     line
 }
 
-pub fn report(r: &Report, st: &Styler) -> String {
-    let mut out = String::new();
-    let c = &r.core;
-    let _ = writeln!(
-        out,
-        "{} {} ({}), {} running, config {}",
+fn core(c: &CoreState, st: &Styler) -> String {
+    let mut out = format!(
+        "{} {} ({}), {} running, config {}\n",
         st.bold("Core:"),
         c.service,
         c.image,
@@ -54,10 +62,6 @@ pub fn report(r: &Report, st: &Styler) -> String {
         st.bold(&c.config)
     );
     if let Some(state) = &c.update_state {
-        let bad = matches!(
-            state.as_str(),
-            "paused" | "rollback_started" | "rollback_paused" | "rollback_completed"
-        );
         let text = format!(
             "last update: {state}{}",
             c.update_message
@@ -65,35 +69,36 @@ pub fn report(r: &Report, st: &Styler) -> String {
                 .map(|m| format!(" ({m})"))
                 .unwrap_or_default()
         );
-        let _ = writeln!(out, "      {}", if bad { st.red_bold(&text) } else { text });
-    }
-    out.push('\n');
-    let _ = writeln!(out, "{}", st.bold("Service clusters:"));
-    for cl in &r.clusters {
-        let p = |v: Option<i64>| v.map_or("-".into(), |x| x.to_string());
+        let failed = !c.problems.is_empty();
         let _ = writeln!(
             out,
-            "  {}  service cluster {}, {} {}/{}",
-            st.bold(&cl.name),
-            cl.service_cluster.as_deref().unwrap_or("(none)"),
-            cl.publish_mode.map_or("?", PublishMode::as_str),
-            p(cl.http_port),
-            p(cl.https_port)
+            "      {}",
+            if failed { st.red_bold(&text) } else { text }
         );
-        for s in &cl.services {
-            out.push_str(&service_line(s, st));
-        }
     }
-    if !r.stale.is_empty() {
-        out.push('\n');
-        let _ = writeln!(out, "{}", st.bold("Stale services:"));
-        for s in &r.stale {
-            out.push_str(&service_line(s, st));
-        }
+    out.push_str(&problems(&c.problems, st));
+    out
+}
+
+fn cluster(cl: &ClusterState, st: &Styler) -> String {
+    let p = |v: Option<i64>| v.map_or("-".into(), |x| x.to_string());
+    let mut out = format!(
+        "  {}  service cluster {}, {} {}/{}\n",
+        st.bold(&cl.name),
+        cl.service_cluster.as_deref().unwrap_or("(none)"),
+        cl.publish_mode.map_or("?", PublishMode::as_str),
+        p(cl.http_port),
+        p(cl.https_port)
+    );
+    for s in &cl.services {
+        out.push_str(&service_line(s, st));
     }
-    out.push('\n');
-    let _ = writeln!(out, "{}", st.bold("Interlock configs:"));
-    for cfg in &r.configs {
+    out
+}
+
+fn configs(cs: &[ConfigVersion], st: &Styler) -> String {
+    let mut out = format!("{}\n", st.bold("Interlock configs:"));
+    for cfg in cs {
         let _ = writeln!(
             out,
             "  {} {}{}",
@@ -109,6 +114,25 @@ pub fn report(r: &Report, st: &Styler) -> String {
                 .unwrap_or_default()
         );
     }
+    out
+}
+
+pub fn report(r: &Report, st: &Styler) -> String {
+    let mut out = core(&r.core, st);
+    out.push('\n');
+    let _ = writeln!(out, "{}", st.bold("Service clusters:"));
+    for cl in &r.clusters {
+        out.push_str(&cluster(cl, st));
+    }
+    if !r.stale.is_empty() {
+        out.push('\n');
+        let _ = writeln!(out, "{}", st.bold("Stale services:"));
+        for s in &r.stale {
+            out.push_str(&service_line(s, st));
+        }
+    }
+    out.push('\n');
+    out.push_str(&configs(&r.configs, st));
     out.push('\n');
     if r.problems == 0 {
         let _ = writeln!(out, "{}", st.green("No problems."));

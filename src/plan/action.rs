@@ -2,20 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::interlock::PublishMode;
+use crate::extension::{Drift, PortSpec, ProxySpec};
 use crate::interlock::config::ServiceRole;
 
 /// The config target the core reads its TOML from.
 pub const CONFIG_TARGET: &str = "/config.toml";
 /// The core service UCP creates when Layer 7 routing is enabled.
 pub const CORE_SERVICE: &str = "ucp-interlock";
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PortMapping {
-    pub published: u16,
-    pub target: Option<u16>,
-    pub mode: PublishMode,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -60,7 +53,7 @@ pub enum Action {
         role: ServiceRole,
         cluster: String,
         replicas: Option<u64>,
-        ports: Vec<PortMapping>,
+        ports: Vec<PortSpec>,
         constraints: Vec<String>,
     },
     /// Put a cluster's label on a node (seed Step 3).
@@ -75,10 +68,13 @@ pub enum Action {
     /// it (needed for rollback), or the new one.
     PruneConfigs { keep: usize, remove: Vec<String> },
     /// An existing proxy the new config describes differently: Interlock does not change
-    /// proxies it has already created, so apply brings it in line.
+    /// proxies it has already created, so apply sets `spec` on it.
     ReconcileProxy {
         service: String,
         cluster: String,
-        changes: Vec<String>,
+        /// What apply sets: the proxy as the new config describes it.
+        spec: ProxySpec,
+        /// How the proxy differs from `spec` now.
+        drift: Vec<Drift>,
     },
 }

@@ -1,23 +1,24 @@
 //! Building the plan: the pure function at the heart of the tool.
 
 use super::action::{CONFIG_TARGET, CORE_SERVICE};
+use super::diff;
 use super::live;
 use super::relocate::Relocator;
 use super::stale::stale_services;
 use super::{
-    Action, ClusterPlan, FORMAT_VERSION, Plan, PortMapping, Services, Source, Summary, When,
+    Action, ClusterPlan, FORMAT_VERSION, Plan, Services, Source, StaleService, Summary, When,
 };
 use crate::check;
 use crate::cluster::Snapshot;
+use crate::extension::services::{proxy_name, services};
+use crate::extension::{ProxySpec, drift};
 use crate::finding::{self, Finding, Severity};
 use crate::interlock::config::ServiceRole;
-use crate::interlock::keys::ext;
 use crate::interlock::names::next_config_name;
-use crate::interlock::{Extension, InterlockConfig, PublishMode};
+use crate::interlock::{Extension, InterlockConfig};
 use crate::locate::Locator;
-use crate::output::diff;
 use crate::spec::Spec;
-use crate::split::{self, ClusterStatus, SplitError};
+use crate::split::{self, ClusterStatus, SplitError, SplitOutcome};
 
 /// What a plan is computed from.
 pub struct Inputs<'a> {
@@ -60,16 +61,6 @@ pub fn prune_candidates(
         .collect()
 }
 
-/// Keys whose change an existing proxy service does not pick up by itself.
-const PROXY_KEYS: [&str; 6] = [
-    ext::PROXY_CONSTRAINTS,
-    ext::PROXY_REPLICAS,
-    ext::PUBLISHED_PORT,
-    ext::PUBLISHED_SSL_PORT,
-    ext::PUBLISH_MODE,
-    ext::PROXY_LABELS,
-];
-
 fn source_label(s: &Source) -> String {
     s.path
         .clone()
@@ -82,20 +73,7 @@ fn source_label(s: &Source) -> String {
 pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
     let label = source_label(&inputs.source);
     let current_locator = Locator::new(label.clone(), inputs.current);
-    let outcome = match split::split(inputs.current, inputs.spec) {
-        Ok(o) => o,
-        Err(e) => {
-            let mut f = e.to_finding();
-            if let SplitError::Syntax(s) = &e {
-                f.location = Some(crate::locate::Location {
-                    file: label,
-                    line: s.line,
-                    column: s.column,
-                });
-            }
-            return Err(vec![f.located(&current_locator)]);
-        }
-    };
+    let outcome = split_current(inputs, &label, &current_locator)?;
     let old = &outcome.current;
     let (_, new) = InterlockConfig::parse(&outcome.text).expect("split wrote valid TOML");
     let changed = outcome.changed(inputs.current);
@@ -106,14 +84,6 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
         current: &current_locator,
         outcome: &outcome,
     };
-    let mut findings: Vec<Finding> = outcome
-        .notes
-        .iter()
-        .cloned()
-        .chain(check::config(&new))
-        .map(|f| relocator.locate(f))
-        .collect();
-
     let offline_stale = stale_services(old, &new);
     let live = inputs
         .snapshot
@@ -123,135 +93,14 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
         None if changed => offline_stale,
         None => Vec::new(),
     };
-    if let Some(l) = &live {
-        findings.extend(l.findings.iter().cloned().map(|f| relocator.locate(f)));
-    }
-    for s in stale.iter().filter(|s| !s.blocks.is_empty()) {
-        let ports: Vec<String> = s.blocks.iter().map(|b| b.port.to_string()).collect();
-        let mut clusters: Vec<&str> = s.blocks.iter().map(|b| b.cluster.as_str()).collect();
-        clusters.dedup();
-        findings.push(Finding::warning(
-            "stale-port-holder",
-            format!(
-                "`{}` is being retired but holds {} {} that `{}` needs: apply removes it right after `{CORE_SERVICE}` runs the new config, so that Interlock can create the new proxy; traffic on {} stops until that proxy is up",
-                s.service,
-                if ports.len() == 1 { "port" } else { "ports" },
-                ports.join(", "),
-                clusters.join("`, `"),
-                if ports.len() == 1 { "that port" } else { "those ports" }
-            ),
-        ).hint("run apply in a change window, or move the new cluster to other ports first and swap in the load balancer"));
-    }
-    check::sort(&mut findings);
-
+    let findings = all_findings(&outcome, &new, live.as_ref(), &stale, &relocator);
     let clusters: Vec<ClusterPlan> = outcome
         .clusters
         .iter()
         .map(|c| cluster_plan(c, new.extension(&c.name)))
         .collect();
-
-    let mut actions = Vec::new();
-    // Labels first: the new proxies can then be scheduled the moment Interlock creates them,
-    // which keeps the gap on ports handed over from a stale proxy short.
-    if let Some(l) = &live {
-        actions.extend(l.label_actions.iter().cloned());
-    }
-    if changed {
-        let next = inputs
-            .source
-            .config_name
-            .as_deref()
-            .map(|cur| next_config_name(cur, inputs.existing_configs));
-        actions.push(Action::CreateConfig {
-            name: next.clone(),
-            previous: inputs.source.config_name.clone(),
-        });
-        actions.push(Action::UpdateCoreService {
-            service: CORE_SERVICE.into(),
-            target: CONFIG_TARGET.into(),
-            from: inputs.source.config_name.clone(),
-            to: next,
-            update_failure_action: "rollback".into(),
-        });
-    }
-    for s in stale.iter().filter(|s| !s.blocks.is_empty()) {
-        actions.push(remove(s, When::BeforeNewProxies));
-    }
-    let old_names: Vec<String> = old
-        .extensions
-        .iter()
-        .flat_map(|e| e.service_names().into_iter().map(|(_, n)| n.to_string()))
-        .collect();
-    for (c, plan) in outcome.clusters.iter().zip(&clusters) {
-        let Some(e) = new.extension(&c.name) else {
-            continue;
-        };
-        for (role, name) in e.service_names() {
-            let exists = match inputs.snapshot {
-                Some(snap) => snap.service(name).is_some(),
-                None => old_names.iter().any(|n| n == name),
-            };
-            if !exists {
-                actions.push(await_service(e, role, name, plan));
-            }
-        }
-        if live.is_some() {
-            continue;
-        }
-        let proxy_changes: Vec<String> = c
-            .changed_keys
-            .iter()
-            .filter(|k| PROXY_KEYS.iter().any(|p| k.split('.').next() == Some(*p)))
-            .cloned()
-            .collect();
-        if c.status == ClusterStatus::Update
-            && !proxy_changes.is_empty()
-            && let Some(proxy) = &e.proxy_service_name
-            && old_names.contains(proxy)
-        {
-            actions.push(Action::ReconcileProxy {
-                service: proxy.clone(),
-                cluster: c.name.clone(),
-                changes: proxy_changes,
-            });
-        }
-    }
-    if let Some(l) = &live {
-        actions.extend(l.reconcile.iter().cloned());
-    }
-    for s in stale.iter().filter(|s| s.blocks.is_empty()) {
-        actions.push(remove(s, When::AfterNewProxies));
-    }
-    if inputs.snapshot.is_some()
-        && let Some(in_use) = inputs.source.config_name.as_deref()
-    {
-        let new = actions.iter().find_map(|a| match a {
-            Action::CreateConfig { name, .. } => name.clone(),
-            _ => None,
-        });
-        let remove = prune_candidates(
-            inputs.existing_configs,
-            in_use,
-            new.as_deref(),
-            inputs.keep_configs,
-        );
-        if !remove.is_empty() {
-            actions.push(Action::PruneConfigs {
-                keep: inputs.keep_configs,
-                remove,
-            });
-        }
-    }
-
-    let summary = Summary {
-        create: count(&outcome.clusters, ClusterStatus::Create),
-        update: count(&outcome.clusters, ClusterStatus::Update),
-        unchanged: count(&outcome.clusters, ClusterStatus::Unchanged),
-        removed_extensions: outcome.removed_extensions.len(),
-        stale_services: stale.len(),
-        errors: finding::count(&findings, Severity::Error),
-        warnings: finding::count(&findings, Severity::Warning),
-    };
+    let actions = actions(inputs, &outcome, &new, live.as_ref(), &stale, changed);
+    let summary = summary(&outcome, &stale, &findings);
     let diff = diff::unified(
         inputs.current,
         &outcome.text,
@@ -276,11 +125,212 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
     })
 }
 
+/// The split of the current config, or the one finding that says why there is none.
+fn split_current(
+    inputs: &Inputs,
+    label: &str,
+    locator: &Locator,
+) -> Result<SplitOutcome, Vec<Finding>> {
+    split::split(inputs.current, inputs.spec).map_err(|e| {
+        let mut f = e.to_finding();
+        if let SplitError::Syntax(s) = &e {
+            f.location = Some(crate::locate::Location {
+                file: label.to_string(),
+                line: s.line,
+                column: s.column,
+            });
+        }
+        vec![f.located(locator)]
+    })
+}
+
+/// The split's notes, the checks of the new config, the live checks and the stale port
+/// holders, each pointed at the line to edit; errors first.
+fn all_findings(
+    outcome: &SplitOutcome,
+    new: &InterlockConfig,
+    live: Option<&live::Live>,
+    stale: &[StaleService],
+    relocator: &Relocator,
+) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = outcome
+        .notes
+        .iter()
+        .cloned()
+        .chain(check::config(new))
+        .chain(live.into_iter().flat_map(|l| l.findings.iter().cloned()))
+        .map(|f| relocator.locate(f))
+        .collect();
+    findings.extend(
+        stale
+            .iter()
+            .filter(|s| !s.blocks.is_empty())
+            .map(stale_port_holder),
+    );
+    check::sort(&mut findings);
+    findings
+}
+
+fn stale_port_holder(s: &StaleService) -> Finding {
+    let ports: Vec<String> = s.blocks.iter().map(|b| b.port.to_string()).collect();
+    let mut clusters: Vec<&str> = s.blocks.iter().map(|b| b.cluster.as_str()).collect();
+    clusters.dedup();
+    Finding::warning(
+        "stale-port-holder",
+        format!(
+            "`{}` is being retired but holds {} {} that `{}` needs: apply removes it right after `{CORE_SERVICE}` runs the new config, so that Interlock can create the new proxy; traffic on {} stops until that proxy is up",
+            s.service,
+            if ports.len() == 1 { "port" } else { "ports" },
+            ports.join(", "),
+            clusters.join("`, `"),
+            if ports.len() == 1 { "that port" } else { "those ports" }
+        ),
+    ).hint("run apply in a change window, or move the new cluster to other ports first and swap in the load balancer")
+}
+
+/// The actions, in the order apply takes them.
+fn actions(
+    inputs: &Inputs,
+    outcome: &SplitOutcome,
+    new: &InterlockConfig,
+    live: Option<&live::Live>,
+    stale: &[StaleService],
+    changed: bool,
+) -> Vec<Action> {
+    let mut actions = Vec::new();
+    // Labels first: the new proxies can then be scheduled the moment Interlock creates them,
+    // which keeps the gap on ports handed over from a stale proxy short.
+    if let Some(l) = live {
+        actions.extend(l.label_actions.iter().cloned());
+    }
+    if changed {
+        actions.extend(core_actions(inputs));
+    }
+    for s in stale.iter().filter(|s| !s.blocks.is_empty()) {
+        actions.push(remove(s, When::BeforeNewProxies));
+    }
+    actions.extend(cluster_actions(inputs, outcome, new, live.is_some()));
+    if let Some(l) = live {
+        actions.extend(l.reconcile.iter().cloned());
+    }
+    for s in stale.iter().filter(|s| s.blocks.is_empty()) {
+        actions.push(remove(s, When::AfterNewProxies));
+    }
+    actions.extend(prune_action(inputs, &actions));
+    actions
+}
+
+/// Upload the new config under the next versioned name, and point the core at it.
+fn core_actions(inputs: &Inputs) -> [Action; 2] {
+    let next = inputs
+        .source
+        .config_name
+        .as_deref()
+        .map(|cur| next_config_name(cur, inputs.existing_configs));
+    [
+        Action::CreateConfig {
+            name: next.clone(),
+            previous: inputs.source.config_name.clone(),
+        },
+        Action::UpdateCoreService {
+            service: CORE_SERVICE.into(),
+            target: CONFIG_TARGET.into(),
+            from: inputs.source.config_name.clone(),
+            to: next,
+            update_failure_action: "rollback".into(),
+        },
+    ]
+}
+
+/// The services Interlock will create, and (planned from a file) the proxies whose config
+/// changes in a way Interlock does not apply to them. A live plan finds drift on the proxies
+/// themselves instead.
+fn cluster_actions(
+    inputs: &Inputs,
+    outcome: &SplitOutcome,
+    new: &InterlockConfig,
+    is_live: bool,
+) -> Vec<Action> {
+    let old = &outcome.current;
+    let old_names: Vec<String> = old
+        .extensions
+        .iter()
+        .flat_map(services)
+        .map(|s| s.name)
+        .collect();
+    let mut actions = Vec::new();
+    for c in &outcome.clusters {
+        let Some(e) = new.extension(&c.name) else {
+            continue;
+        };
+        for s in services(e) {
+            let exists = match inputs.snapshot {
+                Some(snap) => snap.service(&s.name).is_some(),
+                None => old_names.contains(&s.name),
+            };
+            if !exists {
+                actions.push(await_service(e, s.role, &s.name));
+            }
+        }
+        if is_live || c.status != ClusterStatus::Update {
+            continue;
+        }
+        let proxy = proxy_name(e);
+        if let Some(before) = old.extension(&c.name)
+            && old_names.iter().any(|n| n == proxy)
+        {
+            let want = ProxySpec::of(e);
+            let found = drift::drift(&ProxySpec::of(before), &want);
+            if !found.is_empty() {
+                actions.push(Action::ReconcileProxy {
+                    service: proxy.to_string(),
+                    cluster: c.name.clone(),
+                    spec: want,
+                    drift: found,
+                });
+            }
+        }
+    }
+    actions
+}
+
+/// Old interlock configs to remove, on a live plan that knows the config in use.
+fn prune_action(inputs: &Inputs, actions: &[Action]) -> Option<Action> {
+    inputs.snapshot?;
+    let in_use = inputs.source.config_name.as_deref()?;
+    let new = actions.iter().find_map(|a| match a {
+        Action::CreateConfig { name, .. } => name.clone(),
+        _ => None,
+    });
+    let remove = prune_candidates(
+        inputs.existing_configs,
+        in_use,
+        new.as_deref(),
+        inputs.keep_configs,
+    );
+    (!remove.is_empty()).then_some(Action::PruneConfigs {
+        keep: inputs.keep_configs,
+        remove,
+    })
+}
+
+fn summary(outcome: &SplitOutcome, stale: &[StaleService], findings: &[Finding]) -> Summary {
+    Summary {
+        create: count(&outcome.clusters, ClusterStatus::Create),
+        update: count(&outcome.clusters, ClusterStatus::Update),
+        unchanged: count(&outcome.clusters, ClusterStatus::Unchanged),
+        removed_extensions: outcome.removed_extensions.len(),
+        stale_services: stale.len(),
+        errors: finding::count(findings, Severity::Error),
+        warnings: finding::count(findings, Severity::Warning),
+    }
+}
+
 fn count(cs: &[split::ClusterChange], s: ClusterStatus) -> usize {
     cs.iter().filter(|c| c.status == s).count()
 }
 
-fn remove(s: &super::StaleService, when: When) -> Action {
+fn remove(s: &StaleService, when: When) -> Action {
     let mut needed_by: Vec<String> = s.blocks.iter().map(|b| b.cluster.clone()).collect();
     needed_by.dedup();
     let mut frees: Vec<u16> = s.blocks.iter().map(|b| b.port).collect();
@@ -295,38 +345,20 @@ fn remove(s: &super::StaleService, when: When) -> Action {
     }
 }
 
-fn port_mappings(e: &Extension) -> Vec<PortMapping> {
-    let mode = e.publish_mode().unwrap_or(PublishMode::Ingress);
-    let mut out = Vec::new();
-    for (published, target) in [
-        (e.published_port, e.target_port),
-        (e.published_ssl_port, e.target_ssl_port),
-    ] {
-        if let Some(p) = published.and_then(|p| u16::try_from(p).ok()) {
-            out.push(PortMapping {
-                published: p,
-                target: target.and_then(|t| u16::try_from(t).ok()),
-                mode,
-            });
-        }
-    }
-    out
-}
-
-fn await_service(e: &Extension, role: ServiceRole, name: &str, plan: &ClusterPlan) -> Action {
+fn await_service(e: &Extension, role: ServiceRole, name: &str) -> Action {
+    let proxy = ProxySpec::of(e);
     let (replicas, ports, constraints) = match role {
         ServiceRole::Proxy => (
-            e.proxy_replicas.and_then(|n| u64::try_from(n).ok()),
-            port_mappings(e),
-            e.proxy_constraints.clone(),
+            proxy.replicas,
+            proxy.ports,
+            proxy.constraints.as_slice().to_vec(),
         ),
-        ServiceRole::Extension => (None, Vec::new(), e.constraints.clone()),
-        ServiceRole::Config => (None, Vec::new(), e.constraints.clone()),
+        ServiceRole::Extension | ServiceRole::Config => (None, Vec::new(), e.constraints.clone()),
     };
     Action::AwaitService {
         service: name.to_string(),
         role,
-        cluster: plan.name.clone(),
+        cluster: e.name.clone(),
         replicas,
         ports,
         constraints,

@@ -5,14 +5,15 @@ use std::collections::BTreeSet;
 use super::action::CORE_SERVICE;
 use super::{Action, PortNeed, StaleService};
 use crate::cluster::matching::eligible;
-use crate::cluster::{COLLECTION_LABEL, Node, Service, Snapshot};
+use crate::cluster::{COLLECTION_LABEL, Node, Snapshot};
+use crate::extension::services::{implies, proxy_name, services};
+use crate::extension::{ProxySpec, drift};
 use crate::finding::Finding;
 use crate::interlock::config::ServiceRole;
-use crate::interlock::constraint;
 use crate::interlock::keys::ext;
 use crate::interlock::{Extension, InterlockConfig, PublishMode};
 use crate::locate::KeyPath;
-use crate::spec::Spec;
+use crate::spec::{ClusterSpec, Spec};
 
 /// What the cluster adds to a plan.
 #[derive(Default)]
@@ -41,50 +42,6 @@ fn relabelled(snap: &Snapshot, spec: &Spec) -> Vec<Node> {
     nodes
 }
 
-fn norm_constraints(cs: &[String]) -> BTreeSet<String> {
-    cs.iter()
-        .map(|c| match constraint::parse(c) {
-            Ok(p) => format!(
-                "{}{}{}",
-                p.key.to_ascii_lowercase(),
-                p.op.as_str(),
-                p.value.to_ascii_lowercase()
-            ),
-            Err(_) => c.trim().to_string(),
-        })
-        .collect()
-}
-
-fn wanted_ports(e: &Extension) -> BTreeSet<(u16, u16, PublishMode)> {
-    let mode = e.publish_mode().unwrap_or(PublishMode::Ingress);
-    [
-        (e.published_port, e.target_port.or(Some(80))),
-        (e.published_ssl_port, e.target_ssl_port.or(Some(443))),
-    ]
-    .into_iter()
-    .filter_map(|(p, t)| Some((u16::try_from(p?).ok()?, u16::try_from(t?).ok()?, mode)))
-    .collect()
-}
-
-fn actual_ports(s: &Service) -> BTreeSet<(u16, u16, PublishMode)> {
-    s.ports
-        .iter()
-        .map(|p| (p.published, p.target, p.mode))
-        .collect()
-}
-
-fn fmt_ports(ps: &BTreeSet<(u16, u16, PublishMode)>) -> String {
-    let v: Vec<String> = ps
-        .iter()
-        .map(|(p, t, m)| format!("{p}→{t} {}", m.as_str()))
-        .collect();
-    if v.is_empty() {
-        "none".into()
-    } else {
-        v.join(", ")
-    }
-}
-
 /// Every live check; `offline_stale` are the services the old config names and the new does not.
 pub fn analyse(
     old: &InterlockConfig,
@@ -97,55 +54,77 @@ pub fn analyse(
     let new_names: BTreeSet<String> = new
         .extensions
         .iter()
-        .flat_map(|e| {
-            let mut v: Vec<String> = e
-                .service_names()
-                .into_iter()
-                .map(|(_, n)| n.to_string())
-                .collect();
-            if e.proxy_service_name.is_none() {
-                v.push(crate::check::DEFAULT_PROXY_SERVICE_NAME.into());
-            }
-            v
-        })
+        .flat_map(services)
+        .map(|s| s.name)
         .collect();
+    live.stale = stale_on_cluster(old, snap, offline_stale, &new_names);
+    mark_blocked_ports(&mut live.stale, new);
 
-    // Stale: what the old config named and still exists, and any service Interlock made (by its
-    // `type` label) that the new config does not name: leftovers of earlier, hand-made splits,
-    // or of an apply that stopped half-way.
-    for s in offline_stale {
-        if let Some(svc) = snap.service(&s.service) {
+    let nodes = relabelled(snap, spec);
+    for e in &new.extensions {
+        placement(e, &nodes, &mut live.findings);
+        ports_in_use(e, snap, &live.stale, &new_names, &mut live.findings);
+        proxy_drift(e, snap, &mut live);
+    }
+    for c in &spec.clusters {
+        node_labels(c, snap, &nodes, &mut live);
+    }
+    live
+}
+
+/// What the old config named and still exists, and any service Interlock made (by its `type`
+/// label) that the new config does not name: leftovers of earlier, hand-made splits, or of an
+/// apply that stopped half-way.
+fn stale_on_cluster(
+    old: &InterlockConfig,
+    snap: &Snapshot,
+    offline_stale: &[StaleService],
+    new_names: &BTreeSet<String>,
+) -> Vec<StaleService> {
+    let mut stale: Vec<StaleService> = offline_stale
+        .iter()
+        .filter_map(|s| {
+            let svc = snap.service(&s.service)?;
             let mut s = s.clone();
             s.ports = svc.ports.iter().map(|p| p.published).collect();
-            live.stale.push(s);
-        }
-    }
+            Some(s)
+        })
+        .collect();
     for svc in &snap.services {
         let Some(role) = svc.interlock_role() else {
             continue;
         };
-        if svc.name == CORE_SERVICE {
+        if svc.name == CORE_SERVICE
+            || new_names.contains(&svc.name)
+            || stale.iter().any(|s| s.service == svc.name)
+        {
             continue;
         }
-        if !new_names.contains(&svc.name) && !live.stale.iter().any(|s| s.service == svc.name) {
-            live.stale.push(StaleService {
-                service: svc.name.clone(),
-                role,
-                extension: old
-                    .extensions
-                    .iter()
-                    .find(|e| e.service_names().iter().any(|(_, n)| *n == svc.name))
-                    .map_or_else(|| "(not in the config)".to_string(), |e| e.name.clone()),
-                ports: svc.ports.iter().map(|p| p.published).collect(),
-                blocks: Vec::new(),
-            });
-        }
+        stale.push(StaleService {
+            service: svc.name.clone(),
+            role,
+            extension: old
+                .extensions
+                .iter()
+                .find(|e| implies(e, &svc.name))
+                .map_or_else(|| "(not in the config)".to_string(), |e| e.name.clone()),
+            ports: svc.ports.iter().map(|p| p.published).collect(),
+            blocks: Vec::new(),
+        });
     }
-    for s in &mut live.stale {
+    stale
+}
+
+/// The ports each stale proxy holds that a new proxy needs.
+fn mark_blocked_ports(stale: &mut [StaleService], new: &InterlockConfig) {
+    for s in stale {
         s.blocks.clear();
+        if s.role != ServiceRole::Proxy {
+            continue;
+        }
         for e in &new.extensions {
-            for (p, _, _) in wanted_ports(e) {
-                if s.ports.contains(&p) && s.role == ServiceRole::Proxy {
+            for p in ProxySpec::of(e).published() {
+                if s.ports.contains(&p) {
                     s.blocks.push(PortNeed {
                         port: p,
                         cluster: e.name.clone(),
@@ -154,193 +133,175 @@ pub fn analyse(
             }
         }
     }
+}
 
-    let nodes = relabelled(snap, spec);
-    for e in &new.extensions {
-        let path = e.path();
-        // Placement.
-        for (key, constraints, what, replicas) in [
-            (
-                ext::PROXY_CONSTRAINTS,
-                &e.proxy_constraints,
-                "proxy",
-                e.proxy_replicas.unwrap_or(1),
-            ),
-            (ext::CONSTRAINTS, &e.constraints, "extension", 1),
-        ] {
-            if replicas <= 0 {
+/// Whether the proxy and the extension can be scheduled at all, and enough proxies in host mode.
+fn placement(e: &Extension, nodes: &[Node], findings: &mut Vec<Finding>) {
+    let path = e.path();
+    for (key, constraints, what, replicas) in [
+        (
+            ext::PROXY_CONSTRAINTS,
+            &e.proxy_constraints,
+            "proxy",
+            e.proxy_replicas.unwrap_or(1),
+        ),
+        (ext::CONSTRAINTS, &e.constraints, "extension", 1),
+    ] {
+        if replicas <= 0 {
+            continue;
+        }
+        let ok = eligible(nodes, constraints);
+        if ok.is_empty() {
+            findings.push(
+                Finding::error(
+                    "no-eligible-node",
+                    format!(
+                        "no ready, active node satisfies the {what} constraints of `{}` ({}): its {what} would never start",
+                        e.name,
+                        if constraints.is_empty() { "none".to_string() } else { constraints.join(", ") }
+                    ),
+                )
+                .at(path.clone().key(key))
+                .hint("label the nodes (list them in the cluster's `nodes` and the plan adds the label), or fix the constraints"),
+            );
+        } else if what == "proxy"
+            && e.publish_mode() == Some(PublishMode::Host)
+            && (ok.len() as i64) < replicas
+        {
+            findings.push(
+                Finding::warning(
+                    "too-few-nodes",
+                    format!(
+                        "`{}` wants {replicas} proxies in host mode but only {} node{} can take one ({}); the rest stay pending",
+                        e.name,
+                        ok.len(),
+                        if ok.len() == 1 { "" } else { "s" },
+                        ok.iter().map(|n| n.hostname.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .at(path.clone().key(ext::PROXY_REPLICAS))
+                .hint("in host mode each replica needs a node of its own: label more nodes or lower proxy_replicas"),
+            );
+        }
+    }
+}
+
+/// Ports the extension's proxy needs that another service, which stays, publishes.
+fn ports_in_use(
+    e: &Extension,
+    snap: &Snapshot,
+    stale: &[StaleService],
+    new_names: &BTreeSet<String>,
+    findings: &mut Vec<Finding>,
+) {
+    for want in ProxySpec::of(e).ports {
+        let p = want.published;
+        for svc in &snap.services {
+            if implies(e, &svc.name)
+                || svc.name == CORE_SERVICE
+                // Freed by apply, in order; reported as stale-port-holder.
+                || stale.iter().any(|s| s.service == svc.name)
+                || new_names.contains(&svc.name)
+            {
                 continue;
             }
-            let ok = eligible(&nodes, constraints);
-            if ok.is_empty() {
-                live.findings.push(
-                    Finding::error(
-                        "no-eligible-node",
-                        format!(
-                            "no ready, active node satisfies the {what} constraints of `{}` ({}): its {what} would never start",
-                            e.name,
-                            if constraints.is_empty() { "none".to_string() } else { constraints.join(", ") }
-                        ),
-                    )
-                    .at(path.clone().key(key))
-                    .hint("label the nodes (list them in the cluster's `nodes` and the plan adds the label), or fix the constraints"),
-                );
-            } else if what == "proxy"
-                && e.publish_mode() == Some(PublishMode::Host)
-                && (ok.len() as i64) < replicas
-            {
-                live.findings.push(
-                    Finding::warning(
-                        "too-few-nodes",
-                        format!(
-                            "`{}` wants {replicas} proxies in host mode but only {} node{} can take one ({}); the rest stay pending",
-                            e.name,
-                            ok.len(),
-                            if ok.len() == 1 { "" } else { "s" },
-                            ok.iter().map(|n| n.hostname.as_str()).collect::<Vec<_>>().join(", ")
-                        ),
-                    )
-                    .at(path.clone().key(ext::PROXY_REPLICAS))
-                    .hint("in host mode each replica needs a node of its own: label more nodes or lower proxy_replicas"),
-                );
+            let Some(held) = svc.ports.iter().find(|x| x.published == p) else {
+                continue;
+            };
+            if want.mode == PublishMode::Host && held.mode == PublishMode::Host {
+                continue;
             }
-        }
-
-        // Ports held by other services.
-        let own: Vec<&str> = e.service_names().into_iter().map(|(_, n)| n).collect();
-        for (p, _, mode) in wanted_ports(e) {
-            for svc in &snap.services {
-                if own.contains(&svc.name.as_str()) || svc.name == CORE_SERVICE {
-                    continue;
-                }
-                let Some(held) = svc.ports.iter().find(|x| x.published == p) else {
-                    continue;
-                };
-                if mode == PublishMode::Host && held.mode == PublishMode::Host {
-                    continue;
-                }
-                if live.stale.iter().any(|s| s.service == svc.name) {
-                    // Freed by apply, in order; reported as stale-port-holder.
-                    continue;
-                }
-                if new_names.contains(&svc.name) {
-                    continue;
-                }
-                live.findings.push(
-                    Finding::error(
-                        "port-in-use",
-                        format!(
-                            "port {p} that `{}` needs is already published by service `{}`",
-                            e.name, svc.name
-                        ),
-                    )
-                    .at(path.clone().key(if Some(i64::from(p)) == e.published_port {
-                        ext::PUBLISHED_PORT
-                    } else {
-                        ext::PUBLISHED_SSL_PORT
-                    }))
-                    .hint("swarm refuses a second service on a published ingress port: pick another port, or move that service"),
-                );
-            }
-        }
-
-        // Existing proxies the new config describes differently.
-        if let Some(proxy) = e
-            .proxy_service_name
-            .as_deref()
-            .and_then(|n| snap.service(n))
-        {
-            let mut changes = Vec::new();
-            if norm_constraints(&proxy.constraints) != norm_constraints(&e.proxy_constraints) {
-                changes.push(format!(
-                    "constraints [{}] → [{}]",
-                    proxy.constraints.join(", "),
-                    e.proxy_constraints.join(", ")
-                ));
-            }
-            if let (Some(have), Some(want)) = (proxy.replicas, e.proxy_replicas)
-                && have as i64 != want
-            {
-                changes.push(format!("replicas {have} → {want}"));
-            }
-            let (have, want) = (actual_ports(proxy), wanted_ports(e));
-            if have != want {
-                changes.push(format!("ports {} → {}", fmt_ports(&have), fmt_ports(&want)));
-            }
-            if !changes.is_empty() {
-                live.findings.push(
-                    Finding::warning(
-                        "proxy-drift",
-                        format!(
-                            "proxy service `{}` differs from what the new config says ({}); Interlock does not change proxies it has created",
-                            proxy.name,
-                            changes.join("; ")
-                        ),
-                    )
-                    .at(path.clone().key(ext::PROXY_SERVICE_NAME))
-                    .hint("apply brings it in line"),
-                );
-                live.reconcile.push(Action::ReconcileProxy {
-                    service: proxy.name.clone(),
-                    cluster: e.name.clone(),
-                    changes,
-                });
-            }
+            let key = if Some(i64::from(p)) == e.published_port {
+                ext::PUBLISHED_PORT
+            } else {
+                ext::PUBLISHED_SSL_PORT
+            };
+            findings.push(
+                Finding::error(
+                    "port-in-use",
+                    format!(
+                        "port {p} that `{}` needs is already published by service `{}`",
+                        e.name, svc.name
+                    ),
+                )
+                .at(e.path().key(key))
+                .hint("swarm refuses a second service on a published ingress port: pick another port, or move that service"),
+            );
         }
     }
+}
 
-    for c in &spec.clusters {
-        let base = KeyPath::new().key(ext::EXTENSIONS).key(&c.name);
-        let Some(label) = &c.node_label else { continue };
-        for name in &c.nodes {
-            match snap.node(name) {
-                None => live.findings.push(
-                    Finding::error(
-                        "node-not-found",
-                        format!("node `{name}` listed for `{}` is not in the swarm", c.name),
-                    )
-                    .at(base.clone())
-                    .hint("use the hostname or ID that `docker node ls` shows"),
-                ),
-                Some(n) if n.labels.get(&label.key) != Some(&label.value) => {
-                    live.label_actions.push(Action::LabelNode {
-                        node: n.id.clone(),
-                        hostname: n.hostname.clone(),
-                        key: label.key.clone(),
-                        value: label.value.clone(),
-                        previous: n.labels.get(&label.key).cloned(),
-                    })
-                }
-                Some(_) => {}
+/// An existing proxy the new config describes differently: a finding and a reconcile action.
+fn proxy_drift(e: &Extension, snap: &Snapshot, live: &mut Live) {
+    let Some(proxy) = snap.service(proxy_name(e)) else {
+        return;
+    };
+    let want = ProxySpec::of(e);
+    let found = drift::drift(&ProxySpec::running(proxy), &want);
+    if found.is_empty() {
+        return;
+    }
+    live.findings.push(drift::finding(e, &proxy.name, &found));
+    live.reconcile.push(Action::ReconcileProxy {
+        service: proxy.name.clone(),
+        cluster: e.name.clone(),
+        spec: want,
+        drift: found,
+    });
+}
+
+/// The label changes a cluster's `nodes` ask for, and nodes in another UCP collection.
+fn node_labels(c: &ClusterSpec, snap: &Snapshot, nodes: &[Node], live: &mut Live) {
+    let base = KeyPath::new().key(ext::EXTENSIONS).key(&c.name);
+    let Some(label) = &c.node_label else { return };
+    for name in &c.nodes {
+        match snap.node(name) {
+            None => live.findings.push(
+                Finding::error(
+                    "node-not-found",
+                    format!("node `{name}` listed for `{}` is not in the swarm", c.name),
+                )
+                .at(base.clone())
+                .hint("use the hostname or ID that `docker node ls` shows"),
+            ),
+            Some(n) if n.labels.get(&label.key) != Some(&label.value) => {
+                live.label_actions.push(Action::LabelNode {
+                    node: n.id.clone(),
+                    hostname: n.hostname.clone(),
+                    key: label.key.clone(),
+                    value: label.value.clone(),
+                    previous: n.labels.get(&label.key).cloned(),
+                })
             }
-        }
-        if let Some(collection) = &c.collection {
-            for n in nodes.iter().filter(|n| {
-                n.labels
-                    .get(&label.key)
-                    .is_some_and(|v| v.eq_ignore_ascii_case(&label.value))
-            }) {
-                let actual = n.labels.get(COLLECTION_LABEL);
-                if actual != Some(collection) {
-                    live.findings.push(
-                        Finding::warning(
-                            "collection-mismatch",
-                            format!(
-                                "node `{}` carries {}={} but is in collection {}, not {collection}",
-                                n.hostname,
-                                label.key,
-                                label.value,
-                                actual.map_or("(none)".to_string(), |a| a.to_string())
-                            ),
-                        )
-                        .at(base.clone())
-                        .hint("move the node to the cluster's collection in UCP, or fix the spec's `collection`"),
-                    );
-                }
-            }
+            Some(_) => {}
         }
     }
-    live
+    let Some(collection) = &c.collection else {
+        return;
+    };
+    for n in nodes.iter().filter(|n| {
+        n.labels
+            .get(&label.key)
+            .is_some_and(|v| v.eq_ignore_ascii_case(&label.value))
+    }) {
+        let actual = n.labels.get(COLLECTION_LABEL);
+        if actual != Some(collection) {
+            live.findings.push(
+                Finding::warning(
+                    "collection-mismatch",
+                    format!(
+                        "node `{}` carries {}={} but is in collection {}, not {collection}",
+                        n.hostname,
+                        label.key,
+                        label.value,
+                        actual.map_or("(none)".to_string(), |a| a.to_string())
+                    ),
+                )
+                .at(base.clone())
+                .hint("move the node to the cluster's collection in UCP, or fix the spec's `collection`"),
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -313,3 +313,114 @@ fn prune_keeps_the_newest_the_one_in_use_and_the_one_before() {
         ]
     );
 }
+
+/// Plan and status read one model of a proxy: on the same config and cluster they flag the
+/// same proxies, with the same finding.
+#[test]
+fn plan_and_status_give_the_same_verdict_on_a_proxy() {
+    use crate::extension::{Drift, ProxySpec};
+    use crate::interlock::InterlockConfig;
+    let once = plan_with(&snapshot(), SEED, &ucp_default()).new_config;
+    let (_, cfg) = InterlockConfig::parse(&once).unwrap();
+    let spec = spec::parse("spec.toml", SEED).unwrap();
+    let proxy = |name: &str, ports: &[u16], constraints: &[&str]| {
+        let mut s = service(name, ports, &[("type", "com.docker.interlock.core.proxy")]);
+        s.replicas = Some(1);
+        s.constraints = constraints.iter().map(|c| c.to_string()).collect();
+        s
+    };
+    let mut snap = snapshot();
+    // dev drifted (ports and constraints); prod differs only in how its constraints are
+    // spelled, which swarm reads the same.
+    let prod = cfg.extension("prod").unwrap();
+    let prod_spelled: Vec<String> = prod
+        .proxy_constraints
+        .iter()
+        .map(|c| {
+            c.replace("==", " == ")
+                .to_uppercase()
+                .replace("NODE.", "node.")
+        })
+        .collect();
+    let prod_refs: Vec<&str> = prod_spelled.iter().map(String::as_str).collect();
+    snap.services.push(proxy(
+        "ucp-interlock-proxy-dev",
+        &[8082],
+        &["node.role==worker"],
+    ));
+    snap.services
+        .push(proxy("ucp-interlock-proxy-prod", &[8080, 8443], &prod_refs));
+
+    let live = super::analyse(&cfg, &cfg, &spec, &snap, &[]);
+    let planned: Vec<_> = live
+        .findings
+        .iter()
+        .filter(|f| f.code == "proxy-drift")
+        .cloned()
+        .collect();
+    let core = snap.service("ucp-interlock").unwrap().clone();
+    let config = snap.configs[0].clone();
+    let status = crate::status::report(&cfg, &snap, &core, &config);
+    let flagged: Vec<_> = status
+        .findings()
+        .filter(|f| f.code == "proxy-drift")
+        .cloned()
+        .collect();
+    assert_eq!(planned.len(), 1, "{planned:?}");
+    assert_eq!(planned, flagged);
+    assert!(planned[0].message.contains("ucp-interlock-proxy-dev"));
+    let Some(Action::ReconcileProxy { spec, drift, .. }) = live.reconcile.first() else {
+        panic!("{:?}", live.reconcile);
+    };
+    assert_eq!(spec, &ProxySpec::of(cfg.extension("dev").unwrap()));
+    assert!(matches!(drift[0], Drift::Constraints { .. }), "{drift:?}");
+    assert!(
+        drift.iter().any(|d| matches!(d, Drift::Ports { .. })),
+        "{drift:?}"
+    );
+}
+
+/// Planned from a file, the proxy's old section stands for the proxy: the action carries the
+/// new spec and the typed difference.
+#[test]
+fn planned_from_a_file_a_changed_proxy_is_reconciled_to_the_new_spec() {
+    use crate::extension::Drift;
+    let once = plan_with(&snapshot(), SEED, &ucp_default()).new_config;
+    let spec_text = SEED.replacen("proxy_replicas = 1", "proxy_replicas = 3", 1);
+    let spec = spec::parse("spec.toml", &spec_text).unwrap();
+    let p = build(&Inputs {
+        current: &once,
+        source: Source {
+            kind: SourceKind::File,
+            path: Some("current.toml".into()),
+            config_name: None,
+        },
+        spec: &spec,
+        spec_text: &spec_text,
+        existing_configs: &[],
+        snapshot: None,
+        keep_configs: 5,
+    })
+    .unwrap();
+    let reconcile: Vec<_> = p
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::ReconcileProxy {
+                service,
+                spec,
+                drift,
+                ..
+            } => Some((service.as_str(), spec.replicas, drift.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        reconcile,
+        [(
+            "ucp-interlock-proxy-dev",
+            Some(3),
+            vec![Drift::Replicas { have: 1, want: 3 }]
+        )]
+    );
+}

@@ -3,14 +3,16 @@
 
 pub mod action;
 mod build;
+pub mod diff;
 mod live;
+mod mask;
 mod relocate;
 pub mod saved;
 mod stale;
 
 use serde::Serialize;
 
-pub use action::{Action, PortMapping, When};
+pub use action::{Action, When};
 pub use build::{Inputs, build, prune_candidates};
 
 use crate::finding::Finding;

@@ -1,20 +1,13 @@
 //! How a cluster's constraints follow from the ones its section has and the spec's edit.
 
+use crate::extension::constraints::same;
 use crate::interlock::constraint::{self, Op};
 use crate::spec::ConstraintEdit;
-
-fn norm(expr: &str) -> String {
-    match constraint::parse(expr) {
-        Ok(c) => format!("{}{}{}", c.key.to_ascii_lowercase(), c.op.as_str(), c.value),
-        Err(_) => expr.trim().to_string(),
-    }
-}
 
 /// Adds `expr` unless it is there; an `==` replaces any other `==` (or malformed `=`) on the
 /// same attribute, since a node cannot carry two values of one label.
 fn add(list: &mut Vec<String>, expr: &str) {
-    let n = norm(expr);
-    if list.iter().any(|c| norm(c) == n) {
+    if list.iter().any(|c| same(c, expr)) {
         return;
     }
     if let Ok(c) = constraint::parse(expr)
@@ -39,7 +32,7 @@ pub fn edit_constraints(
         Some(r) => r.clone(),
         None => current.to_vec(),
     };
-    list.retain(|c| !edit.remove.iter().any(|r| norm(r) == norm(c)));
+    list.retain(|c| !edit.remove.iter().any(|r| same(r, c)));
     for expr in edit.add.iter().map(String::as_str).chain(node_label) {
         add(&mut list, expr);
     }

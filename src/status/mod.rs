@@ -1,12 +1,20 @@
 //! `status`: each service cluster as the cluster runs it, against what the config in use says.
 //! Replaces reading `docker service ls` by eye (seed Step 8).
 
+mod problems;
+
 use serde::Serialize;
 
 use crate::cluster::{ConfigInfo, Service, Snapshot};
+use crate::extension::ImpliedService;
+use crate::extension::services::services;
+use crate::finding::Finding;
 use crate::interlock::config::ServiceRole;
 use crate::interlock::names::config_version;
 use crate::interlock::{Extension, InterlockConfig, PublishMode};
+
+/// Bumped whenever the JSON shape changes incompatibly (2: problems are findings).
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ServiceState {
@@ -18,7 +26,7 @@ pub struct ServiceState {
     pub ports: Vec<String>,
     pub nodes: Vec<String>,
     pub constraints: Vec<String>,
-    pub problems: Vec<String>,
+    pub problems: Vec<Finding>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +55,7 @@ pub struct CoreState {
     pub update_message: Option<String>,
     pub running: u64,
     pub desired: Option<u64>,
+    pub problems: Vec<Finding>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -57,9 +66,24 @@ pub struct Report {
     /// Interlock services the config in use does not name.
     pub stale: Vec<ServiceState>,
     pub configs: Vec<ConfigVersion>,
+    /// How many problems are flagged, all told.
     pub problems: usize,
 }
 
+impl Report {
+    /// Every finding, the core's first.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.core.problems.iter().chain(
+            self.clusters
+                .iter()
+                .flat_map(|c| &c.services)
+                .chain(&self.stale)
+                .flat_map(|s| &s.problems),
+        )
+    }
+}
+
+/// Running tasks of a service, and the nodes they run on.
 fn running(snap: &Snapshot, svc: &Service) -> (u64, Vec<String>) {
     let mut nodes = Vec::new();
     let mut n = 0;
@@ -93,11 +117,13 @@ fn port_strings(svc: &Service) -> Vec<String> {
         .collect()
 }
 
+/// A service as it runs, with its problems; `e` is the extension that implies it (none for a
+/// stale service).
 fn service_state(
     snap: &Snapshot,
     role: ServiceRole,
     name: &str,
-    e: Option<&Extension>,
+    e: Option<(&Extension, &ImpliedService)>,
 ) -> ServiceState {
     let Some(svc) = snap.service(name) else {
         return ServiceState {
@@ -109,57 +135,18 @@ fn service_state(
             ports: Vec::new(),
             nodes: Vec::new(),
             constraints: Vec::new(),
-            problems: vec![
-                "missing: Interlock has not created it (is ucp-interlock running this config?)"
-                    .into(),
-            ],
+            problems: e
+                .map(|(e, s)| problems::missing(e, s))
+                .into_iter()
+                .collect(),
         };
     };
     let (n, nodes) = running(snap, svc);
-    let mut problems = Vec::new();
-    if let Some(d) = svc.replicas
-        && n < d
+    let mut found: Vec<Finding> = problems::tasks(svc, n).into_iter().collect();
+    if let Some((e, s)) = e
+        && s.role == ServiceRole::Proxy
     {
-        problems.push(format!("{n} of {d} tasks running"));
-    }
-    if let (ServiceRole::Proxy, Some(e)) = (role, e) {
-        let want: Vec<u16> = e
-            .published_ports()
-            .into_iter()
-            .filter_map(|(_, p)| u16::try_from(p).ok())
-            .collect();
-        let have: Vec<u16> = svc.ports.iter().map(|p| p.published).collect();
-        for p in &want {
-            if !have.contains(p) {
-                problems.push(format!("does not publish {p}, which the config says"));
-            }
-        }
-        let mode = e.publish_mode().unwrap_or(PublishMode::Ingress);
-        if svc.ports.iter().any(|p| p.mode != mode) {
-            problems.push(format!(
-                "ports not in {} mode, as the config says",
-                mode.as_str()
-            ));
-        }
-        let norm = |v: &[String]| {
-            let mut v: Vec<String> = v
-                .iter()
-                .map(|c| c.replace(' ', "").to_ascii_lowercase())
-                .collect();
-            v.sort();
-            v
-        };
-        if norm(&svc.constraints) != norm(&e.proxy_constraints) {
-            problems.push(
-                "constraints differ from the config (Interlock does not update existing proxies)"
-                    .into(),
-            );
-        }
-        if let (Some(d), Some(w)) = (svc.replicas, e.proxy_replicas)
-            && d as i64 != w
-        {
-            problems.push(format!("{d} replicas, the config says {w}"));
-        }
+        found.extend(problems::proxy(e, svc));
     }
     ServiceState {
         role,
@@ -170,45 +157,31 @@ fn service_state(
         ports: port_strings(svc),
         nodes,
         constraints: svc.constraints.clone(),
-        problems,
+        problems: found,
     }
 }
 
-pub fn report(
-    cfg: &InterlockConfig,
-    snap: &Snapshot,
-    core: &Service,
-    config: &ConfigInfo,
-) -> Report {
-    let mut named = Vec::new();
-    let clusters: Vec<ClusterState> = cfg
+fn cluster_state(snap: &Snapshot, e: &Extension) -> ClusterState {
+    ClusterState {
+        name: e.name.clone(),
+        service_cluster: e.service_cluster.clone(),
+        publish_mode: e.publish_mode(),
+        http_port: e.published_port,
+        https_port: e.published_ssl_port,
+        services: services(e)
+            .iter()
+            .map(|s| service_state(snap, s.role, &s.name, Some((e, s))))
+            .collect(),
+    }
+}
+
+/// Services that look like Interlock's and that no extension of the config names.
+fn stale_states(cfg: &InterlockConfig, snap: &Snapshot) -> Vec<ServiceState> {
+    let named: Vec<String> = cfg
         .extensions
         .iter()
-        .map(|e| {
-            let mut names: Vec<(ServiceRole, String)> = e
-                .service_names()
-                .into_iter()
-                .map(|(r, n)| (r, n.to_string()))
-                .collect();
-            if e.proxy_service_name.is_none() {
-                names.push((
-                    ServiceRole::Proxy,
-                    crate::check::DEFAULT_PROXY_SERVICE_NAME.into(),
-                ));
-            }
-            named.extend(names.iter().map(|(_, n)| n.clone()));
-            ClusterState {
-                name: e.name.clone(),
-                service_cluster: e.service_cluster.clone(),
-                publish_mode: e.publish_mode(),
-                http_port: e.published_port,
-                https_port: e.published_ssl_port,
-                services: names
-                    .iter()
-                    .map(|(r, n)| service_state(snap, *r, n, Some(e)))
-                    .collect(),
-            }
-        })
+        .flat_map(services)
+        .map(|s| s.name)
         .collect();
     let mut stale: Vec<ServiceState> = snap
         .services
@@ -222,60 +195,69 @@ pub fn report(
                     || s.name.starts_with("ucp-interlock-"))
         })
         .map(|s| {
-            let mut st = service_state(
-                snap,
-                if s.is_proxy() {
-                    ServiceRole::Proxy
-                } else {
-                    ServiceRole::Extension
-                },
-                &s.name,
-                None,
-            );
-            st.problems
-                .push("stale: the config in use does not name it".into());
+            let role = if s.is_proxy() {
+                ServiceRole::Proxy
+            } else {
+                ServiceRole::Extension
+            };
+            let mut st = service_state(snap, role, &s.name, None);
+            st.problems.push(problems::stale(&s.name));
             st
         })
         .collect();
     stale.sort_by(|a, b| a.name.cmp(&b.name));
-    let (core_running, _) = running(snap, core);
+    stale
+}
+
+fn config_versions(snap: &Snapshot, in_use: &ConfigInfo) -> Vec<ConfigVersion> {
     let mut configs: Vec<ConfigVersion> = snap
         .configs
         .iter()
         .map(|c| ConfigVersion {
             name: c.name.clone(),
             created_at: c.created_at.clone(),
-            in_use: c.name == config.name,
+            in_use: c.name == in_use.name,
         })
         .collect();
     configs.sort_by_key(|c| (config_version(&c.name).unwrap_or(0), c.name.clone()));
-    let mut problems: usize = clusters
-        .iter()
-        .flat_map(|c| &c.services)
-        .chain(&stale)
-        .map(|s| s.problems.len())
-        .sum();
-    let bad_update = matches!(
-        core.update_state.as_deref(),
-        Some("paused" | "rollback_started" | "rollback_paused" | "rollback_completed")
-    );
-    if bad_update {
-        problems += 1;
-    }
-    Report {
-        format_version: 1,
-        core: CoreState {
-            service: core.name.clone(),
-            image: core.image.clone(),
-            config: config.name.clone(),
-            update_state: core.update_state.clone(),
-            update_message: core.update_message.clone(),
-            running: core_running,
-            desired: core.replicas,
-        },
-        clusters,
-        stale,
-        configs,
-        problems,
+    configs
+}
+
+fn core_state(snap: &Snapshot, core: &Service, config: &ConfigInfo) -> CoreState {
+    let (running, _) = running(snap, core);
+    CoreState {
+        service: core.name.clone(),
+        image: core.image.clone(),
+        config: config.name.clone(),
+        update_state: core.update_state.clone(),
+        update_message: core.update_message.clone(),
+        running,
+        desired: core.replicas,
+        problems: problems::core_update(core).into_iter().collect(),
     }
 }
+
+pub fn report(
+    cfg: &InterlockConfig,
+    snap: &Snapshot,
+    core: &Service,
+    config: &ConfigInfo,
+) -> Report {
+    let mut r = Report {
+        format_version: FORMAT_VERSION,
+        core: core_state(snap, core, config),
+        clusters: cfg
+            .extensions
+            .iter()
+            .map(|e| cluster_state(snap, e))
+            .collect(),
+        stale: stale_states(cfg, snap),
+        configs: config_versions(snap, config),
+        problems: 0,
+    };
+    r.problems = r.findings().count();
+    r
+}
+
+#[cfg(test)]
+mod tests;

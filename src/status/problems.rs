@@ -1,0 +1,78 @@
+//! What `status` flags, as findings with stable codes (listed in the README's `status` section).
+
+use crate::cluster::Service;
+use crate::extension::{ImpliedService, ProxySpec, drift};
+use crate::finding::Finding;
+use crate::interlock::Extension;
+use crate::plan::action::CORE_SERVICE;
+
+/// Update states of the core that mean its last update did not land.
+pub const FAILED_UPDATE_STATES: [&str; 4] = [
+    "paused",
+    "rollback_started",
+    "rollback_paused",
+    "rollback_completed",
+];
+
+pub fn missing(e: &Extension, s: &ImpliedService) -> Finding {
+    Finding::error(
+        "service-missing",
+        format!(
+            "{} service `{}` of `{}` does not exist: Interlock has not created it",
+            s.role.as_str(),
+            s.name,
+            e.name
+        ),
+    )
+    .at(e.path().key(s.key()))
+    .hint(format!(
+        "is {CORE_SERVICE} running this config? `docker service logs {CORE_SERVICE}` says why it did not create it"
+    ))
+}
+
+/// Fewer tasks running than desired (a global service has no desired count).
+pub fn tasks(svc: &Service, running: u64) -> Option<Finding> {
+    let desired = svc.replicas?;
+    (running < desired).then(|| {
+        Finding::error(
+            "tasks-not-running",
+            format!("{running} of {desired} tasks of `{}` running", svc.name),
+        )
+        .hint(format!("`docker service ps {}` shows why", svc.name))
+    })
+}
+
+/// The proxy against what its extension describes: the plan's `proxy-drift`, word for word.
+pub fn proxy(e: &Extension, svc: &Service) -> Option<Finding> {
+    let found = drift::drift(&ProxySpec::running(svc), &ProxySpec::of(e));
+    (!found.is_empty()).then(|| drift::finding(e, &svc.name, &found))
+}
+
+pub fn stale(name: &str) -> Finding {
+    Finding::warning(
+        "stale-service",
+        format!("`{name}` looks like Interlock's but the config in use does not name it"),
+    )
+    .hint("`interlock-split plan` lists it as stale and apply removes it (unless --no-cleanup)")
+}
+
+pub fn core_update(core: &Service) -> Option<Finding> {
+    let state = core.update_state.as_deref()?;
+    FAILED_UPDATE_STATES.contains(&state).then(|| {
+        Finding::error(
+            "core-update-failed",
+            format!(
+                "the last update of `{}` ended {state}{}",
+                core.name,
+                core.update_message
+                    .as_ref()
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default()
+            ),
+        )
+        .hint(format!(
+            "`docker service inspect {}` shows the update status; fix the cause and apply again, or `interlock-split rollback`",
+            core.name
+        ))
+    })
+}
