@@ -10,7 +10,7 @@ mod edit;
 mod order;
 mod write;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use toml_edit::{DocumentMut, Item, Table, Value};
 
 use crate::finding::Finding;
@@ -22,7 +22,7 @@ use crate::spec::value::to_edit;
 
 pub use constraints::edit_constraints;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClusterStatus {
     Create,
@@ -41,7 +41,7 @@ pub struct ClusterChange {
     pub changed_keys: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateUse {
     pub name: String,
     /// The spec's template was absent and this existing cluster stood in for it.
