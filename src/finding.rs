@@ -1,10 +1,13 @@
 //! Findings: what a check has to say about a spec or a config, and where.
 
-use serde::Serialize;
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
 
 use crate::locate::{KeyPath, Location, Locator};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -22,11 +25,16 @@ impl Severity {
     }
 }
 
+/// A finding's code. Named so that serde reads it with `code` below rather than borrowing it
+/// from the input, which a `&'static str` written out would make it do.
+pub type Code = &'static str;
+
 /// One problem or note. `code` is stable and meant for scripts; `message` is for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub severity: Severity,
-    pub code: &'static str,
+    #[serde(deserialize_with = "code")]
+    pub code: Code,
     pub message: String,
     pub path: Option<KeyPath>,
     pub location: Option<Location>,
@@ -76,6 +84,20 @@ impl Finding {
         }
         self
     }
+}
+
+/// A code read back from a saved plan. Codes are a small fixed set, so each distinct one is
+/// kept once for the life of the process, which lets `code` stay a `&'static str`.
+fn code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    static CODES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let code = String::deserialize(d)?;
+    let mut codes = CODES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = codes.get(code.as_str()) {
+        return Ok(known);
+    }
+    let code: &'static str = Box::leak(code.into_boxed_str());
+    codes.insert(code);
+    Ok(code)
 }
 
 pub fn count(findings: &[Finding], severity: Severity) -> usize {

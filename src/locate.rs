@@ -6,7 +6,7 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use toml_edit::{Document, Item, Value};
 
 /// One step of a key path: a table key or an array index.
@@ -75,8 +75,83 @@ impl Serialize for KeyPath {
     }
 }
 
+impl<'de> Deserialize<'de> for KeyPath {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        KeyPath::parse_printed(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a key path: {text}")))
+    }
+}
+
+impl KeyPath {
+    /// A path as `Display` prints it: bare keys, quoted keys (Rust string escapes) and
+    /// `[index]`, the keys separated by dots.
+    pub fn parse_printed(s: &str) -> Option<Self> {
+        let mut segs = Vec::new();
+        let mut rest = s;
+        while !rest.is_empty() {
+            if !segs.is_empty() && !rest.starts_with('[') {
+                rest = rest.strip_prefix('.')?;
+            }
+            let (seg, tail) = if let Some(r) = rest.strip_prefix('[') {
+                let (n, tail) = r.split_once(']')?;
+                (Seg::Index(n.parse().ok()?), tail)
+            } else if let Some(r) = rest.strip_prefix('"') {
+                let (k, tail) = unquote(r)?;
+                (Seg::Key(k), tail)
+            } else {
+                let end = rest.find(['.', '[']).unwrap_or(rest.len());
+                let (k, tail) = rest.split_at(end);
+                if !is_bare(k) {
+                    return None;
+                }
+                (Seg::Key(k.to_string()), tail)
+            };
+            segs.push(seg);
+            rest = tail;
+        }
+        Some(Self(segs))
+    }
+}
+
+/// A key `{:?}` quoted, without its opening quote: the key and what follows the closing one.
+fn unquote(s: &str) -> Option<(String, &str)> {
+    let mut out = String::new();
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((out, &s[i + 1..])),
+            '\\' => {
+                let (_, e) = chars.next()?;
+                out.push(match e {
+                    'n' => '\n',
+                    'r' => '\r',
+                    't' => '\t',
+                    '0' => '\0',
+                    'u' => {
+                        let (_, '{') = chars.next()? else {
+                            return None;
+                        };
+                        let mut hex = String::new();
+                        for (_, h) in chars.by_ref() {
+                            if h == '}' {
+                                break;
+                            }
+                            hex.push(h);
+                        }
+                        char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?
+                    }
+                    other => other,
+                });
+            }
+            c => out.push(c),
+        }
+    }
+    None
+}
+
 /// A place in a file, 1-based, columns counted in characters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     pub file: String,
     pub line: usize,
@@ -196,6 +271,34 @@ impl Locator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printed_paths_read_back() {
+        let paths = [
+            KeyPath::new(),
+            KeyPath::new()
+                .key("Extensions")
+                .key("dev")
+                .key("ProxyConstraints")
+                .index(0),
+            KeyPath::new().index(2).key("a"),
+            KeyPath::new()
+                .key("Labels")
+                .key("com.docker.x")
+                .key("a\"b\\c\n\u{1}é")
+                .key("")
+                .key("0"),
+        ];
+        for p in paths {
+            assert_eq!(
+                KeyPath::parse_printed(&p.to_string()),
+                Some(p.clone()),
+                "{p}"
+            );
+        }
+        assert_eq!(KeyPath::parse_printed("a..b"), None);
+        assert_eq!(KeyPath::parse_printed("a[x]"), None);
+    }
 
     #[test]
     fn paths_print_like_toml() {

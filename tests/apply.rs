@@ -130,18 +130,38 @@ fn seed_scenario_end_to_end() {
     );
     assert_eq!(core_config(), FIRST_CONFIG);
 
-    // The split, in one command.
-    let out = tool(&[
-        "apply",
+    // The split as a change ticket has it: planned, saved, reviewed, applied from the file,
+    // which shows the very plan that was reviewed.
+    let split_plan = dir.path().join("split-plan.json");
+    let planned = tool(&[
+        "plan",
         "--bundle",
         bundle,
         "--spec",
         &spec,
-        "--auto-approve",
+        "--out",
+        split_plan.to_str().unwrap(),
+    ]);
+    assert_eq!(planned.status.code(), Some(0), "{}", show(&planned));
+    let out = tool(&[
+        "apply",
+        split_plan.to_str().unwrap(),
+        "--bundle",
+        bundle,
         "--backup-dir",
         backup_dir,
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let reviewed = String::from_utf8_lossy(&planned.stdout);
+    assert!(
+        reviewed.contains("Actions, in the order apply takes them:"),
+        "{reviewed}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with(reviewed.as_ref()),
+        "apply FILE shows the plan as `plan` did:\n{reviewed}\n---\n{}",
+        show(&out)
+    );
     assert_eq!(core_config(), "com.docker.ucp.interlock.conf-2");
     for (c, (http, https)) in ["dev", "test", "prod"].iter().zip(SEED_PORTS) {
         let proxy = format!("ucp-interlock-proxy-{c}");

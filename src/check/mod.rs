@@ -2,7 +2,6 @@
 //! misbehave, found before anything is written. Each finding names its key path.
 
 mod names;
-pub use names::DEFAULT_PROXY_SERVICE_NAME;
 mod placement;
 mod ports;
 mod required;
@@ -32,12 +31,3 @@ pub fn sort(findings: &mut [Finding]) {
 #[cfg(test)]
 mod tests;
 
-/// The name checks and the extension model must default the proxy's name alike.
-#[cfg(test)]
-#[test]
-fn default_proxy_name_is_the_models() {
-    assert_eq!(
-        DEFAULT_PROXY_SERVICE_NAME,
-        crate::extension::DEFAULT_PROXY_SERVICE_NAME
-    );
-}

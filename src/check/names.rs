@@ -2,90 +2,22 @@
 
 use std::collections::HashMap;
 
+use crate::extension::DEFAULT_PROXY_SERVICE_NAME;
 use crate::finding::Finding;
-use crate::interlock::InterlockConfig;
 use crate::interlock::keys::ext;
 use crate::interlock::names::service_name_problem;
+use crate::interlock::{Extension, InterlockConfig};
 
-/// What Interlock calls the proxy when the config names none.
-pub const DEFAULT_PROXY_SERVICE_NAME: &str = "ucp-interlock-proxy";
+/// Service names already taken: by which extension, under which key.
+type Taken<'c> = HashMap<String, (String, &'static str)>;
 
 pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
     let many = cfg.extensions.len() > 1;
     let mut clusters: HashMap<String, &str> = HashMap::new();
-    let mut services: HashMap<String, (String, &str)> = HashMap::new();
+    let mut services: Taken = HashMap::new();
     for e in &cfg.extensions {
-        let path = e.path();
-        let sc = e.service_cluster.clone().unwrap_or_default();
-        if let Some(other) = clusters.get(&sc.to_ascii_lowercase()) {
-            let msg = if sc.is_empty() {
-                format!(
-                    "extensions `{other}` and `{}` both have no ServiceCluster: Interlock cannot tell their services apart",
-                    e.name
-                )
-            } else {
-                format!(
-                    "extensions `{other}` and `{}` both have ServiceCluster \"{sc}\"",
-                    e.name
-                )
-            };
-            out.push(
-                Finding::error("duplicate-service-cluster", msg)
-                    .at(path.clone().key(ext::SERVICE_CLUSTER))
-                    .hint("each extension serves one service cluster; give each its own ServiceCluster"),
-            );
-        } else {
-            clusters.insert(sc.to_ascii_lowercase(), &e.name);
-        }
-        if many && e.service_cluster.is_none() {
-            out.push(
-                Finding::warning(
-                    "missing-service-cluster",
-                    format!("extension `{}` has no ServiceCluster while others exist", e.name),
-                )
-                .at(path.clone().key(ext::SERVICE_CLUSTER))
-                .hint("applications choose a cluster with the label com.docker.lb.service_cluster=<ServiceCluster>"),
-            );
-        }
-
-        let proxy_default = e
-            .proxy_service_name
-            .is_none()
-            .then_some(DEFAULT_PROXY_SERVICE_NAME);
-        let named = [
-            (ext::SERVICE_NAME, e.service_name.as_deref()),
-            (
-                ext::PROXY_SERVICE_NAME,
-                e.proxy_service_name.as_deref().or(proxy_default),
-            ),
-            (ext::CONFIG_SERVICE_NAME, e.config_service_name.as_deref()),
-        ];
-        for (key, name) in named {
-            let Some(name) = name else { continue };
-            let kp = path.clone().key(key);
-            if let Some(problem) = service_name_problem(name) {
-                out.push(
-                    Finding::error("invalid-name", format!("{key} \"{name}\" {problem}"))
-                        .at(kp.clone())
-                        .hint("swarm service names are DNS labels: letters, digits, '-' and '_', at most 63"),
-                );
-            }
-            if let Some((other_ext, other_key)) = services.get(name) {
-                out.push(
-                    Finding::error(
-                        "duplicate-service-name",
-                        format!(
-                            "service name \"{name}\" is used by {key} of `{}` and by {other_key} of `{other_ext}`",
-                            e.name
-                        ),
-                    )
-                    .at(kp)
-                    .hint("every extension, proxy and config service needs its own name"),
-                );
-            } else {
-                services.insert(name.to_string(), (e.name.clone(), key));
-            }
-        }
+        service_cluster(e, many, &mut clusters, out);
+        service_names(e, &mut services, out);
         if e.service_name.is_none() {
             out.push(
                 Finding::warning(
@@ -95,9 +27,94 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
                         e.name
                     ),
                 )
-                .at(path.clone().key(ext::SERVICE_NAME))
+                .at(e.path().key(ext::SERVICE_NAME))
                 .hint("name it, so that it can be found, checked and cleaned up"),
             );
+        }
+    }
+}
+
+/// One ServiceCluster per extension, and none missing once there are several.
+fn service_cluster<'c>(
+    e: &'c Extension,
+    many: bool,
+    clusters: &mut HashMap<String, &'c str>,
+    out: &mut Vec<Finding>,
+) {
+    let path = e.path().key(ext::SERVICE_CLUSTER);
+    let sc = e.service_cluster.clone().unwrap_or_default();
+    if let Some(other) = clusters.get(&sc.to_ascii_lowercase()) {
+        let msg = if sc.is_empty() {
+            format!(
+                "extensions `{other}` and `{}` both have no ServiceCluster: Interlock cannot tell their services apart",
+                e.name
+            )
+        } else {
+            format!(
+                "extensions `{other}` and `{}` both have ServiceCluster \"{sc}\"",
+                e.name
+            )
+        };
+        out.push(
+            Finding::error("duplicate-service-cluster", msg)
+                .at(path.clone())
+                .hint(
+                    "each extension serves one service cluster; give each its own ServiceCluster",
+                ),
+        );
+    } else {
+        clusters.insert(sc.to_ascii_lowercase(), &e.name);
+    }
+    if many && e.service_cluster.is_none() {
+        out.push(
+            Finding::warning(
+                "missing-service-cluster",
+                format!("extension `{}` has no ServiceCluster while others exist", e.name),
+            )
+            .at(path)
+            .hint("applications choose a cluster with the label com.docker.lb.service_cluster=<ServiceCluster>"),
+        );
+    }
+}
+
+/// The extension, proxy and config service names: valid, and each used once.
+fn service_names(e: &Extension, services: &mut Taken, out: &mut Vec<Finding>) {
+    let proxy_default = e
+        .proxy_service_name
+        .is_none()
+        .then_some(DEFAULT_PROXY_SERVICE_NAME);
+    let named = [
+        (ext::SERVICE_NAME, e.service_name.as_deref()),
+        (
+            ext::PROXY_SERVICE_NAME,
+            e.proxy_service_name.as_deref().or(proxy_default),
+        ),
+        (ext::CONFIG_SERVICE_NAME, e.config_service_name.as_deref()),
+    ];
+    for (key, name) in named {
+        let Some(name) = name else { continue };
+        let kp = e.path().key(key);
+        if let Some(problem) = service_name_problem(name) {
+            out.push(
+                Finding::error("invalid-name", format!("{key} \"{name}\" {problem}"))
+                    .at(kp.clone())
+                    .hint("swarm service names are DNS labels: letters, digits, '-' and '_', at most 63"),
+            );
+        }
+        if let Some((other_ext, other_key)) = services.get(name) {
+            out.push(
+                Finding::error(
+                    "duplicate-service-name",
+                    format!(
+                        "service name \"{name}\" is used by {key} of `{}` and by {other_key} of `{other_ext}`",
+                        e.name
+                    ),
+                )
+                .at(kp)
+                .hint("every extension, proxy and config service needs its own name"),
+            );
+        } else {
+            services.insert(name.to_string(), (e.name.clone(), key));
         }
     }
 }

@@ -25,24 +25,13 @@ fn off_managers(e: &Extension) -> bool {
     })
 }
 
+/// A published port already seen: its number, the extension and the key that publish it.
+type Taken<'c> = Vec<(i64, &'c Extension, &'static str)>;
+
 pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
-    let mut taken: Vec<(i64, &Extension, &'static str)> = Vec::new();
+    let mut taken: Taken = Vec::new();
     for e in &cfg.extensions {
-        let mode = e.publish_mode().unwrap_or(PublishMode::Ingress);
-        let path = e.path();
-        for (key, port) in [
-            (ext::TARGET_PORT, e.target_port),
-            (ext::TARGET_SSL_PORT, e.target_ssl_port),
-        ] {
-            if let Some(p) = port
-                && !(1..=65535).contains(&p)
-            {
-                out.push(
-                    Finding::error("port-range", format!("{key} {p} is out of range (1-65535)"))
-                        .at(path.clone().key(key)),
-                );
-            }
-        }
+        target_ports(e, out);
         let ports = e.published_ports();
         if let [(_, a), (_, b)] = ports.as_slice()
             && a == b
@@ -55,80 +44,106 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
                         e.name
                     ),
                 )
-                .at(path.clone().key(ext::PUBLISHED_SSL_PORT)),
+                .at(e.path().key(ext::PUBLISHED_SSL_PORT)),
             );
         }
         for (key, p) in ports {
-            let kp = path.clone().key(key);
             if !(1..=65535).contains(&p) {
                 out.push(
                     Finding::error("port-range", format!("{key} {p} is out of range"))
-                        .at(kp)
+                        .at(e.path().key(key))
                         .hint("published ports go from 1 to 65535"),
                 );
                 continue;
             }
-            let port = p as u16;
-            if UCP_PORTS.contains(&port) {
-                match mode {
-                    PublishMode::Ingress => out.push(
-                        Finding::error(
-                            "port-reserved",
-                            format!("{key} {p} is a UCP port; in ingress mode swarm publishes it on every node, managers included"),
-                        )
-                        .at(kp.clone())
-                        .hint("pick another port, e.g. 8443 for HTTPS; the load balancer in front maps 443 to it"),
-                    ),
-                    PublishMode::Host if !off_managers(e) => out.push(
-                        Finding::warning(
-                            "port-reserved",
-                            format!("{key} {p} is a UCP port on managers, and nothing keeps this proxy off them"),
-                        )
-                        .at(kp.clone())
-                        .hint("add \"node.role==worker\" to the proxy constraints, or pick another port"),
-                    ),
-                    PublishMode::Host => {}
-                }
-            }
-            if DTR_PORTS.contains(&port)
-                && !(mode == PublishMode::Ingress && UCP_PORTS.contains(&port))
-            {
-                out.push(
-                    Finding::warning(
-                        "port-dtr",
-                        format!("{key} {p}: DTR listens on 80 and 443 on its nodes"),
-                    )
-                    .at(kp.clone())
-                    .hint(match mode {
-                        PublishMode::Ingress => "if DTR runs in this cluster, the proxy cannot bind there; use another port".to_string(),
-                        PublishMode::Host => "if DTR runs in this cluster, keep these proxies off DTR nodes with a constraint".to_string(),
-                    }),
-                );
-            }
-            for (q, other, other_key) in &taken {
-                if *q != p {
-                    continue;
-                }
-                let other_mode = other.publish_mode().unwrap_or(PublishMode::Ingress);
-                if mode == PublishMode::Host && other_mode == PublishMode::Host {
-                    continue;
-                }
-                if std::ptr::eq(*other, e) {
-                    continue;
-                }
-                out.push(
-                    Finding::error(
-                        "port-conflict",
-                        format!(
-                            "{key} {p} of `{}` is also {other_key} of `{}`; in ingress mode a published port belongs to one service on every node",
-                            e.name, other.name
-                        ),
-                    )
-                    .at(kp.clone())
-                    .hint("give each service cluster its own PublishedPort and PublishedSSLPort (the seed uses 8080/8443, 8081/8444, 8082/8445)"),
-                );
-            }
+            reserved(e, key, p, out);
+            conflicts(e, key, p, &taken, out);
             taken.push((p, e, key));
         }
+    }
+}
+
+fn mode(e: &Extension) -> PublishMode {
+    e.publish_mode().unwrap_or(PublishMode::Ingress)
+}
+
+fn target_ports(e: &Extension, out: &mut Vec<Finding>) {
+    for (key, port) in [
+        (ext::TARGET_PORT, e.target_port),
+        (ext::TARGET_SSL_PORT, e.target_ssl_port),
+    ] {
+        if let Some(p) = port
+            && !(1..=65535).contains(&p)
+        {
+            out.push(
+                Finding::error("port-range", format!("{key} {p} is out of range (1-65535)"))
+                    .at(e.path().key(key)),
+            );
+        }
+    }
+}
+
+/// A published port UCP or DTR listens on.
+fn reserved(e: &Extension, key: &str, p: i64, out: &mut Vec<Finding>) {
+    let (kp, mode, port) = (e.path().key(key), mode(e), p as u16);
+    if UCP_PORTS.contains(&port) {
+        match mode {
+            PublishMode::Ingress => out.push(
+                Finding::error(
+                    "port-reserved",
+                    format!("{key} {p} is a UCP port; in ingress mode swarm publishes it on every node, managers included"),
+                )
+                .at(kp.clone())
+                .hint("pick another port, e.g. 8443 for HTTPS; the load balancer in front maps 443 to it"),
+            ),
+            PublishMode::Host if !off_managers(e) => out.push(
+                Finding::warning(
+                    "port-reserved",
+                    format!("{key} {p} is a UCP port on managers, and nothing keeps this proxy off them"),
+                )
+                .at(kp.clone())
+                .hint("add \"node.role==worker\" to the proxy constraints, or pick another port"),
+            ),
+            PublishMode::Host => {}
+        }
+    }
+    if DTR_PORTS.contains(&port) && !(mode == PublishMode::Ingress && UCP_PORTS.contains(&port)) {
+        out.push(
+            Finding::warning(
+                "port-dtr",
+                format!("{key} {p}: DTR listens on 80 and 443 on its nodes"),
+            )
+            .at(kp)
+            .hint(match mode {
+                PublishMode::Ingress => "if DTR runs in this cluster, the proxy cannot bind there; use another port".to_string(),
+                PublishMode::Host => "if DTR runs in this cluster, keep these proxies off DTR nodes with a constraint".to_string(),
+            }),
+        );
+    }
+}
+
+/// The same published port in another extension, unless both publish it in host mode.
+fn conflicts(e: &Extension, key: &str, p: i64, taken: &Taken, out: &mut Vec<Finding>) {
+    for (q, other, other_key) in taken {
+        if *q != p {
+            continue;
+        }
+        if mode(e) == PublishMode::Host && mode(other) == PublishMode::Host {
+            continue;
+        }
+        if std::ptr::eq(*other, e) {
+            continue;
+        }
+        out.push(
+            Finding::error(
+                "port-conflict",
+                format!(
+                    "{key} {p} of `{}` is also {other_key} of `{}`; in ingress mode a published port belongs to one service on every node",
+                    e.name, other.name
+                ),
+            )
+            .at(e.path().key(key))
+            .hint("give each service cluster its own PublishedPort and PublishedSSLPort (the seed uses 8080/8443, 8081/8444, 8082/8445)"),
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! Keys Interlock needs, with the types it needs.
 
 use crate::finding::Finding;
-use crate::interlock::InterlockConfig;
 use crate::interlock::keys::ext;
+use crate::interlock::{Extension, InterlockConfig};
 use crate::locate::KeyPath;
 
 pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
@@ -19,14 +19,13 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
         out.push(case_duplicate(&KeyPath::new(), a, b));
     }
     for e in &cfg.extensions {
-        let path = e.path();
         if !e.is_table {
             out.push(
                 Finding::error(
                     "extension-not-table",
                     format!("extension `{}` is not a table", e.name),
                 )
-                .at(path),
+                .at(e.path()),
             );
             continue;
         }
@@ -39,64 +38,73 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
         for (table, a, b) in &e.case_duplicates {
             out.push(case_duplicate(table, a, b));
         }
-        if e.proxy_replicas.is_none()
-            && !e
-                .type_problems
-                .iter()
-                .any(|p| p.path.to_string().ends_with(ext::PROXY_REPLICAS))
-        {
+        proxy_replicas(e, out);
+        publish_mode(e, out);
+        images(e, out);
+    }
+}
+
+fn proxy_replicas(e: &Extension, out: &mut Vec<Finding>) {
+    let path = e.path().key(ext::PROXY_REPLICAS);
+    let mistyped = e
+        .type_problems
+        .iter()
+        .any(|p| p.path.to_string().ends_with(ext::PROXY_REPLICAS));
+    if e.proxy_replicas.is_none() && !mistyped {
+        out.push(
+            Finding::error(
+                "missing-proxy-replicas",
+                format!(
+                    "extension `{}` has no ProxyReplicas: the Interlock core crashes on it",
+                    e.name
+                ),
+            )
+            .at(path.clone())
+            .hint("set proxy_replicas in the spec (or ProxyReplicas = 2 in the config)"),
+        );
+    }
+    match e.proxy_replicas {
+        Some(n) if n < 0 => out.push(
+            Finding::error("proxy-replicas", format!("ProxyReplicas is {n}")).at(path),
+        ),
+        Some(0) => out.push(
+            Finding::warning(
+                "proxy-replicas",
+                format!("extension `{}` has ProxyReplicas = 0: its service cluster gets no proxy and serves no traffic", e.name),
+            )
+            .at(path),
+        ),
+        _ => {}
+    }
+}
+
+fn publish_mode(e: &Extension, out: &mut Vec<Finding>) {
+    if e.publish_mode().is_none() {
+        out.push(
+            Finding::error(
+                "publish-mode",
+                format!(
+                    "PublishMode \"{}\" is not one Interlock knows",
+                    e.publish_mode_raw.as_deref().unwrap_or_default()
+                ),
+            )
+            .at(e.path().key(ext::PUBLISH_MODE))
+            .hint("use \"ingress\" or \"host\""),
+        );
+    }
+}
+
+fn images(e: &Extension, out: &mut Vec<Finding>) {
+    for (key, v) in [(ext::IMAGE, &e.image), (ext::PROXY_IMAGE, &e.proxy_image)] {
+        if v.is_none() {
             out.push(
-                Finding::error(
-                    "missing-proxy-replicas",
-                    format!(
-                        "extension `{}` has no ProxyReplicas: the Interlock core crashes on it",
-                        e.name
-                    ),
+                Finding::warning(
+                    "missing-image",
+                    format!("extension `{}` has no {key}", e.name),
                 )
-                .at(path.clone().key(ext::PROXY_REPLICAS))
-                .hint("set proxy_replicas in the spec (or ProxyReplicas = 2 in the config)"),
+                .at(e.path().key(key))
+                .hint("copy it from the extension UCP created"),
             );
-        }
-        if let Some(n) = e.proxy_replicas {
-            if n < 0 {
-                out.push(
-                    Finding::error("proxy-replicas", format!("ProxyReplicas is {n}"))
-                        .at(path.clone().key(ext::PROXY_REPLICAS)),
-                );
-            } else if n == 0 {
-                out.push(
-                    Finding::warning(
-                        "proxy-replicas",
-                        format!("extension `{}` has ProxyReplicas = 0: its service cluster gets no proxy and serves no traffic", e.name),
-                    )
-                    .at(path.clone().key(ext::PROXY_REPLICAS)),
-                );
-            }
-        }
-        if e.publish_mode().is_none() {
-            out.push(
-                Finding::error(
-                    "publish-mode",
-                    format!(
-                        "PublishMode \"{}\" is not one Interlock knows",
-                        e.publish_mode_raw.as_deref().unwrap_or_default()
-                    ),
-                )
-                .at(path.clone().key(ext::PUBLISH_MODE))
-                .hint("use \"ingress\" or \"host\""),
-            );
-        }
-        for (key, v) in [(ext::IMAGE, &e.image), (ext::PROXY_IMAGE, &e.proxy_image)] {
-            if v.is_none() {
-                out.push(
-                    Finding::warning(
-                        "missing-image",
-                        format!("extension `{}` has no {key}", e.name),
-                    )
-                    .at(path.clone().key(key))
-                    .hint("copy it from the extension UCP created"),
-                );
-            }
         }
     }
 }

@@ -20,20 +20,24 @@ struct Work {
     plan: Option<Plan>,
 }
 
+/// The saved plan at `path`, refused if the cluster has moved away from it. The plan is shown
+/// as `plan` showed it, and applied as saved.
 fn load_saved(path: &str, state: &LiveState, printer: &Printer) -> Result<Work, CliError> {
+    use crate::plan::saved::Drift;
     let text = crate::cli::error::read_file(path, "saved plan")?;
-    let saved: SavedPlan = serde_json::from_str(&text).map_err(|e| {
-        CliError::user(format!("`{path}` is not a saved plan: {e}"))
-            .hint("make one with `interlock-split plan --out FILE`")
-    })?;
+    let saved = SavedPlan::parse(&text)
+        .map_err(|e| CliError::user(format!("`{path}` {e}")).hint(e.hint()))?;
     let now = live_fingerprint(state, &saved.fingerprint.spec_file, None);
-    let drift: Vec<String> = saved.fingerprint.drift(&now);
-    let (spec_drift, cluster_drift): (Vec<String>, Vec<String>) =
-        drift.into_iter().partition(|d| d.starts_with("the spec "));
+    let (spec_drift, cluster_drift): (Vec<Drift>, Vec<Drift>) = saved
+        .fingerprint
+        .drift(&now)
+        .into_iter()
+        .partition(|d| matches!(d, Drift::Spec { .. }));
     if !cluster_drift.is_empty() {
+        let drift: Vec<String> = cluster_drift.iter().map(Drift::to_string).collect();
         return Err(CliError::user(format!(
             "the saved plan {path} no longer matches the cluster; nothing was changed:\n  - {}",
-            cluster_drift.join("\n  - ")
+            drift.join("\n  - ")
         ))
         .hint("run `interlock-split plan --out FILE` again, review it, and apply the new one")
         .with_status(ExitStatus::PlanStale));
@@ -44,10 +48,11 @@ fn load_saved(path: &str, state: &LiveState, printer: &Printer) -> Result<Work, 
             printer.err_style.yellow_bold("warning:")
         ));
     }
+    let plan = saved.into_plan();
     Ok(Work {
-        actions: saved.actions,
-        new_config: saved.new_config,
-        plan: None,
+        actions: plan.actions.clone(),
+        new_config: plan.new_config.clone(),
+        plan: Some(plan),
     })
 }
 

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use super::style::Styler;
 use crate::finding::{Finding, Severity};
 use crate::interlock::PublishMode;
+use crate::interlock::config::ServiceRole;
 use crate::plan::{Action, ClusterPlan, Plan, When};
 use crate::split::ClusterStatus;
 
@@ -117,30 +118,74 @@ fn port_list(ports: &[u16]) -> String {
         .join(", ")
 }
 
+fn create_config(name: &Option<String>, previous: &Option<String>, s: &Styler) -> String {
+    let name = name.clone().unwrap_or_else(|| {
+        "com.docker.ucp.interlock.conf-<N+1> (named at apply time from the configs on the cluster)"
+            .into()
+    });
+    match previous {
+        Some(p) => format!("create config {} (next version after {p})", s.bold(&name)),
+        None => format!("create config {}", s.bold(&name)),
+    }
+}
+
+fn update_core(
+    service: &str,
+    target: &str,
+    from: &Option<String>,
+    to: &Option<String>,
+    s: &Styler,
+) -> String {
+    format!(
+        "update service {}: {target} from {} to {}, with --update-failure-action rollback; wait for it to converge",
+        s.bold(service),
+        from.as_deref().unwrap_or("the config in use"),
+        to.as_deref().unwrap_or("the new config"),
+    )
+}
+
+fn remove_stale(
+    service: &str,
+    role: ServiceRole,
+    extension: &str,
+    when: When,
+    frees_ports: &[u16],
+    needed_by: &[String],
+    s: &Styler,
+) -> String {
+    match when {
+        When::BeforeNewProxies => format!(
+            "remove stale {} service {} (of `{extension}`) as soon as the new config runs: it holds {} {} that {} needs {}",
+            role.as_str(),
+            s.bold(service),
+            if frees_ports.len() == 1 {
+                "port"
+            } else {
+                "ports"
+            },
+            port_list(frees_ports),
+            needed_by.join(", "),
+            s.yellow("(traffic gap on these ports)")
+        ),
+        When::AfterNewProxies => format!(
+            "remove stale {} service {} (of `{extension}`)",
+            role.as_str(),
+            s.bold(service)
+        ),
+    }
+}
+
 /// One line per action, numbered as apply runs them.
 pub fn action(a: &Action, s: &Styler) -> String {
     match a {
-        Action::CreateConfig { name, previous } => {
-            let name = name.clone().unwrap_or_else(|| {
-                "com.docker.ucp.interlock.conf-<N+1> (named at apply time from the configs on the cluster)".into()
-            });
-            match previous {
-                Some(p) => format!("create config {} (next version after {p})", s.bold(&name)),
-                None => format!("create config {}", s.bold(&name)),
-            }
-        }
+        Action::CreateConfig { name, previous } => create_config(name, previous, s),
         Action::UpdateCoreService {
             service,
             target,
             from,
             to,
             ..
-        } => format!(
-            "update service {}: {target} from {} to {}, with --update-failure-action rollback; wait for it to converge",
-            s.bold(service),
-            from.as_deref().unwrap_or("the config in use"),
-            to.as_deref().unwrap_or("the new config"),
-        ),
+        } => update_core(service, target, from, to, s),
         Action::RemoveStaleService {
             service,
             role,
@@ -148,26 +193,7 @@ pub fn action(a: &Action, s: &Styler) -> String {
             when,
             frees_ports,
             needed_by,
-        } => match when {
-            When::BeforeNewProxies => format!(
-                "remove stale {} service {} (of `{extension}`) as soon as the new config runs: it holds {} {} that {} needs {}",
-                role.as_str(),
-                s.bold(service),
-                if frees_ports.len() == 1 {
-                    "port"
-                } else {
-                    "ports"
-                },
-                port_list(frees_ports),
-                needed_by.join(", "),
-                s.yellow("(traffic gap on these ports)")
-            ),
-            When::AfterNewProxies => format!(
-                "remove stale {} service {} (of `{extension}`)",
-                role.as_str(),
-                s.bold(service)
-            ),
-        },
+        } => remove_stale(service, *role, extension, *when, frees_ports, needed_by, s),
         Action::AwaitService {
             service,
             role,
@@ -229,6 +255,44 @@ pub fn action(a: &Action, s: &Styler) -> String {
 }
 
 pub fn plan(p: &Plan, s: &Styler) -> String {
+    let mut out = header(p, s);
+    out.push('\n');
+    out.push_str(&clusters(p, s));
+    out.push('\n');
+
+    if !p.findings.is_empty() {
+        let _ = writeln!(out, "{}", s.bold("Findings:"));
+        out.push_str(&findings(&p.findings, s));
+        out.push('\n');
+    }
+
+    if !p.has_changes() {
+        let _ = writeln!(
+            out,
+            "{} The config already matches the spec; apply would do nothing.",
+            s.green("No changes.")
+        );
+        return out;
+    }
+
+    if p.changed {
+        let _ = writeln!(out, "{}", s.bold("Config changes:"));
+        out.push_str(&diff(&p.diff, s));
+        out.push('\n');
+    } else {
+        let _ = writeln!(
+            out,
+            "The config already matches the spec; the cluster does not yet.\n"
+        );
+    }
+    out.push_str(&actions(p, s));
+    out.push('\n');
+    out.push_str(&summary(p, s));
+    out
+}
+
+/// What is split into what, and from which template.
+fn header(p: &Plan, s: &Styler) -> String {
     let mut out = String::new();
     let source = p
         .current
@@ -264,8 +328,11 @@ pub fn plan(p: &Plan, s: &Styler) -> String {
             ""
         }
     );
-    out.push('\n');
+    out
+}
 
+fn clusters(p: &Plan, s: &Styler) -> String {
+    let mut out = String::new();
     let width = p.clusters.iter().map(|c| c.name.len()).max().unwrap_or(0);
     let _ = writeln!(out, "{}", s.bold("Service clusters:"));
     for c in &p.clusters {
@@ -281,34 +348,11 @@ pub fn plan(p: &Plan, s: &Styler) -> String {
             s.red("remove")
         );
     }
-    out.push('\n');
+    out
+}
 
-    if !p.findings.is_empty() {
-        let _ = writeln!(out, "{}", s.bold("Findings:"));
-        out.push_str(&findings(&p.findings, s));
-        out.push('\n');
-    }
-
-    if !p.has_changes() {
-        let _ = writeln!(
-            out,
-            "{} The config already matches the spec; apply would do nothing.",
-            s.green("No changes.")
-        );
-        return out;
-    }
-
-    if p.changed {
-        let _ = writeln!(out, "{}", s.bold("Config changes:"));
-        out.push_str(&diff(&p.diff, s));
-        out.push('\n');
-    } else {
-        let _ = writeln!(
-            out,
-            "The config already matches the spec; the cluster does not yet.\n"
-        );
-    }
-
+fn actions(p: &Plan, s: &Styler) -> String {
+    let mut out = String::new();
     if p.has_errors() {
         let _ = writeln!(
             out,
@@ -322,24 +366,25 @@ pub fn plan(p: &Plan, s: &Styler) -> String {
     for (i, a) in p.actions.iter().enumerate() {
         let _ = writeln!(out, "  {:>2}. {}", i + 1, action(a, s));
     }
-    out.push('\n');
+    out
+}
 
+fn summary(p: &Plan, s: &Styler) -> String {
     let sm = &p.summary;
-    let _ = writeln!(
-        out,
-        "{} {} to create, {} to update, {} unchanged; {} extension{} removed; {} stale service{}. {} error{}, {} warning{}.",
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    format!(
+        "{} {} to create, {} to update, {} unchanged; {} extension{} removed; {} stale service{}. {} error{}, {} warning{}.\n",
         s.bold("Summary:"),
         sm.create,
         sm.update,
         sm.unchanged,
         sm.removed_extensions,
-        if sm.removed_extensions == 1 { "" } else { "s" },
+        plural(sm.removed_extensions),
         sm.stale_services,
-        if sm.stale_services == 1 { "" } else { "s" },
+        plural(sm.stale_services),
         sm.errors,
-        if sm.errors == 1 { "" } else { "s" },
+        plural(sm.errors),
         sm.warnings,
-        if sm.warnings == 1 { "" } else { "s" },
-    );
-    out
+        plural(sm.warnings),
+    )
 }

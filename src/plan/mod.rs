@@ -10,7 +10,7 @@ mod relocate;
 pub mod saved;
 mod stale;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use action::{Action, When};
 pub use build::{Inputs, build, prune_candidates};
@@ -22,7 +22,7 @@ use crate::split::{ClusterStatus, TemplateUse};
 /// Bumped whenever the JSON shape changes incompatibly.
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     File,
@@ -30,7 +30,7 @@ pub enum SourceKind {
 }
 
 /// Where the current config came from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Source {
     pub kind: SourceKind,
     pub path: Option<String>,
@@ -38,7 +38,7 @@ pub struct Source {
     pub config_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Services {
     pub extension: Option<String>,
     pub proxy: Option<String>,
@@ -46,7 +46,7 @@ pub struct Services {
 }
 
 /// One service cluster as the new config describes it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterPlan {
     pub name: String,
     pub status: ClusterStatus,
@@ -61,7 +61,7 @@ pub struct ClusterPlan {
     pub changed_keys: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaleService {
     pub service: String,
     pub role: crate::interlock::config::ServiceRole,
@@ -72,13 +72,13 @@ pub struct StaleService {
 }
 
 /// A published port a new cluster's proxy needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortNeed {
     pub port: u16,
     pub cluster: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub create: usize,
     pub update: usize,
@@ -89,7 +89,7 @@ pub struct Summary {
     pub warnings: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub format_version: u32,
     pub tool_version: String,
@@ -106,6 +106,8 @@ pub struct Plan {
     pub actions: Vec<Action>,
     /// Unified diff of the TOML, secret-looking values masked.
     pub diff: String,
+    /// The TOML apply uploads. Not in `plan --output json`, which is for people and scripts
+    /// to read; a saved plan carries it next to the plan.
     #[serde(skip)]
     pub new_config: String,
 }

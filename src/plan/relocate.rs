@@ -2,30 +2,16 @@
 //! set the key, or the place in the current file it was copied from.
 
 use crate::finding::Finding;
-use crate::interlock::keys::ext;
 use crate::locate::{KeyPath, Locator, Seg};
+use crate::spec::fields::{self, Kind};
 use crate::split::SplitOutcome;
 
-/// The spec fields that write an extension key.
-fn spec_fields(key: &str) -> &'static [&'static str] {
-    let pairs: [(&str, &[&str]); 11] = [
-        (ext::PUBLISHED_PORT, &["http_port"]),
-        (ext::PUBLISHED_SSL_PORT, &["https_port"]),
-        (ext::PROXY_REPLICAS, &["proxy_replicas"]),
-        (ext::PUBLISH_MODE, &["publish_mode"]),
-        (ext::SERVICE_CLUSTER, &["service_cluster"]),
-        (ext::SERVICE_NAME, &["service_name"]),
-        (ext::PROXY_SERVICE_NAME, &["proxy_service_name"]),
-        (ext::CONFIG_SERVICE_NAME, &["config_service_name"]),
-        (ext::CONSTRAINTS, &["constraints", "node_label"]),
-        (ext::PROXY_CONSTRAINTS, &["proxy_constraints", "node_label"]),
-        (ext::NETWORKS, &["networks"]),
-    ];
-    pairs
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(key))
-        .map(|(_, f)| *f)
-        .unwrap_or(&[])
+/// The spec fields that write an extension key. Entries of the label and `Config` tables come
+/// from the current file as much as from the spec, so findings there point at the file.
+fn spec_fields(key: &str) -> impl Iterator<Item = &'static str> {
+    fields::writers(key)
+        .filter(|f| !matches!(f.kind, Kind::Labels | Kind::Table))
+        .map(|f| f.name)
 }
 
 pub struct Relocator<'a> {
@@ -55,7 +41,7 @@ impl Relocator<'_> {
                     KeyPath::new().key("clusters").key(name),
                     KeyPath::new().key("defaults"),
                 ] {
-                    if let Some(loc) = self.spec.locate_exact(&base.key(*field)) {
+                    if let Some(loc) = self.spec.locate_exact(&base.key(field)) {
                         f.location = Some(loc);
                         return f;
                     }

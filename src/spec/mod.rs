@@ -1,12 +1,15 @@
 //! The operator's declaration of the service clusters wanted (`interlock-split.toml`).
 
+mod escape;
+pub mod fields;
+mod model;
 mod raw;
 mod resolve;
 pub mod shape;
 pub mod value;
 
+pub use model::{ClusterSpec, LabelSets, NodeLabel, Spec};
 pub use raw::ConstraintEdit;
-pub use resolve::{ClusterSpec, LabelSets, NodeLabel, Spec};
 
 use crate::finding::Finding;
 use crate::locate::Locator;

@@ -3,6 +3,7 @@
 
 use toml_edit::{Document, Item, Table};
 
+use super::fields;
 use crate::finding::Finding;
 use crate::locate::{KeyPath, Locator};
 
@@ -12,51 +13,6 @@ const TOP: &[&str] = &[
     "keep_extensions",
     "defaults",
     "clusters",
-];
-
-/// The keys of a `[clusters.<name>]` table (and of `[defaults]`).
-pub const CLUSTER: &[&str] = &[
-    "service_cluster",
-    "http_port",
-    "https_port",
-    "proxy_replicas",
-    "publish_mode",
-    "node_label",
-    "node_label_key",
-    "constraints",
-    "proxy_constraints",
-    "service_name",
-    "proxy_service_name",
-    "config_service_name",
-    "networks",
-    "labels",
-    "container_labels",
-    "proxy_labels",
-    "proxy_container_labels",
-    "extension",
-    "config",
-    "collection",
-    "nodes",
-];
-
-/// Interlock keys people write out of habit, and the spec field that sets them.
-const INTERLOCK_NAMES: &[(&str, &str)] = &[
-    ("ServiceCluster", "service_cluster"),
-    ("PublishedPort", "http_port"),
-    ("PublishedSSLPort", "https_port"),
-    ("ProxyReplicas", "proxy_replicas"),
-    ("PublishMode", "publish_mode"),
-    ("Constraints", "constraints"),
-    ("ProxyConstraints", "proxy_constraints"),
-    ("ServiceName", "service_name"),
-    ("ProxyServiceName", "proxy_service_name"),
-    ("ConfigServiceName", "config_service_name"),
-    ("Networks", "networks"),
-    ("Labels", "labels"),
-    ("ContainerLabels", "container_labels"),
-    ("ProxyLabels", "proxy_labels"),
-    ("ProxyContainerLabels", "proxy_container_labels"),
-    ("Config", "config"),
 ];
 
 fn distance(a: &str, b: &str) -> usize {
@@ -75,12 +31,11 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// The known key closest to `key`, if it is close enough to be a typo.
 pub fn suggest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    if let Some((_, field)) = INTERLOCK_NAMES
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        && known.contains(field)
+    // Interlock keys people write out of habit: the spec field that sets them.
+    if let Some(field) = fields::owner(key)
+        && let Some(known) = known.iter().find(|k| **k == field.name)
     {
-        return Some(field);
+        return Some(known);
     }
     let lower = key.to_ascii_lowercase().replace('-', "_");
     known
@@ -134,13 +89,14 @@ pub fn check(file: &str, text: &str) -> Vec<Finding> {
         findings: Vec::new(),
     };
     let root = doc.as_table();
+    let cluster = fields::names();
     w.check(root, &KeyPath::new(), TOP, "the spec's top level");
     if let Some(item) = root.get("defaults") {
         match item.as_table_like() {
             Some(_) if item.is_table() => w.check(
                 item.as_table().expect("checked"),
                 &KeyPath::new().key("defaults"),
-                CLUSTER,
+                &cluster,
                 "[defaults]",
             ),
             Some(t) => {
@@ -148,7 +104,7 @@ pub fn check(file: &str, text: &str) -> Vec<Finding> {
                 w.check(
                     &table,
                     &KeyPath::new().key("defaults"),
-                    CLUSTER,
+                    &cluster,
                     "[defaults]",
                 );
             }
@@ -163,11 +119,11 @@ pub fn check(file: &str, text: &str) -> Vec<Finding> {
                     let path = KeyPath::new().key("clusters").key(name);
                     let what = format!("[clusters.{name}]");
                     match c {
-                        Item::Table(t) => w.check(t, &path, CLUSTER, &what),
+                        Item::Table(t) => w.check(t, &path, &cluster, &what),
                         other => match other.as_table_like() {
                             Some(t) => {
                                 let table: Table = t.iter().map(|(k, v)| (k, v.clone())).collect();
-                                w.check(&table, &path, CLUSTER, &what);
+                                w.check(&table, &path, &cluster, &what);
                             }
                             None => w.not_table(path, &format!("cluster `{name}`")),
                         },
