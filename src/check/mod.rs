@@ -30,4 +30,3 @@ pub fn sort(findings: &mut [Finding]) {
 
 #[cfg(test)]
 mod tests;
-
