@@ -91,20 +91,25 @@ pub enum ConnectError {
     /// The object does not exist (HTTP 404).
     NotFound {
         call: String,
+        status: u16,
         message: String,
     },
     /// The object changed since it was read: swarm refused a write at an old version.
     OutOfSequence {
         call: String,
+        status: u16,
+        message: String,
     },
     /// A config still mounted by a service cannot be removed.
     InUse {
         call: String,
+        status: u16,
         message: String,
     },
     /// The name is taken (HTTP 409, "already exists").
     NameConflict {
         call: String,
+        status: u16,
         message: String,
     },
     /// The engine failed (HTTP 5xx).
@@ -214,15 +219,27 @@ impl ConnectError {
             NoInterlock => {
                 "Layer 7 routing is not enabled: there is no `ucp-interlock` service".into()
             }
-            NotFound { call, message } => format!("{call} failed: not found ({message})"),
-            OutOfSequence { call } => format!(
-                "{call} failed: the object changed since it was read (update out of sequence)"
-            ),
-            InUse { call, message } => format!("{call} failed: still in use ({message})"),
-            NameConflict { call, message } => {
-                format!("{call} failed: the name is taken ({message})")
+            NotFound {
+                call,
+                status,
+                message,
             }
-            ServerError {
+            | OutOfSequence {
+                call,
+                status,
+                message,
+            }
+            | InUse {
+                call,
+                status,
+                message,
+            }
+            | NameConflict {
+                call,
+                status,
+                message,
+            }
+            | ServerError {
                 call,
                 status,
                 message,
@@ -233,7 +250,7 @@ impl ConnectError {
                 message,
             } => format!("{call} failed with HTTP {status}: {message}"),
             Dropped { address, call } => {
-                format!("{address} closed the connection before answering ({call})")
+                format!("{call} failed: {address} closed the connection before answering")
             }
             Other { call, message } => format!("{call} failed: {message}"),
             _ => unreachable!("connection and TLS errors are worded in `message`"),
@@ -305,17 +322,24 @@ fn api_outcome(call: &str, status: u16, message: &str) -> ConnectError {
             message: text,
         },
         503 if lower.contains(NOT_A_MANAGER) => ConnectError::NotManager { message: text },
-        _ if lower.contains(OUT_OF_SEQUENCE) => ConnectError::OutOfSequence { call },
+        _ if lower.contains(OUT_OF_SEQUENCE) => ConnectError::OutOfSequence {
+            call,
+            status,
+            message: text,
+        },
         404 => ConnectError::NotFound {
             call,
+            status,
             message: text,
         },
         409 => ConnectError::NameConflict {
             call,
+            status,
             message: text,
         },
         400 if lower.contains(IN_USE) => ConnectError::InUse {
             call,
+            status,
             message: text,
         },
         500.. => ConnectError::ServerError {

@@ -30,20 +30,10 @@ impl Client {
         .await
     }
 
-    /// The live spec of a service, refused as out of sequence when it is no longer at
-    /// `version` (the write would be refused the same way).
-    async fn spec_at(
-        &self,
-        name: &str,
-        version: u64,
-    ) -> Result<bollard::models::ServiceSpec, ConnectError> {
-        let live = self.inspect_service(name).await?;
-        if live.version.as_ref().and_then(|v| v.index) != Some(version) {
-            return Err(ConnectError::OutOfSequence {
-                call: format!("POST /services/{name}/update"),
-            });
-        }
-        Ok(live.spec.unwrap_or_default())
+    /// The live spec of a service, to edit. Should it have moved past the version the write
+    /// sends, the engine refuses the write as out of sequence: the version is the condition.
+    async fn spec_of(&self, name: &str) -> Result<bollard::models::ServiceSpec, ConnectError> {
+        Ok(self.inspect_service(name).await?.spec.unwrap_or_default())
     }
 
     async fn update_spec(
@@ -180,7 +170,7 @@ impl Swarm for Client {
         version: u64,
         change: &CoreRetarget,
     ) -> Result<(), ConnectError> {
-        let live = self.spec_at(service, version).await?;
+        let live = self.spec_of(service).await?;
         let spec = spec_edit::retarget(live, change).ok_or_else(|| ConnectError::Other {
             call: format!("update {service}"),
             message: format!("{service} mounts no config at {}", change.target),
@@ -194,7 +184,7 @@ impl Swarm for Client {
         version: u64,
         spec: &ProxySpec,
     ) -> Result<(), ConnectError> {
-        let live = self.spec_at(service, version).await?;
+        let live = self.spec_of(service).await?;
         let spec = spec_edit::proxy(live, spec);
         self.update_spec(service, version, spec).await
     }
