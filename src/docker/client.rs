@@ -4,17 +4,16 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine;
 use bollard::Docker;
 use bollard::query_parameters::{ListServicesOptionsBuilder, ListTasksOptions};
 
 use super::convert;
 use super::endpoint::{self, ConnectArgs, Endpoint, ProcessEnv};
 use super::error::{self, ConnectError};
+use super::trace::Trace;
 use super::transport::{self, Stats};
 use crate::cluster::{ConfigInfo, Service, Snapshot};
 use crate::interlock::names::config_version;
-use crate::output::printer::Printer;
 use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
 
 pub struct Client {
@@ -40,10 +39,10 @@ impl Client {
     pub async fn connect(
         args: &ConnectArgs,
         timeout: Duration,
-        printer: Printer,
+        printer: Trace,
     ) -> Result<Self, ConnectError> {
         let endpoint = endpoint::resolve(args, &ProcessEnv)?;
-        printer.verbose(&format!(
+        printer.note(&format!(
             "connecting to {} (from {})",
             endpoint.address, endpoint.source
         ));
@@ -69,7 +68,7 @@ impl Client {
             .stats
             .version_prefix
             .set(format!("/v{}.{}", v.major_version, v.minor_version));
-        printer.verbose(&format!(
+        printer.note(&format!(
             "API version {}.{}",
             v.major_version, v.minor_version
         ));
@@ -128,41 +127,14 @@ impl Client {
         // A non-manager fails every call the same way; say that, not "no ucp-interlock".
         let nodes = nodes?;
         let core = match core {
-            Err(ConnectError::Api { status: 404, .. }) => return Err(ConnectError::NoInterlock),
+            Err(ConnectError::NotFound { .. }) => return Err(ConnectError::NoInterlock),
             other => convert::service(other?),
         };
         let services = services?;
         let configs = configs?;
         let tasks = tasks?;
 
-        let Some(mounted) = core.config_at(CONFIG_TARGET).cloned() else {
-            return Err(ConnectError::Other {
-                call: format!("read the config of `{CORE_SERVICE}`"),
-                message: format!("`{CORE_SERVICE}` mounts no config at {CONFIG_TARGET}"),
-            });
-        };
-        let raw = self
-            .call(
-                &format!("GET /configs/{}", mounted.config_name),
-                d.inspect_config(&mounted.config_id),
-            )
-            .await?;
-        let data = raw
-            .spec
-            .as_ref()
-            .and_then(|s| s.data.clone())
-            .unwrap_or_default();
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(data.trim())
-            .map_err(|e| ConnectError::Other {
-                call: format!("read config {}", mounted.config_name),
-                message: format!("its data is not base64: {e}"),
-            })?;
-        let toml = String::from_utf8(bytes).map_err(|_| ConnectError::Other {
-            call: format!("read config {}", mounted.config_name),
-            message: "it is not UTF-8 text".into(),
-        })?;
-        let config = convert::config(raw);
+        let (config, toml) = self.mounted_config(&core).await?;
 
         let family = family_prefix(&config.name);
         let mut configs: Vec<ConfigInfo> = configs
@@ -191,6 +163,27 @@ impl Client {
             config,
             toml,
         })
+    }
+
+    /// The config the core reads at /config.toml, with its TOML.
+    async fn mounted_config(&self, core: &Service) -> Result<(ConfigInfo, String), ConnectError> {
+        let Some(mounted) = core.config_at(CONFIG_TARGET) else {
+            return Err(ConnectError::Other {
+                call: format!("read the config of `{CORE_SERVICE}`"),
+                message: format!("`{CORE_SERVICE}` mounts no config at {CONFIG_TARGET}"),
+            });
+        };
+        let raw = self
+            .call(
+                &format!("GET /configs/{}", mounted.config_name),
+                self.docker.inspect_config(&mounted.config_id),
+            )
+            .await?;
+        let read = convert::config_data(raw).map_err(|message| ConnectError::Other {
+            call: format!("read config {}", mounted.config_name),
+            message,
+        })?;
+        Ok((read.info, read.data))
     }
 
     /// "12 API requests over 1 connection", for the end of a command.
