@@ -1,7 +1,7 @@
 //! apply: runs the plan's actions, in order, and only those. Every step says what it did; on
 //! any failure the report says exactly what state the cluster is in and how to go on.
 
-pub mod core;
+mod core;
 pub mod interrupt;
 mod steps;
 pub mod ui;

@@ -188,43 +188,22 @@ pub async fn update_core(
         progress.core_on = name.clone();
         return Ok(format!("{CORE_SERVICE} already runs {name}"));
     }
-    let host_mode = InterlockConfig::parse(toml)
-        .map(|(_, c)| {
-            c.extensions
-                .iter()
-                .any(|e| e.publish_mode() == Some(PublishMode::Host))
-        })
-        .unwrap_or(false);
-    let port = host_mode.then(|| super::core::listen_port(toml));
+    let port = super::core::host_port(toml);
     let version = svc.version.as_ref().and_then(|v| v.index).unwrap_or(0);
     let baseline = svc
         .update_status
         .as_ref()
         .and_then(|u| u.started_at.as_ref())
         .map(|d| d.to_string());
-    let spec =
-        super::core::retarget(svc.spec.unwrap_or_default(), &id, &name, port).ok_or_else(|| {
-            StepError::Failed(
-                format!("{CORE_SERVICE} mounts no config at /config.toml"),
-                None,
-            )
-        })?;
-    let opts = UpdateServiceOptionsBuilder::new()
-        .version(version as i32)
-        .build();
-    match client
-        .call(
-            "POST /services/ucp-interlock/update",
-            client
-                .docker()
-                .update_service(CORE_SERVICE, spec, opts, None),
-        )
-        .await
-    {
-        Ok(_) => {}
-        Err(ConnectError::Api { message, .. }) if message.contains("update out of sequence") => {
-            return Err(StepError::OutOfSequence);
-        }
+    let change = crate::cluster::CoreRetarget {
+        target: crate::plan::action::CONFIG_TARGET.into(),
+        config_id: id.clone(),
+        config_name: name.clone(),
+        host_port: port,
+    };
+    match crate::docker::Swarm::retarget_core(client, CORE_SERVICE, version, &change).await {
+        Ok(()) => {}
+        Err(ConnectError::OutOfSequence { .. }) => return Err(StepError::OutOfSequence),
         Err(e) => return Err(failed(e)),
     }
     progress.core_updating = true;
@@ -272,7 +251,7 @@ pub async fn remove_service(
         .await
     {
         Ok(()) => {}
-        Err(ConnectError::Api { status: 404, .. }) => {
+        Err(ConnectError::NotFound { .. }) => {
             return Ok(format!("{name} was already gone"));
         }
         Err(e) => return Err(failed(e)),
@@ -290,7 +269,7 @@ pub async fn remove_service(
             .await
         {
             Ok(t) => t.len(),
-            Err(ConnectError::Api { status: 404, .. }) => 0,
+            Err(ConnectError::NotFound { .. }) => 0,
             Err(e) => return Err(failed(e)),
         };
         if left == 0 || start.elapsed() > Duration::from_secs(60) {
@@ -512,12 +491,8 @@ pub async fn prune_configs(client: &Client, names: &[String]) -> Result<String, 
             .await
         {
             Ok(()) => removed.push(n.clone()),
-            Err(ConnectError::Api { status: 404, .. }) => {}
-            Err(ConnectError::Api {
-                status: 400,
-                message,
-                ..
-            }) if message.contains("in use") => skipped.push(format!("{n} (in use)")),
+            Err(ConnectError::NotFound { .. }) => {}
+            Err(ConnectError::InUse { .. }) => skipped.push(format!("{n} (in use)")),
             Err(e) => return Err(failed(e)),
         }
     }

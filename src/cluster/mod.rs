@@ -3,7 +3,14 @@
 //! The Docker client (`crate::docker`) fills it in; the plan and status read it. Nothing here
 //! talks to the network, so every live check is tested with hand-built snapshots.
 
+pub mod change;
+pub mod detail;
 pub mod matching;
+pub mod update;
+
+pub use change::{CoreRetarget, ProxySpec};
+pub use detail::{ConfigData, LogSource, NewConfig, TaskDetail, VersionedNode};
+pub use update::{ServiceStatus, UpdateState, UpdateStatus};
 
 use std::collections::BTreeMap;
 

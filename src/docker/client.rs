@@ -4,7 +4,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine;
 use bollard::Docker;
 use bollard::query_parameters::{ListServicesOptionsBuilder, ListTasksOptions};
 
@@ -128,7 +127,7 @@ impl Client {
         // A non-manager fails every call the same way; say that, not "no ucp-interlock".
         let nodes = nodes?;
         let core = match core {
-            Err(ConnectError::Api { status: 404, .. }) => return Err(ConnectError::NoInterlock),
+            Err(ConnectError::NotFound { .. }) => return Err(ConnectError::NoInterlock),
             other => convert::service(other?),
         };
         let services = services?;
@@ -147,22 +146,11 @@ impl Client {
                 d.inspect_config(&mounted.config_id),
             )
             .await?;
-        let data = raw
-            .spec
-            .as_ref()
-            .and_then(|s| s.data.clone())
-            .unwrap_or_default();
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(data.trim())
-            .map_err(|e| ConnectError::Other {
-                call: format!("read config {}", mounted.config_name),
-                message: format!("its data is not base64: {e}"),
-            })?;
-        let toml = String::from_utf8(bytes).map_err(|_| ConnectError::Other {
+        let read = convert::config_data(raw).map_err(|message| ConnectError::Other {
             call: format!("read config {}", mounted.config_name),
-            message: "it is not UTF-8 text".into(),
+            message,
         })?;
-        let config = convert::config(raw);
+        let (config, toml) = (read.info, read.data);
 
         let family = family_prefix(&config.name);
         let mut configs: Vec<ConfigInfo> = configs

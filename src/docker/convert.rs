@@ -3,9 +3,13 @@
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 
+use base64::Engine;
 use bollard::models;
 
-use crate::cluster::{ConfigInfo, ConfigRef, Node, PublishedPort, Role, Service, Task};
+use crate::cluster::{
+    ConfigData, ConfigInfo, ConfigRef, Node, PublishedPort, Role, Service, ServiceStatus, Task,
+    TaskDetail, UpdateState, UpdateStatus,
+};
 use crate::interlock::PublishMode;
 
 fn labels(l: Option<HashMap<String, String>>) -> BTreeMap<String, String> {
@@ -111,4 +115,51 @@ pub fn task(t: models::Task) -> Task {
         desired_state: t.desired_state.map(|s| s.to_string()).unwrap_or_default(),
         error: status.err,
     }
+}
+
+pub fn service_status(s: models::Service) -> ServiceStatus {
+    let update = s.update_status.clone().map(|u| UpdateStatus {
+        state: u.state.map(|st| UpdateState::parse(st.as_ref())),
+        started_at: u.started_at.map(|d| d.to_string()),
+        completed_at: u.completed_at.map(|d| d.to_string()),
+        message: u.message,
+    });
+    ServiceStatus {
+        service: service(s),
+        update,
+    }
+}
+
+pub fn task_detail(t: models::Task) -> TaskDetail {
+    let id = t.id.clone().unwrap_or_default();
+    let updated_at = t.updated_at.as_ref().map(|d| d.to_string());
+    let container_id = t
+        .status
+        .as_ref()
+        .and_then(|s| s.container_status.as_ref())
+        .and_then(|c| c.container_id.clone());
+    TaskDetail {
+        id,
+        task: task(t),
+        updated_at,
+        container_id,
+    }
+}
+
+/// A config with its data decoded: the one place config data is decoded, so a config that is
+/// not base64 or not UTF-8 text fails the same way wherever it is read.
+pub fn config_data(c: models::Config) -> Result<ConfigData, String> {
+    let raw = c
+        .spec
+        .as_ref()
+        .and_then(|s| s.data.clone())
+        .unwrap_or_default();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(raw.trim())
+        .map_err(|e| format!("its data is not base64: {e}"))?;
+    let data = String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?;
+    Ok(ConfigData {
+        info: config(c),
+        data,
+    })
 }

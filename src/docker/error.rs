@@ -1,6 +1,7 @@
 //! Everything that can go wrong reaching the cluster, each with its cause and its fix.
 
 use std::error::Error as StdError;
+use std::fmt;
 
 use rustls::{AlertDescription, CertificateError};
 
@@ -87,6 +88,38 @@ pub enum ConnectError {
         message: String,
     },
     NoInterlock,
+    /// The object does not exist (HTTP 404).
+    NotFound {
+        call: String,
+        message: String,
+    },
+    /// The object changed since it was read: swarm refused a write at an old version.
+    OutOfSequence {
+        call: String,
+    },
+    /// A config still mounted by a service cannot be removed.
+    InUse {
+        call: String,
+        message: String,
+    },
+    /// The name is taken (HTTP 409, "already exists").
+    NameConflict {
+        call: String,
+        message: String,
+    },
+    /// The engine failed (HTTP 5xx).
+    ServerError {
+        call: String,
+        status: u16,
+        message: String,
+    },
+    /// The connection closed before the answer came: the request may or may not have been
+    /// carried out.
+    Dropped {
+        address: String,
+        call: String,
+    },
+    /// Any other refusal of the engine (HTTP 4xx).
     Api {
         call: String,
         status: u16,
@@ -160,6 +193,14 @@ impl ConnectError {
                 format!("{address} refused the client certificate ({alert})")
             }
             Tls { address, why } => format!("TLS with {address} failed: {why}"),
+            _ => self.api_message(),
+        }
+    }
+
+    /// The messages of what the engine answered.
+    fn api_message(&self) -> String {
+        use ConnectError::*;
+        match self {
             Forbidden {
                 call,
                 status,
@@ -173,12 +214,29 @@ impl ConnectError {
             NoInterlock => {
                 "Layer 7 routing is not enabled: there is no `ucp-interlock` service".into()
             }
-            Api {
+            NotFound { call, message } => format!("{call} failed: not found ({message})"),
+            OutOfSequence { call } => format!(
+                "{call} failed: the object changed since it was read (update out of sequence)"
+            ),
+            InUse { call, message } => format!("{call} failed: still in use ({message})"),
+            NameConflict { call, message } => {
+                format!("{call} failed: the name is taken ({message})")
+            }
+            ServerError {
+                call,
+                status,
+                message,
+            }
+            | Api {
                 call,
                 status,
                 message,
             } => format!("{call} failed with HTTP {status}: {message}"),
+            Dropped { address, call } => {
+                format!("{address} closed the connection before answering ({call})")
+            }
             Other { call, message } => format!("{call} failed: {message}"),
+            _ => unreachable!("connection and TLS errors are worded in `message`"),
         }
     }
 
@@ -210,8 +268,66 @@ impl ConnectError {
             Forbidden { .. } => "use the bundle of a user with full control over the services, configs and nodes involved (usually an admin)".into(),
             NotManager { .. } => "connect to a manager (UCP's address, or a manager node's socket)".into(),
             NoInterlock => "enable it in UCP: Admin Settings → Layer 7 Routing → Enable Layer 7 Routing, then run again".into(),
-            Api { .. } | Other { .. } => return None,
+            OutOfSequence { .. } => "someone changed it meanwhile: run `interlock-split plan` again and review it".into(),
+            NameConflict { .. } => "the cluster changed since the plan: run `interlock-split plan` again".into(),
+            InUse { .. } => "a service still mounts it; `docker service ls` shows which".into(),
+            Dropped { .. } => "`interlock-split status` shows whether the change was made; then run again".into(),
+            ServerError { .. } => "the engine failed: check the managers' health, then run again".into(),
+            NotFound { .. } | Api { .. } | Other { .. } => return None,
         })
+    }
+}
+
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl StdError for ConnectError {}
+
+// The engine's words for outcomes it reports with a generic status code (the gRPC code of
+// swarmkit shows only in the text). Read in `api_outcome`, nowhere else.
+const OUT_OF_SEQUENCE: &str = "update out of sequence";
+const IN_USE: &str = "is in use";
+const NOT_A_MANAGER: &str = "not a swarm manager";
+
+/// What an engine's refusal means, from its status and, where the status is ambiguous, its
+/// text. This is the one place that reads the engine's text: a 500 may be an out-of-sequence
+/// write, a 400 a config in use, and swarmkit says which only in words.
+fn api_outcome(call: &str, status: u16, message: &str) -> ConnectError {
+    let (call, text) = (call.to_string(), message.to_string());
+    let lower = message.to_ascii_lowercase();
+    match status {
+        401 | 403 => ConnectError::Forbidden {
+            call,
+            status,
+            message: text,
+        },
+        503 if lower.contains(NOT_A_MANAGER) => ConnectError::NotManager { message: text },
+        _ if lower.contains(OUT_OF_SEQUENCE) => ConnectError::OutOfSequence { call },
+        404 => ConnectError::NotFound {
+            call,
+            message: text,
+        },
+        409 => ConnectError::NameConflict {
+            call,
+            message: text,
+        },
+        400 if lower.contains(IN_USE) => ConnectError::InUse {
+            call,
+            message: text,
+        },
+        500.. => ConnectError::ServerError {
+            call,
+            status,
+            message: text,
+        },
+        _ => ConnectError::Api {
+            call,
+            status,
+            message: text,
+        },
     }
 }
 
@@ -228,26 +344,7 @@ pub fn classify(
         B::DockerResponseServerError {
             status_code,
             message,
-        } => {
-            let status = *status_code;
-            if status == 401 || status == 403 {
-                return ConnectError::Forbidden {
-                    call: call.into(),
-                    status,
-                    message: message.clone(),
-                };
-            }
-            if status == 503 && message.to_ascii_lowercase().contains("not a swarm manager") {
-                return ConnectError::NotManager {
-                    message: message.clone(),
-                };
-            }
-            return ConnectError::Api {
-                call: call.into(),
-                status,
-                message: message.clone(),
-            };
-        }
+        } => return api_outcome(call, *status_code, message),
         B::RequestTimeoutError => {
             return ConnectError::TimedOut {
                 address: address.into(),
@@ -261,6 +358,14 @@ pub fn classify(
     while let Some(e) = source {
         if let Some(t) = e.downcast_ref::<rustls::Error>() {
             return tls_error(t, address, origin);
+        }
+        if let Some(h) = e.downcast_ref::<hyper::Error>()
+            && (h.is_incomplete_message() || h.is_canceled())
+        {
+            return ConnectError::Dropped {
+                address: address.into(),
+                call: call.into(),
+            };
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             if let Some(t) = rustls_in(io) {
@@ -287,6 +392,15 @@ pub fn classify(
                         address: address.into(),
                         call: call.into(),
                         secs,
+                    };
+                }
+                std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::BrokenPipe
+                | std::io::ErrorKind::UnexpectedEof => {
+                    return ConnectError::Dropped {
+                        address: address.into(),
+                        call: call.into(),
                     };
                 }
                 _ => {}

@@ -6,9 +6,13 @@ pub mod context;
 mod convert;
 pub mod endpoint;
 pub mod error;
+mod ops;
+mod spec_edit;
+pub mod swarm;
 pub mod tls;
 pub mod transport;
 
 pub use client::{Client, LiveState};
 pub use endpoint::{ConnectArgs, Endpoint};
 pub use error::ConnectError;
+pub use swarm::Swarm;

@@ -1,0 +1,210 @@
+//! `Swarm` on the Engine API: each operation one or two calls, its answer in the project's
+//! types, its refusal a typed `ConnectError`.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use bollard::models::ConfigSpec;
+use bollard::query_parameters::{
+    ListTasksOptionsBuilder, LogsOptionsBuilder, UpdateNodeOptionsBuilder,
+    UpdateServiceOptionsBuilder,
+};
+use futures_util::{Stream, StreamExt};
+
+use super::client::Client;
+use super::error::ConnectError;
+use super::swarm::Swarm;
+use super::{convert, spec_edit};
+use crate::cluster::{
+    ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, ProxySpec, ServiceStatus,
+    TaskDetail, VersionedNode,
+};
+
+impl Client {
+    async fn inspect_service(&self, name: &str) -> Result<bollard::models::Service, ConnectError> {
+        self.call(
+            &format!("GET /services/{name}"),
+            self.docker().inspect_service(name, None),
+        )
+        .await
+    }
+
+    async fn update_spec(
+        &self,
+        name: &str,
+        version: u64,
+        spec: bollard::models::ServiceSpec,
+    ) -> Result<(), ConnectError> {
+        let opts = UpdateServiceOptionsBuilder::new()
+            .version(version as i32)
+            .build();
+        self.call(
+            &format!("POST /services/{name}/update"),
+            self.docker().update_service(name, spec, opts, None),
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+/// The non-empty lines of a log stream, read for at most five seconds.
+async fn lines<E>(
+    mut stream: impl Stream<Item = Result<bollard::container::LogOutput, E>> + Unpin,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(deadline.into(), stream.next()).await {
+        out.extend(
+            String::from_utf8_lossy(&chunk.into_bytes())
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(String::from),
+        );
+    }
+    out
+}
+
+impl Swarm for Client {
+    async fn service(&self, name: &str) -> Result<ServiceStatus, ConnectError> {
+        Ok(convert::service_status(self.inspect_service(name).await?))
+    }
+
+    async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ConnectError> {
+        let mut filters = HashMap::new();
+        filters.insert("service", vec![service]);
+        let opts = ListTasksOptionsBuilder::new().filters(&filters).build();
+        let tasks = self
+            .call("GET /tasks", self.docker().list_tasks(Some(opts)))
+            .await?;
+        Ok(tasks.into_iter().map(convert::task_detail).collect())
+    }
+
+    async fn nodes(&self) -> Result<Vec<Node>, ConnectError> {
+        let nodes = self
+            .call("GET /nodes", self.docker().list_nodes(None))
+            .await?;
+        Ok(nodes.into_iter().map(convert::node).collect())
+    }
+
+    async fn node(&self, id: &str) -> Result<VersionedNode, ConnectError> {
+        let n = self
+            .call(&format!("GET /nodes/{id}"), self.docker().inspect_node(id))
+            .await?;
+        let version = n.version.as_ref().and_then(|v| v.index).unwrap_or(0);
+        Ok(VersionedNode {
+            node: convert::node(n),
+            version,
+        })
+    }
+
+    async fn label_node(
+        &self,
+        id: &str,
+        version: u64,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ConnectError> {
+        // The write replaces the whole spec: the one read back is the one at `version`, or
+        // swarm refuses the write as out of sequence.
+        let n = self
+            .call(&format!("GET /nodes/{id}"), self.docker().inspect_node(id))
+            .await?;
+        let mut spec = n.spec.unwrap_or_default();
+        spec.labels
+            .get_or_insert_with(HashMap::new)
+            .insert(key.to_string(), value.to_string());
+        let opts = UpdateNodeOptionsBuilder::new()
+            .version(version as i64)
+            .build();
+        self.call(
+            &format!("POST /nodes/{id}/update"),
+            self.docker().update_node(id, spec, opts),
+        )
+        .await
+    }
+
+    async fn configs(&self) -> Result<Vec<ConfigInfo>, ConnectError> {
+        let configs = self
+            .call("GET /configs", self.docker().list_configs(None))
+            .await?;
+        Ok(configs.into_iter().map(convert::config).collect())
+    }
+
+    async fn config(&self, id: &str) -> Result<ConfigData, ConnectError> {
+        let call = format!("GET /configs/{id}");
+        let raw = self.call(&call, self.docker().inspect_config(id)).await?;
+        convert::config_data(raw).map_err(|message| ConnectError::Other { call, message })
+    }
+
+    async fn create_config(&self, config: &NewConfig) -> Result<String, ConnectError> {
+        let spec = ConfigSpec {
+            name: Some(config.name.clone()),
+            labels: Some(config.labels.clone().into_iter().collect()),
+            data: Some(base64::engine::general_purpose::STANDARD.encode(&config.data)),
+            ..Default::default()
+        };
+        Ok(self
+            .call("POST /configs/create", self.docker().create_config(spec))
+            .await?
+            .id)
+    }
+
+    async fn remove_config(&self, name: &str) -> Result<(), ConnectError> {
+        self.call(
+            &format!("DELETE /configs/{name}"),
+            self.docker().delete_config(name),
+        )
+        .await
+    }
+
+    async fn retarget_core(
+        &self,
+        service: &str,
+        version: u64,
+        change: &CoreRetarget,
+    ) -> Result<(), ConnectError> {
+        let live = self.inspect_service(service).await?;
+        let spec = spec_edit::retarget(live.spec.unwrap_or_default(), change).ok_or_else(|| {
+            ConnectError::Other {
+                call: format!("update {service}"),
+                message: format!("{service} mounts no config at {}", change.target),
+            }
+        })?;
+        self.update_spec(service, version, spec).await
+    }
+
+    async fn update_proxy(
+        &self,
+        service: &str,
+        version: u64,
+        spec: &ProxySpec,
+    ) -> Result<(), ConnectError> {
+        let live = self.inspect_service(service).await?;
+        let spec = spec_edit::proxy(live.spec.unwrap_or_default(), spec);
+        self.update_spec(service, version, spec).await
+    }
+
+    async fn remove_service(&self, name: &str) -> Result<(), ConnectError> {
+        self.call(
+            &format!("DELETE /services/{name}"),
+            self.docker().delete_service(name),
+        )
+        .await
+    }
+
+    async fn logs(&self, source: &LogSource, tail: usize) -> Vec<String> {
+        let opts = LogsOptionsBuilder::new()
+            .stdout(true)
+            .stderr(true)
+            .tail(&tail.to_string())
+            .build();
+        let mut out = match source {
+            LogSource::Service(s) => lines(self.docker().service_logs(s, Some(opts))).await,
+            LogSource::Container(c) => lines(self.docker().logs(c, Some(opts))).await,
+        };
+        let keep = out.len().saturating_sub(tail);
+        out.drain(..keep);
+        out
+    }
+}

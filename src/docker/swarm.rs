@@ -1,0 +1,74 @@
+//! The operations apply needs from a swarm, in the project's own types. `docker::Client`
+//! implements them against the Engine API; apply (and its tests) see only this trait, as the
+//! docker CLI's progress code sees only its `APIClient` interface.
+//!
+//! Every write carries the version it was planned against: swarm refuses a write to an object
+//! that changed since (`ConnectError::OutOfSequence`), so nothing is ever overwritten unseen.
+//! Errors apply decides on are variants of `ConnectError`: `NotFound`, `OutOfSequence`,
+//! `InUse`, `NameConflict`.
+
+use crate::cluster::{
+    ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, ProxySpec, ServiceStatus,
+    TaskDetail, VersionedNode,
+};
+
+use super::error::ConnectError;
+
+// The futures are awaited on the caller's runtime, never spawned: they need not be `Send`.
+#[allow(async_fn_in_trait)]
+pub trait Swarm {
+    /// A service by name or ID, with its version and last update; `NotFound` when absent.
+    async fn service(&self, name: &str) -> Result<ServiceStatus, ConnectError>;
+
+    /// All tasks of a service (by name or ID), whatever their state.
+    async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ConnectError>;
+
+    async fn nodes(&self) -> Result<Vec<Node>, ConnectError>;
+
+    /// A node by ID or hostname, with the version a label write must send.
+    async fn node(&self, id: &str) -> Result<VersionedNode, ConnectError>;
+
+    /// Sets one label on a node whose spec is at `version`; the other labels stay.
+    async fn label_node(
+        &self,
+        id: &str,
+        version: u64,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ConnectError>;
+
+    /// Every config (without data).
+    async fn configs(&self) -> Result<Vec<ConfigInfo>, ConnectError>;
+
+    /// One config with its data decoded.
+    async fn config(&self, id: &str) -> Result<ConfigData, ConnectError>;
+
+    /// Creates a config; `NameConflict` when the name is taken. Returns its ID.
+    async fn create_config(&self, config: &NewConfig) -> Result<String, ConnectError>;
+
+    /// Removes a config by name or ID; `InUse` while a service mounts it, `NotFound` when gone.
+    async fn remove_config(&self, name: &str) -> Result<(), ConnectError>;
+
+    /// Points the core at another config: the live spec at `version` with only the config
+    /// reference (and the host-mode core port) changed, and rollback on failure.
+    async fn retarget_core(
+        &self,
+        service: &str,
+        version: u64,
+        change: &CoreRetarget,
+    ) -> Result<(), ConnectError>;
+
+    /// Updates a proxy at `version` to `spec` (constraints, replicas, ports), in place.
+    async fn update_proxy(
+        &self,
+        service: &str,
+        version: u64,
+        spec: &ProxySpec,
+    ) -> Result<(), ConnectError>;
+
+    /// Removes a service; `NotFound` when it is already gone.
+    async fn remove_service(&self, name: &str) -> Result<(), ConnectError>;
+
+    /// The last `tail` non-empty lines, within a few seconds (empty when out of reach).
+    async fn logs(&self, source: &LogSource, tail: usize) -> Vec<String>;
+}
