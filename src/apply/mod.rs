@@ -4,6 +4,8 @@
 mod core;
 pub mod interrupt;
 mod steps;
+#[cfg(test)]
+mod testing;
 pub mod ui;
 pub mod watch;
 
