@@ -6,9 +6,9 @@
 //! | label a node                          | POST /nodes/{id}/update                 |  x  |    x    |    x    |
 //! | create the versioned config           | POST /configs/create                    |  x  |    x    |    x    |
 //! | update ucp-interlock                  | POST /services/ucp-interlock/update     |  x  |    x    |    x    |
-//! | watch ucp-interlock converge          | GET /services/ucp-interlock (the 3rd)   |  x  |    x    |    x    |
+//! | watch ucp-interlock converge          | GET /services/ucp-interlock (the 4th)   |  x  |    x    |    x    |
 //! | remove the stale port holder          | DELETE /services/ucp-interlock-proxy    |  x  |    x    |    x    |
-//! | wait for Interlock's new services     | GET /services?filters=…                 |  x  |    x    |    x    |
+//! | wait for Interlock's new services     | GET /services/ucp-interlock-proxy-…     |  x  |    x    |    x    |
 //! | remove the other stale service        | DELETE /services/ucp-interlock-extension|  x  |    x    |    x    |
 //!
 //! In every case apply exits non-zero and its report says what the core runs, what was done and
@@ -148,8 +148,9 @@ const STEPS: &[Step] = &[
     Step {
         name: "watch ucp-interlock",
         method: Method::GET,
+        // Read for the plan, read for the update's version, read for the spec it edits.
         path: "/services/ucp-interlock",
-        nth: 3,
+        nth: 4,
         core_after: "the update to com.docker.ucp.interlock.conf-2 was started",
     },
     Step {
@@ -162,7 +163,7 @@ const STEPS: &[Step] = &[
     Step {
         name: "await new services",
         method: Method::GET,
-        path: "/services?filters",
+        path: "/services/ucp-interlock-proxy-",
         nth: 1,
         core_after: "runs com.docker.ucp.interlock.conf-2.",
     },

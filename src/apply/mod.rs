@@ -1,24 +1,27 @@
 //! apply: runs the plan's actions, in order, and only those. Every step says what it did; on
 //! any failure the report says exactly what state the cluster is in and how to go on.
+//!
+//! It runs against `docker::Swarm` (the project's types, no Docker API models) and tells its
+//! progress to an `Observer`, so that it depends on neither the transport nor the output.
 
 mod core;
+pub mod error;
 pub mod interrupt;
+mod proxy;
+pub mod report;
 mod steps;
 #[cfg(test)]
 mod testing;
-pub mod ui;
 pub mod watch;
 
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
+pub use error::StepError;
 pub use interrupt::Interrupt;
-pub use ui::Ui;
+pub use report::{ApplyReport, CoreState, Outcome, StepReport, StepStatus};
 pub use watch::Failure;
 
-use crate::docker::{Client, LiveState};
-use crate::output::human;
+use crate::docker::{LiveState, Swarm};
 use crate::plan::{Action, When};
 
 #[derive(Debug, Clone)]
@@ -30,15 +33,14 @@ pub struct Options {
     pub reconcile: bool,
 }
 
-/// Why a step stopped the run.
-#[derive(Debug, Clone)]
-pub enum StepError {
-    Failed(String, Option<String>),
-    RolledBack(Failure),
-    Paused(Failure),
-    /// The core changed between reading and updating it (swarm's optimistic concurrency).
-    OutOfSequence,
-    Interrupted,
+/// Where apply tells what it is doing; the command layer shows it.
+pub trait Observer {
+    /// Step `n` of `total` begins.
+    fn step(&mut self, n: usize, total: usize, action: &Action);
+    /// Progress within a step.
+    fn progress(&mut self, text: &str);
+    /// The outcome of a step.
+    fn done(&mut self, text: &str);
 }
 
 /// What has happened to the cluster so far, for reports.
@@ -48,166 +50,103 @@ pub struct Progress {
     pub core_on: String,
     pub core_updating: bool,
     /// (id, name) of the config created or reused.
-    pub new_config: Option<(String, String)>,
+    pub new_config: Option<NewConfigRef>,
     pub removed: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StepStatus {
-    Done,
-    Skipped,
-    Failed,
-    NotRun,
+/// The config the core is to be pointed at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewConfigRef {
+    pub id: String,
+    pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct StepReport {
-    pub action: Action,
-    pub status: StepStatus,
-    pub detail: String,
-    pub millis: u128,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    Applied,
-    NothingToDo,
-    /// Nothing was changed: the plan had errors, it was not confirmed, or the cluster could not
-    /// be read.
-    Refused,
-    /// Nothing was changed: the saved plan no longer matches the cluster.
-    PlanStale,
-    Failed,
-    RolledBack,
-    Paused,
-    OutOfSequence,
-    Interrupted,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ApplyReport {
-    pub format_version: u32,
-    pub outcome: Outcome,
-    pub steps: Vec<StepReport>,
-    /// The config `ucp-interlock` runs at the end (empty when the cluster was not read).
-    pub core_config: String,
-    pub previous_config: String,
-    pub backup: Option<String>,
-    pub error: Option<String>,
-    pub hint: Option<String>,
-    pub failed_task: Option<String>,
-    pub task_error: Option<String>,
-    pub logs: Vec<String>,
-}
-
-impl ApplyReport {
-    /// A report of a run that has not done anything yet, with the core on `config`.
-    pub fn new(config: &str) -> Self {
-        Self {
-            format_version: 1,
-            outcome: Outcome::Applied,
-            steps: Vec::new(),
-            core_config: config.to_string(),
-            previous_config: config.to_string(),
-            backup: None,
-            error: None,
-            hint: None,
-            failed_task: None,
-            task_error: None,
-            logs: Vec::new(),
+impl Progress {
+    fn core_state(&self) -> CoreState {
+        CoreState {
+            config: self.core_on.clone(),
+            pending_update_to: self
+                .new_config
+                .as_ref()
+                .filter(|_| self.core_updating)
+                .map(|c| c.name.clone()),
         }
     }
 }
 
-pub fn describe(a: &Action) -> String {
-    human::action(a, &crate::output::style::Styler::new(false))
+/// What every step reads: the cluster as planned, the TOML to apply, the options.
+pub struct Context<'a, S: Swarm> {
+    pub swarm: &'a S,
+    pub state: &'a LiveState,
+    pub new_config: &'a str,
+    pub opts: &'a Options,
+    pub interrupt: &'a Interrupt,
+}
+
+/// The outcome a step error leads to.
+fn outcome_of(e: &StepError) -> Outcome {
+    match e {
+        StepError::RolledBack(_) => Outcome::RolledBack,
+        StepError::Paused(_) => Outcome::Paused,
+        StepError::OutOfSequence => Outcome::OutOfSequence,
+        StepError::Interrupted => Outcome::Interrupted,
+        _ => Outcome::Failed,
+    }
+}
+
+fn record_failure(report: &mut ApplyReport, e: &StepError) -> String {
+    if let StepError::RolledBack(f) | StepError::Paused(f) = e {
+        report.failed_task = f.task.clone();
+        report.task_error = f.task_error.clone();
+        report.logs = f.logs.clone();
+    }
+    let detail = e.message();
+    report.outcome = outcome_of(e);
+    report.error = Some(detail.clone());
+    report.hint = e.hint();
+    detail
 }
 
 /// Runs `actions`. Stops at the first failure; steps not reached are reported as not run.
-pub async fn execute(
-    client: &Client,
-    state: &LiveState,
-    new_config: &str,
+pub async fn execute<S: Swarm>(
+    cx: &Context<'_, S>,
     actions: &[Action],
-    opts: &Options,
-    ui: &mut Ui,
-    interrupt: &Interrupt,
+    ui: &mut dyn Observer,
 ) -> ApplyReport {
     let mut progress = Progress {
-        core_on: state.config.name.clone(),
+        core_on: cx.state.config.name.clone(),
         ..Default::default()
     };
-    let mut report = ApplyReport::new(&state.config.name);
-    let total = actions.len();
+    let mut report = ApplyReport::new(&cx.state.config.name);
     for (i, action) in actions.iter().enumerate() {
-        if interrupt.is_set() {
+        if cx.interrupt.is_set() {
             report.outcome = Outcome::Interrupted;
             break;
         }
-        ui.step(i + 1, total, &describe(action));
+        ui.step(i + 1, actions.len(), action);
         let start = Instant::now();
-        let result = run_step(
-            client,
-            state,
-            new_config,
-            action,
-            opts,
-            &mut progress,
-            ui,
-            interrupt,
-        )
-        .await;
+        let result = run_step(cx, action, &mut progress, ui).await;
         let millis = start.elapsed().as_millis();
-        match result {
-            Ok((status, detail)) => {
+        let (status, detail) = match result {
+            Ok(StepDone { status, detail }) => {
                 ui.done(&format!("{detail} ({:.1}s)", millis as f64 / 1000.0));
-                report.steps.push(StepReport {
-                    action: action.clone(),
-                    status,
-                    detail,
-                    millis,
-                });
+                (status, detail)
             }
             Err(e) => {
-                let (outcome, detail) = match &e {
-                    StepError::Failed(m, h) => {
-                        report.hint = h.clone();
-                        (Outcome::Failed, m.clone())
-                    }
-                    StepError::RolledBack(f) | StepError::Paused(f) => {
-                        report.failed_task = f.task.clone();
-                        report.task_error = f.task_error.clone();
-                        report.logs = f.logs.clone();
-                        let o = if matches!(e, StepError::RolledBack(_)) {
-                            Outcome::RolledBack
-                        } else {
-                            Outcome::Paused
-                        };
-                        (o, f.message.clone())
-                    }
-                    StepError::OutOfSequence => (
-                        Outcome::OutOfSequence,
-                        "ucp-interlock changed while it was being updated (update out of sequence)"
-                            .into(),
-                    ),
-                    StepError::Interrupted => (Outcome::Interrupted, "interrupted".into()),
-                };
-                ui.done(&format!(
-                    "failed: {}",
-                    detail.lines().next().unwrap_or_default()
-                ));
-                report.outcome = outcome;
-                report.error = Some(detail.clone());
-                report.steps.push(StepReport {
-                    action: action.clone(),
-                    status: StepStatus::Failed,
-                    detail,
-                    millis,
-                });
-                break;
+                let detail = record_failure(&mut report, &e);
+                let first = detail.lines().next().unwrap_or_default();
+                ui.done(&format!("failed: {first}"));
+                (StepStatus::Failed, detail)
             }
+        };
+        report.steps.push(StepReport {
+            action: action.clone(),
+            status,
+            detail,
+            millis,
+        });
+        if status == StepStatus::Failed {
+            break;
         }
     }
     for action in actions.iter().skip(report.steps.len()) {
@@ -218,106 +157,91 @@ pub async fn execute(
             millis: 0,
         });
     }
-    report.core_config = match (&progress.new_config, progress.core_updating) {
-        (Some((_, new)), true) => format!(
-            "{} or {new}: the update to {new} was started and its outcome is not known (`interlock-split status` tells)",
-            progress.core_on
-        ),
-        _ => progress.core_on,
-    };
+    report.core = progress.core_state();
     report
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn run_step(
-    client: &Client,
-    state: &LiveState,
-    new_config: &str,
+/// A step that ran: done or skipped, and what it did.
+pub struct StepDone {
+    pub status: StepStatus,
+    pub detail: String,
+}
+
+fn done(detail: String) -> Result<StepDone, StepError> {
+    Ok(StepDone {
+        status: StepStatus::Done,
+        detail,
+    })
+}
+
+fn skipped(detail: String) -> Result<StepDone, StepError> {
+    Ok(StepDone {
+        status: StepStatus::Skipped,
+        detail,
+    })
+}
+
+async fn run_step<S: Swarm>(
+    cx: &Context<'_, S>,
     action: &Action,
-    opts: &Options,
     progress: &mut Progress,
-    ui: &mut Ui,
-    interrupt: &Interrupt,
-) -> Result<(StepStatus, String), StepError> {
-    let done = |d: String| Ok((StepStatus::Done, d));
+    ui: &mut dyn Observer,
+) -> Result<StepDone, StepError> {
+    let (swarm, timeout) = (cx.swarm, cx.opts.wait_timeout);
     match action {
         Action::LabelNode {
             node, key, value, ..
-        } => done(steps::label_node(client, node, key, value).await?),
+        } => done(steps::label_node(swarm, node, key, value).await?),
         Action::CreateConfig { name, .. } => {
-            let name = name
-                .clone()
-                .ok_or_else(|| StepError::Failed("the plan names no config".into(), None))?;
-            done(steps::create_config(client, state, &name, new_config, progress).await?)
+            let name = name.clone().ok_or(StepError::NoConfigName)?;
+            done(steps::create_config(swarm, cx.state, &name, cx.new_config, progress).await?)
         }
         Action::UpdateCoreService { to, .. } => {
             // A rollback, or a re-run after the config was created: the config exists already.
             if progress.new_config.is_none()
                 && let Some(c) = to
                     .as_ref()
-                    .and_then(|n| state.snapshot.configs.iter().find(|c| &c.name == n))
+                    .and_then(|n| cx.state.snapshot.configs.iter().find(|c| &c.name == n))
             {
-                progress.new_config = Some((c.id.clone(), c.name.clone()));
+                progress.new_config = Some(NewConfigRef {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                });
             }
-            done(
-                steps::update_core(
-                    client,
-                    new_config,
-                    progress,
-                    opts.wait_timeout,
-                    ui,
-                    interrupt,
-                )
-                .await?,
-            )
+            let toml = cx.new_config;
+            done(steps::update_core(swarm, toml, progress, timeout, ui, cx.interrupt).await?)
         }
         Action::RemoveStaleService { service, when, .. } => {
-            if *when == When::AfterNewProxies && !opts.cleanup {
-                return Ok((
-                    StepStatus::Skipped,
-                    format!("kept {service} (--no-cleanup)"),
-                ));
+            if *when == When::AfterNewProxies && !cx.opts.cleanup {
+                return skipped(format!("kept {service} (--no-cleanup)"));
             }
-            done(steps::remove_service(client, service, progress, ui).await?)
+            done(steps::remove_service(swarm, service, progress, ui).await?)
         }
         Action::AwaitService {
             service,
             replicas,
             ports,
             ..
-        } => done(
-            steps::await_service(
-                client,
-                service,
-                *replicas,
+        } => {
+            let wait = steps::Await {
+                name: service,
+                replicas: *replicas,
                 ports,
-                opts.wait_timeout,
-                ui,
-                interrupt,
-            )
-            .await?,
-        ),
+                timeout,
+            };
+            done(steps::await_service(swarm, &wait, ui, cx.interrupt).await?)
+        }
         Action::ReconcileProxy { service, .. } => {
-            if !opts.reconcile {
-                return Ok((
-                    StepStatus::Skipped,
-                    format!(
-                        "left {service} as it is (--no-reconcile); it does not match the config"
-                    ),
+            if !cx.opts.reconcile {
+                return skipped(format!(
+                    "left {service} as it is (--no-reconcile); it does not match the config"
                 ));
             }
-            done(
-                steps::reconcile_proxy(
-                    client,
-                    service,
-                    new_config,
-                    opts.wait_timeout,
-                    ui,
-                    interrupt,
-                )
-                .await?,
-            )
+            let Some(spec) = proxy::wanted(action, cx.new_config)? else {
+                return done(format!("{service} is not in the config any more"));
+            };
+            done(steps::reconcile_proxy(swarm, service, &spec, timeout, ui, cx.interrupt).await?)
         }
-        Action::PruneConfigs { remove, .. } => done(steps::prune_configs(client, remove).await?),
+        Action::PruneConfigs { remove, .. } => done(steps::prune_configs(swarm, remove).await?),
     }
 }

@@ -2,16 +2,16 @@
 //! `cli/command/service/progress/progress.go`: tasks running the new spec, the monitor window
 //! (swarm reports `completed` only after it), tasks on down nodes ignored. Unlike the docker
 //! CLI, an automatic rollback or a pause is a failure.
+//!
+//! The decisions are a pure function of what was observed (`Watch::observe`); `update` only
+//! reads the swarm and sleeps.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use bollard::query_parameters::{ListTasksOptionsBuilder, LogsOptionsBuilder};
-use futures_util::StreamExt;
-
+use super::Observer;
 use super::interrupt::Interrupt;
-use super::ui::Ui;
-use crate::docker::{Client, ConnectError};
+use crate::cluster::{LogSource, Node, Task, TaskDetail, UpdateState, UpdateStatus};
+use crate::docker::{ConnectError, Swarm};
 
 /// How an update ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,245 +32,233 @@ pub struct Failure {
     pub logs: Vec<String>,
 }
 
+/// The next step of a watch, decided from one observation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Not there yet; the text says where it stands.
+    Wait(String),
+    Converged,
+    RolledBack {
+        reason: String,
+    },
+    Paused {
+        message: String,
+    },
+    TimedOut {
+        message: String,
+    },
+}
+
+/// The tasks and nodes read on one poll.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement<'a> {
+    pub tasks: &'a [Task],
+    pub nodes: &'a [Node],
+}
+
+/// One poll of the service.
+#[derive(Debug, Clone, Copy)]
+pub struct Observation<'a> {
+    pub update: Option<&'a UpdateStatus>,
+    /// Replicas the service asks for (`None`: a global service, counted as one).
+    pub replicas: Option<u64>,
+    /// `None` when the tasks were not read on this poll: the last count stands.
+    pub placement: Option<Placement<'a>>,
+    pub elapsed: Duration,
+}
+
+/// Swarm records no update at all when the spec did not change; after this long without one,
+/// running tasks are taken as converged.
+const NO_UPDATE_GRACE: Duration = Duration::from_secs(10);
+
+/// What a watch remembers between polls.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    name: String,
+    /// When the update before ours started: until swarm records ours, its status is that one's.
+    baseline: Option<String>,
+    timeout: Duration,
+    /// Swarm says why when a rollback starts; by the time it completes it only says "completed".
+    reason: Option<String>,
+    running: u64,
+    polls: u64,
+}
+
+/// Running tasks meant to run, on nodes that are not down.
+pub fn running(p: Placement<'_>) -> u64 {
+    let down: Vec<&str> = p
+        .nodes
+        .iter()
+        .filter(|n| n.state == "down")
+        .map(|n| n.id.as_str())
+        .collect();
+    p.tasks
+        .iter()
+        .filter(|t| t.desired_state == "running" && t.state == "running")
+        .filter(|t| !t.node_id.as_deref().is_some_and(|n| down.contains(&n)))
+        .count() as u64
+}
+
+impl Watch {
+    pub fn new(name: &str, baseline: Option<String>, timeout: Duration) -> Self {
+        Self {
+            name: name.to_string(),
+            baseline,
+            timeout,
+            reason: None,
+            running: 0,
+            polls: 0,
+        }
+    }
+
+    /// The state of our update: `None` while the status on the service is an older one's.
+    fn ours<'a>(&self, update: Option<&'a UpdateStatus>) -> Option<&'a UpdateState> {
+        let u = update?;
+        let fresh = u.started_at.is_some() && u.started_at != self.baseline;
+        if fresh { u.state.as_ref() } else { None }
+    }
+
+    /// Whether this poll must count tasks: to decide (once swarm says `completed`, or while it
+    /// says nothing), and about once a second for the progress line.
+    pub fn wants_tasks(&mut self, update: Option<&UpdateStatus>) -> bool {
+        self.polls += 1;
+        matches!(self.ours(update), Some(UpdateState::Completed) | None) || self.polls % 10 == 1
+    }
+
+    pub fn observe(&mut self, o: &Observation<'_>) -> Verdict {
+        if let Some(p) = o.placement {
+            self.running = running(p);
+        }
+        let (name, run, want) = (&self.name, self.running, o.replicas.unwrap_or(1));
+        let message = o.update.and_then(|u| u.message.clone());
+        let verdict = match self.ours(o.update) {
+            Some(UpdateState::Completed) if run >= want => return Verdict::Converged,
+            Some(UpdateState::RollbackCompleted) => {
+                let reason = self
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "its new task failed".into());
+                return Verdict::RolledBack { reason };
+            }
+            Some(UpdateState::Paused | UpdateState::RollbackPaused) => {
+                let message = message.unwrap_or_else(|| "paused".into());
+                return Verdict::Paused { message };
+            }
+            Some(UpdateState::RollbackStarted) => {
+                if self.reason.is_none() {
+                    self.reason = message.clone();
+                }
+                format!("{name}: rolling back ({})", message.unwrap_or_default())
+            }
+            Some(s) => format!("{name}: {}, {run}/{want} tasks running", s.as_str()),
+            None if o.elapsed > NO_UPDATE_GRACE && run >= want => return Verdict::Converged,
+            None => format!("{name}: waiting for swarm to start the update, {run}/{want} running"),
+        };
+        if o.elapsed > self.timeout {
+            return Verdict::TimedOut {
+                message: format!(
+                    "{name} had not converged after {}s ({run}/{want} tasks running)",
+                    self.timeout.as_secs()
+                ),
+            };
+        }
+        Verdict::Wait(verdict)
+    }
+}
+
 // Short enough that apply exits well within 300 ms of swarm reporting convergence.
 const POLL: Duration = Duration::from_millis(100);
 
-/// The update status a service shows now, with when it started.
-async fn status(
-    client: &Client,
-    name: &str,
-) -> Result<
-    (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<u64>,
-        String,
-    ),
-    ConnectError,
-> {
-    let s = client
-        .call(
-            &format!("GET /services/{name}"),
-            client.docker().inspect_service(name, None),
-        )
-        .await?;
-    let id = s.id.clone().unwrap_or_default();
-    let replicas = s
-        .spec
-        .as_ref()
-        .and_then(|sp| sp.mode.as_ref())
-        .and_then(|m| m.replicated.as_ref())
-        .map(|r| r.replicas.unwrap_or(1).max(0) as u64);
-    let u = s.update_status;
-    Ok((
-        u.as_ref().and_then(|u| u.state).map(|s| s.to_string()),
-        u.as_ref()
-            .and_then(|u| u.started_at.as_ref())
-            .map(|d| d.to_string()),
-        u.and_then(|u| u.message),
-        replicas,
-        id,
-    ))
-}
-
-/// When the last update of `name` started, to tell a new update's status from an old one.
-pub async fn last_update_start(
-    client: &Client,
-    name: &str,
-) -> Result<Option<String>, ConnectError> {
-    Ok(status(client, name).await?.1)
-}
-
-/// Running tasks of the service's current spec, on nodes that are not down.
-pub async fn running(client: &Client, service_id: &str) -> Result<u64, ConnectError> {
-    let mut filters = HashMap::new();
-    filters.insert("service", vec![service_id]);
-    filters.insert("desired-state", vec!["running"]);
-    let opts = ListTasksOptionsBuilder::new().filters(&filters).build();
-    let tasks = client.call("GET /tasks", client.docker().list_tasks(Some(opts)));
-    let nodes = client.call("GET /nodes", client.docker().list_nodes(None));
-    // Over HTTP/1.1 two requests at once need two connections (two TLS handshakes).
-    let (tasks, nodes) = if client.stats.multiplexed() {
-        tokio::join!(tasks, nodes)
-    } else {
-        (tasks.await, nodes.await)
-    };
-    let down: Vec<String> = nodes?
-        .into_iter()
-        .filter(|n| {
-            n.status
-                .as_ref()
-                .and_then(|s| s.state)
-                .map(|s| s.to_string())
-                .as_deref()
-                == Some("down")
-        })
-        .filter_map(|n| n.id)
-        .collect();
-    Ok(tasks?
-        .into_iter()
-        .filter(|t| !t.node_id.as_ref().is_some_and(|n| down.contains(n)))
+/// The newest task that failed or was rejected, or that carries an error.
+pub fn latest_failure(tasks: &[TaskDetail]) -> Option<&TaskDetail> {
+    tasks
+        .iter()
         .filter(|t| {
-            t.status
-                .as_ref()
-                .and_then(|s| s.state)
-                .map(|s| s.to_string())
-                .as_deref()
-                == Some("running")
+            matches!(t.task.state.as_str(), "failed" | "rejected") || t.task.error.is_some()
         })
-        .count() as u64)
+        .max_by(|a, b| a.updated_at.cmp(&b.updated_at))
 }
 
-/// The most recent failed task of a service and the last lines of the service's logs.
-pub async fn failure_details(client: &Client, service_id: &str, message: String) -> Failure {
-    let mut filters = HashMap::new();
-    filters.insert("service", vec![service_id]);
-    let opts = ListTasksOptionsBuilder::new().filters(&filters).build();
+/// The most recent failed task of a service and the last lines of its logs: the task's own
+/// container's, or the service's (which mix in earlier tasks) when that is out of reach.
+pub async fn failure_details(swarm: &impl Swarm, service_id: &str, message: String) -> Failure {
     let mut f = Failure {
         message,
         ..Default::default()
     };
-    let mut container: Option<String> = None;
-    if let Ok(mut tasks) = client
-        .call("GET /tasks", client.docker().list_tasks(Some(opts)))
-        .await
-    {
-        tasks.sort_by_key(|t| {
-            t.updated_at
-                .as_ref()
-                .map(|d| d.to_string())
-                .unwrap_or_default()
-        });
-        if let Some(t) = tasks.iter().rev().find(|t| {
-            let st = t
-                .status
-                .as_ref()
-                .and_then(|s| s.state)
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-            matches!(st.as_str(), "failed" | "rejected")
-                || t.status.as_ref().and_then(|s| s.err.as_ref()).is_some()
-        }) {
-            f.task = t.id.clone();
-            f.task_error = t.status.as_ref().and_then(|s| s.err.clone());
-            container = t
-                .status
-                .as_ref()
-                .and_then(|s| s.container_status.as_ref())
-                .and_then(|c| c.container_id.clone());
-        }
+    let tasks = swarm.tasks(service_id).await.unwrap_or_default();
+    let failed = latest_failure(&tasks);
+    if let Some(t) = failed {
+        f.task = Some(t.id.clone());
+        f.task_error = t.task.error.clone();
     }
-    // The failed task's own container logs; the service's logs (which mix in the tasks that
-    // ran before it) when that container is out of reach.
-    let opts = || {
-        LogsOptionsBuilder::new()
-            .stdout(true)
-            .stderr(true)
-            .tail("20")
-            .build()
-    };
-    let deadline = Instant::now() + Duration::from_secs(5);
-    if let Some(c) = &container {
-        let mut stream = client.docker().logs(c, Some(opts()));
-        while let Ok(Some(Ok(chunk))) =
-            tokio::time::timeout_at(deadline.into(), stream.next()).await
-        {
-            push_lines(&mut f.logs, &chunk.into_bytes());
-        }
+    if let Some(c) = failed.and_then(|t| t.container_id.clone()) {
+        f.logs = swarm.logs(&LogSource::Container(c), 10).await;
     }
     if f.logs.is_empty() {
-        let mut stream = client.docker().service_logs(service_id, Some(opts()));
-        while let Ok(Some(Ok(chunk))) =
-            tokio::time::timeout_at(deadline.into(), stream.next()).await
-        {
-            push_lines(&mut f.logs, &chunk.into_bytes());
-        }
+        f.logs = swarm
+            .logs(&LogSource::Service(service_id.to_string()), 10)
+            .await;
     }
-    let keep = f.logs.len().saturating_sub(10);
-    f.logs.drain(..keep);
     f
 }
 
-fn push_lines(out: &mut Vec<String>, bytes: &[u8]) {
-    for l in String::from_utf8_lossy(bytes).lines() {
-        if !l.trim().is_empty() {
-            out.push(l.to_string());
-        }
-    }
+/// Reads the service's tasks and the nodes (together when the transport allows).
+async fn placement(
+    swarm: &impl Swarm,
+    service_id: &str,
+) -> Result<(Vec<Task>, Vec<Node>), ConnectError> {
+    let tasks = swarm.tasks(service_id).await?;
+    let nodes = swarm.nodes().await?;
+    Ok((tasks.into_iter().map(|t| t.task).collect(), nodes))
 }
 
 /// Waits for the update of `name` that started after `baseline` to converge.
 pub async fn update(
-    client: &Client,
+    swarm: &impl Swarm,
     name: &str,
     baseline: Option<String>,
     timeout: Duration,
-    ui: &mut Ui,
+    ui: &mut dyn Observer,
     interrupt: &Interrupt,
 ) -> Result<Ending, ConnectError> {
     let start = Instant::now();
-    // Swarm says why when a rollback starts; by the time it completes it only says "completed".
-    let mut reason: Option<String> = None;
-    let mut polls: u64 = 0;
-    let mut run: u64 = 0;
+    let mut watch = Watch::new(name, baseline, timeout);
     loop {
         if interrupt.is_set() {
             return Ok(Ending::Interrupted);
         }
-        let (state, started, message, replicas, id) = status(client, name).await?;
-        // Until swarm records the new update, the status on the service is the previous one's.
-        let fresh = started.is_some() && started != baseline;
-        let want = replicas.unwrap_or(1);
-        let state = if fresh { state } else { None };
-        // Task counts are needed to decide only once swarm says `completed`; for the progress
-        // line, about once a second is enough.
-        polls += 1;
-        let need_count = matches!(state.as_deref(), Some("completed") | None) || polls % 10 == 1;
-        if need_count {
-            run = running(client, &id).await?;
-        }
-        match state.as_deref() {
-            Some("completed") if run >= want => return Ok(Ending::Converged),
-            Some("rollback_completed") => {
-                // The reason is on the status only while the rollback runs, which a poll can miss.
-                let why = match reason {
-                    Some(r) => format!("swarm rolled the update back: {r}"),
-                    None => "swarm rolled the update back: its new task failed".to_string(),
-                };
-                let _ = message;
-                let f = failure_details(client, &id, why).await;
-                return Ok(Ending::RolledBack(f));
+        let status = swarm.service(name).await?;
+        let read = if watch.wants_tasks(status.update.as_ref()) {
+            Some(placement(swarm, &status.service.id).await?)
+        } else {
+            None
+        };
+        let verdict = watch.observe(&Observation {
+            update: status.update.as_ref(),
+            replicas: status.service.replicas,
+            placement: read
+                .as_ref()
+                .map(|(tasks, nodes)| Placement { tasks, nodes }),
+            elapsed: start.elapsed(),
+        });
+        let id = &status.service.id;
+        match verdict {
+            Verdict::Wait(text) => ui.progress(&text),
+            Verdict::Converged => return Ok(Ending::Converged),
+            Verdict::RolledBack { reason } => {
+                let why = format!("swarm rolled the update back: {reason}");
+                return Ok(Ending::RolledBack(failure_details(swarm, id, why).await));
             }
-            Some("paused") | Some("rollback_paused") => {
-                let f =
-                    failure_details(client, &id, message.unwrap_or_else(|| "paused".into())).await;
-                return Ok(Ending::Paused(f));
+            Verdict::Paused { message } => {
+                return Ok(Ending::Paused(failure_details(swarm, id, message).await));
             }
-            Some("rollback_started") => {
-                ui.progress(&format!(
-                    "{name}: rolling back ({})",
-                    message.clone().unwrap_or_default()
-                ));
-                if reason.is_none() {
-                    reason = message;
-                }
-            }
-            Some(s) => ui.progress(&format!("{name}: {s}, {run}/{want} tasks running")),
-            None if start.elapsed() > Duration::from_secs(10) && run >= want => {
-                // Swarm recorded no update at all: the spec did not change.
-                return Ok(Ending::Converged);
-            }
-            None => ui.progress(&format!(
-                "{name}: waiting for swarm to start the update, {run}/{want} running"
-            )),
-        }
-        if start.elapsed() > timeout {
-            return Ok(Ending::TimedOut(format!(
-                "{name} had not converged after {}s ({run}/{want} tasks running)",
-                timeout.as_secs()
-            )));
+            Verdict::TimedOut { message } => return Ok(Ending::TimedOut(message)),
         }
         tokio::time::sleep(POLL).await;
     }
 }
+
+#[cfg(test)]
+#[path = "watch_tests.rs"]
+mod tests;

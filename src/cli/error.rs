@@ -20,6 +20,8 @@ pub struct CliError {
     pub hints: Vec<String>,
     /// Located problems behind the error (spec errors, config syntax errors).
     pub findings: Vec<Finding>,
+    /// The command stopped before it changed the cluster, and the message says so.
+    pub nothing_changed: bool,
 }
 
 impl CliError {
@@ -29,6 +31,7 @@ impl CliError {
             message: message.into(),
             hints: Vec::new(),
             findings: Vec::new(),
+            nothing_changed: false,
         }
     }
 
@@ -41,6 +44,15 @@ impl CliError {
 
     pub fn with_status(mut self, s: ExitStatus) -> Self {
         self.kind = ErrorKind::Status(s);
+        self
+    }
+
+    /// Marks the error as one that left the cluster as it was, and says so (once).
+    pub fn nothing_changed(mut self) -> Self {
+        if !self.nothing_changed {
+            self.message.push_str("; nothing was changed");
+            self.nothing_changed = true;
+        }
         self
     }
 
@@ -62,6 +74,14 @@ impl CliError {
         }
     }
 }
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CliError {}
 
 pub type CliResult = Result<ExitStatus, CliError>;
 

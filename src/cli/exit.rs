@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use crate::apply::Outcome;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
     /// Done; also "no changes".
@@ -33,6 +35,20 @@ impl ExitStatus {
             ExitStatus::Paused => 5,
             ExitStatus::Usage => 64,
             ExitStatus::Interrupted => 130,
+        }
+    }
+}
+
+impl From<Outcome> for ExitStatus {
+    /// The one mapping from what apply or rollback did to the exit code.
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Applied | Outcome::NothingToDo => ExitStatus::Success,
+            Outcome::RolledBack => ExitStatus::RolledBack,
+            Outcome::Paused => ExitStatus::Paused,
+            Outcome::Interrupted => ExitStatus::Interrupted,
+            Outcome::PlanStale => ExitStatus::PlanStale,
+            Outcome::Failed | Outcome::OutOfSequence | Outcome::Refused => ExitStatus::Failure,
         }
     }
 }

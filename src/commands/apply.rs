@@ -1,9 +1,10 @@
 use std::io::{BufRead, IsTerminal, Write};
 
-use crate::apply::{self, ApplyReport, Interrupt, Options, Outcome, StepStatus, Ui};
+use crate::apply::{self, ApplyReport, Context, Interrupt, Options, Outcome};
 use crate::cli::args::{ApplyArgs, OutputFormat};
 use crate::cli::{CliError, CliResult, ExitStatus};
 use crate::docker::LiveState;
+use crate::output::apply::{self as report, Ui};
 use crate::output::printer::Printer;
 use crate::output::{human, json};
 use crate::plan::saved::SavedPlan;
@@ -56,7 +57,7 @@ fn confirm(args: &ApplyArgs, printer: &Printer, n: usize, target: &str) -> Resul
         return Ok(());
     }
     if !std::io::stdin().is_terminal() {
-        return Err(CliError::user("apply changes the cluster and there is no terminal to confirm on; nothing was changed")
+        return Err(CliError::user("apply changes the cluster and there is no terminal to confirm on").nothing_changed()
             .hint("review `interlock-split plan`, then pass --auto-approve, or save it with `plan --out FILE` and run `apply FILE`"));
     }
     eprint!(
@@ -68,7 +69,7 @@ fn confirm(args: &ApplyArgs, printer: &Printer, n: usize, target: &str) -> Resul
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).ok();
     if answer.trim() != "yes" {
-        return Err(CliError::user("apply cancelled; nothing was changed"));
+        return Err(CliError::user("apply cancelled").nothing_changed());
     }
     Ok(())
 }
@@ -100,18 +101,16 @@ fn backup(dir: &str, state: &LiveState) -> Result<String, CliError> {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
             Err(e) => {
                 return Err(CliError::user(format!(
-                    "cannot write the backup {}: {e}; nothing was changed",
+                    "cannot write the backup {}: {e}",
                     path.display()
                 ))
+                .nothing_changed()
                 .hint("point --backup-dir at a writable directory"));
             }
         }
     };
     f.write_all(state.toml.as_bytes()).map_err(|e| {
-        CliError::user(format!(
-            "cannot write the backup {}: {e}; nothing was changed",
-            path.display()
-        ))
+        CliError::user(format!("cannot write the backup {}: {e}", path.display())).nothing_changed()
     })?;
     Ok(path.display().to_string())
 }
@@ -153,12 +152,62 @@ fn refused(e: &CliError) -> ApplyReport {
 }
 
 /// An error before apply changed anything says so: in a change window that is the first
-/// thing an operator needs to know.
-pub(super) fn unchanged(mut e: CliError) -> CliError {
-    if !e.message.contains("nothing was changed") {
-        e.message.push_str("; nothing was changed");
+/// thing an operator needs to know. A stale saved plan says it in its own words (exit 3 means
+/// nothing was changed).
+pub(super) fn unchanged(e: CliError) -> CliError {
+    if e.exit_status() == ExitStatus::PlanStale {
+        e
+    } else {
+        e.nothing_changed()
     }
-    e
+}
+
+/// Reads the spec (unless a saved plan is applied) and what to run.
+async fn prepare(
+    args: &ApplyArgs,
+    state: &LiveState,
+    printer: &Printer,
+) -> Result<(Option<super::inputs::SpecFile>, Work), CliError> {
+    let Some(path) = &args.plan_file else {
+        let spec = load_spec(&args.spec.spec)?;
+        let plan = plan_live(&spec, state, args.keep_configs)?;
+        let work = Work {
+            actions: plan.actions.clone(),
+            new_config: plan.new_config.clone(),
+            plan: Some(plan),
+        };
+        return Ok((Some(spec), work));
+    };
+    Ok((None, load_saved(path, state, printer)?))
+}
+
+/// Shows what will run; refuses a plan with errors.
+fn show(work: &Work, args: &ApplyArgs, printer: &Printer) -> Result<(), CliError> {
+    let human_out = args.output == OutputFormat::Human;
+    let Some(plan) = &work.plan else {
+        if human_out {
+            let mut text = String::from("Applying the saved plan:\n");
+            for (i, a) in work.actions.iter().enumerate() {
+                let line = human::action(a, &printer.out_style);
+                text.push_str(&format!("  {:>2}. {line}\n", i + 1));
+            }
+            printer.out(&text);
+        }
+        return Ok(());
+    };
+    if human_out {
+        printer.out(&human::plan(plan, &printer.out_style));
+    }
+    if plan.has_errors() {
+        let n = plan.summary.errors;
+        return Err(CliError::user(format!(
+            "the plan has {n} error{}",
+            if n == 1 { "" } else { "s" }
+        ))
+        .nothing_changed()
+        .hint("fix them (see the findings above) and run apply again"));
+    }
+    Ok(())
 }
 
 async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
@@ -166,91 +215,74 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
     let (client, state) = live::read(&args.connection, false, printer)
         .await
         .map_err(unchanged)?;
-    let spec = if args.plan_file.is_none() {
-        Some(load_spec(&args.spec.spec).map_err(unchanged)?)
-    } else {
-        None
-    };
-    let mut work = match (&args.plan_file, &spec) {
-        (Some(path), _) => load_saved(path, &state, &printer).map_err(unchanged)?,
-        (None, Some(spec)) => {
-            let plan = plan_live(spec, &state, args.keep_configs).map_err(unchanged)?;
-            Work {
-                actions: plan.actions.clone(),
-                new_config: plan.new_config.clone(),
-                plan: Some(plan),
-            }
-        }
-        (None, None) => unreachable!("a spec is loaded whenever there is no plan file"),
-    };
-    if let Some(plan) = &work.plan {
-        if args.output == OutputFormat::Human {
-            printer.out(&human::plan(plan, &printer.out_style));
-        }
-        if plan.has_errors() {
-            return Err(CliError::user(format!(
-                "the plan has {} error{}; nothing was changed",
-                plan.summary.errors,
-                if plan.summary.errors == 1 { "" } else { "s" }
-            ))
-            .hint("fix them (see the findings above) and run apply again"));
-        }
-    } else if args.output == OutputFormat::Human {
-        let mut text = String::from("Applying the saved plan:\n");
-        for (i, a) in work.actions.iter().enumerate() {
-            text.push_str(&format!(
-                "  {:>2}. {}\n",
-                i + 1,
-                human::action(a, &printer.out_style)
-            ));
-        }
-        printer.out(&text);
-    }
+    let (spec, work) = prepare(&args, &state, &printer).await.map_err(unchanged)?;
+    show(&work, &args, &printer)?;
     if work.actions.is_empty() {
-        let report = nothing_to_do(&state);
         if args.output == OutputFormat::Json {
-            printer.out(&json::document(&report));
+            printer.out(&json::document(&nothing_to_do(&state)));
         }
         return Ok(ExitStatus::Success);
     }
-    confirm(
-        &args,
-        &printer,
-        work.actions.len(),
-        &client.endpoint.address.to_string(),
-    )?;
+    let target = client.endpoint.address.to_string();
+    confirm(&args, &printer, work.actions.len(), &target)?;
     let backup = backup(&args.backup_dir, &state)?;
     printer.status(&format!(
         "backup of {} written to {backup}",
         state.config.name
     ));
-
     let opts = Options {
         wait_timeout: std::time::Duration::from_secs(args.wait_timeout.max(1)),
         cleanup: !args.no_cleanup,
         reconcile: !args.no_reconcile,
     };
     let mut ui = Ui::new(printer);
-    let mut report = apply::execute(
-        &client,
-        &state,
-        &work.new_config,
-        &work.actions,
-        &opts,
-        &mut ui,
-        &interrupt,
-    )
-    .await;
-
-    // Swarm's optimistic concurrency: someone changed ucp-interlock in between. Re-read and
-    // re-plan once; go on only if the plan still comes out the same.
+    let cx = Context {
+        swarm: &client,
+        state: &state,
+        new_config: &work.new_config,
+        opts: &opts,
+        interrupt: &interrupt,
+    };
+    let mut report = apply::execute(&cx, &work.actions, &mut ui).await;
     if report.outcome == Outcome::OutOfSequence
         && let (Some(spec), Some(old)) = (&spec, &work.plan)
     {
+        let retry = Retry {
+            args: &args,
+            spec,
+            old,
+            client: &client,
+            opts: &opts,
+            interrupt: &interrupt,
+        };
+        retry.run(&mut report, &mut ui, printer).await;
+    }
+    drop(ui);
+    report.backup = Some(backup);
+    printer.verbose(&client.summary());
+    finish(&report, args.output, &printer)
+}
+
+/// What a re-plan after "update out of sequence" needs.
+struct Retry<'a> {
+    args: &'a ApplyArgs,
+    spec: &'a super::inputs::SpecFile,
+    old: &'a Plan,
+    client: &'a crate::docker::Client,
+    opts: &'a Options,
+    interrupt: &'a Interrupt,
+}
+
+impl Retry<'_> {
+    /// Swarm's optimistic concurrency: someone changed ucp-interlock in between. Re-read and
+    /// re-plan once; go on only if the plan still comes out the same.
+    async fn run(&self, report: &mut ApplyReport, ui: &mut Ui, printer: Printer) {
         printer.status("ucp-interlock changed while updating it: reading the cluster again and re-planning once");
-        // Part of the plan has run: a failure here must still end in the state report below.
-        let replanned = match live::read(&args.connection, false, printer).await {
-            Ok((_, state2)) => plan_live(spec, &state2, args.keep_configs).map(|p| (state2, p)),
+        // Part of the plan has run: a failure here must still end in the state report.
+        let replanned = match live::read(&self.args.connection, false, printer).await {
+            Ok((_, state)) => {
+                plan_live(self.spec, &state, self.args.keep_configs).map(|p| (state, p))
+            }
             Err(e) => Err(e),
         };
         match replanned {
@@ -260,32 +292,21 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
                     e.message
                 ));
             }
-            Ok((state2, plan2)) if plan2.new_config == old.new_config && !plan2.has_errors() => {
-                work = Work {
-                    actions: plan2.actions.clone(),
-                    new_config: plan2.new_config.clone(),
-                    plan: Some(plan2),
+            Ok((state, plan)) if plan.new_config == self.old.new_config && !plan.has_errors() => {
+                let cx = Context {
+                    swarm: self.client,
+                    state: &state,
+                    new_config: &plan.new_config,
+                    opts: self.opts,
+                    interrupt: self.interrupt,
                 };
-                report = apply::execute(
-                    &client,
-                    &state2,
-                    &work.new_config,
-                    &work.actions,
-                    &opts,
-                    &mut ui,
-                    &interrupt,
-                )
-                .await;
+                *report = apply::execute(&cx, &plan.actions, ui).await;
             }
             Ok(_) => {
                 report.hint = Some("the cluster's config changed under the plan: run `interlock-split plan` again and review it".into());
             }
         }
     }
-    drop(ui);
-    report.backup = Some(backup);
-    printer.verbose(&client.summary());
-    finish(&report, args.output, &printer)
 }
 
 fn nothing_to_do(state: &LiveState) -> ApplyReport {
@@ -297,102 +318,6 @@ fn nothing_to_do(state: &LiveState) -> ApplyReport {
 
 /// Prints the outcome and picks the exit code.
 pub fn finish(report: &ApplyReport, output: OutputFormat, printer: &Printer) -> CliResult {
-    if output == OutputFormat::Json {
-        printer.out(&json::document(report));
-    } else {
-        printer.out(&human_report(report, printer));
-    }
-    Ok(match report.outcome {
-        Outcome::Applied | Outcome::NothingToDo => ExitStatus::Success,
-        Outcome::RolledBack => ExitStatus::RolledBack,
-        Outcome::Paused => ExitStatus::Paused,
-        Outcome::Interrupted => ExitStatus::Interrupted,
-        Outcome::PlanStale => ExitStatus::PlanStale,
-        Outcome::Failed | Outcome::OutOfSequence | Outcome::Refused => ExitStatus::Failure,
-    })
-}
-
-fn human_report(r: &ApplyReport, printer: &Printer) -> String {
-    let s = &printer.out_style;
-    let mut out = String::new();
-    if r.outcome == Outcome::Applied {
-        out.push_str(&format!(
-            "\n{} ucp-interlock runs {}.",
-            s.green("Applied."),
-            s.bold(&r.core_config)
-        ));
-        if let Some(b) = &r.backup {
-            out.push_str(&format!(
-                " The previous config ({}) is saved in {b}.",
-                r.previous_config
-            ));
-        }
-        out.push('\n');
-        return out;
-    }
-    let headline = match r.outcome {
-        Outcome::RolledBack => {
-            s.red_bold("The update of ucp-interlock failed and swarm rolled it back.")
-        }
-        Outcome::Paused => s.red_bold("The update of ucp-interlock failed and swarm paused it."),
-        Outcome::Interrupted => s.yellow_bold("Interrupted."),
-        _ => s.red_bold("Apply failed."),
-    };
-    out.push_str(&format!("\n{headline}\n"));
-    if let Some(e) = &r.error {
-        out.push_str(&format!("  error: {e}\n"));
-    }
-    if let Some(t) = &r.failed_task {
-        out.push_str(&format!(
-            "  failed task {t}: {}\n",
-            r.task_error.as_deref().unwrap_or("(no error recorded)")
-        ));
-    }
-    if !r.logs.is_empty() {
-        out.push_str("  last log lines:\n");
-        for l in &r.logs {
-            out.push_str(&format!("    {l}\n"));
-        }
-    }
-    out.push_str(&format!(
-        "\nThe cluster now: ucp-interlock runs {}.\n",
-        s.bold(&r.core_config)
-    ));
-    let list = |st: StepStatus| -> Vec<String> {
-        r.steps
-            .iter()
-            .filter(|x| x.status == st)
-            .map(|x| apply::describe(&x.action))
-            .collect()
-    };
-    for (label, st) in [
-        ("done", StepStatus::Done),
-        ("skipped", StepStatus::Skipped),
-        ("failed", StepStatus::Failed),
-        ("not done", StepStatus::NotRun),
-    ] {
-        let items = list(st);
-        if !items.is_empty() {
-            out.push_str(&format!("  {label}:\n"));
-            for i in items {
-                out.push_str(&format!("    - {i}\n"));
-            }
-        }
-    }
-    let hint = match r.outcome {
-        Outcome::RolledBack => format!(
-            "nothing was removed. Fix the config (`interlock-split validate`, the log lines above) and apply again; the new config stays uploaded and is reused{}",
-            ""
-        ),
-        Outcome::Paused => "swarm left ucp-interlock half-updated: `interlock-split rollback` returns it to the previous config; `interlock-split status` shows where it stands".into(),
-        _ => format!(
-            "run `interlock-split apply` again to finish (steps already done are recognised and skipped), or `interlock-split rollback` to return ucp-interlock to {}",
-            r.previous_config
-        ),
-    };
-    if let Some(h) = &r.hint {
-        out.push_str(&format!("  = hint: {h}\n"));
-    }
-    out.push_str(&format!("  = hint: {hint}\n"));
-    out
+    report::print(report, output, printer);
+    Ok(report.outcome.into())
 }

@@ -1,8 +1,9 @@
-use crate::apply::{self, Interrupt, Options, Ui};
+use crate::apply::{self, Context, Interrupt, Options};
 use crate::cli::args::RollbackArgs;
 use crate::cli::{CliError, CliResult};
 use crate::interlock::InterlockConfig;
 use crate::interlock::names::config_version;
+use crate::output::apply::{Ui, describe};
 use crate::output::printer::Printer;
 use crate::plan::Action;
 use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
@@ -62,11 +63,14 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
         to: Some(target.name.clone()),
         update_failure_action: "rollback".into(),
     };
-    printer.out(&format!("Roll back: {}\n", apply::describe(&action)));
+    printer.out(&format!("Roll back: {}\n", describe(&action)));
     if !args.auto_approve {
         if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-            return Err(CliError::user("rollback changes the cluster and there is no terminal to confirm on; nothing was changed")
-                .hint("pass --auto-approve"));
+            return Err(CliError::user(
+                "rollback changes the cluster and there is no terminal to confirm on",
+            )
+            .nothing_changed()
+            .hint("pass --auto-approve"));
         }
         eprint!(
             "Point ucp-interlock at {}? Only 'yes' is accepted: ",
@@ -75,7 +79,7 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer).ok();
         if answer.trim() != "yes" {
-            return Err(CliError::user("rollback cancelled; nothing was changed"));
+            return Err(CliError::user("rollback cancelled").nothing_changed());
         }
     }
     let opts = Options {
@@ -84,17 +88,14 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
         reconcile: false,
     };
     let mut ui = Ui::new(printer);
-    let toml = String::new();
-    let report = apply::execute(
-        &client,
-        &state,
-        &toml,
-        std::slice::from_ref(&action),
-        &opts,
-        &mut ui,
-        &interrupt,
-    )
-    .await;
+    let cx = Context {
+        swarm: &client,
+        state: &state,
+        new_config: "",
+        opts: &opts,
+        interrupt: &interrupt,
+    };
+    let report = apply::execute(&cx, std::slice::from_ref(&action), &mut ui).await;
     drop(ui);
     // Interlock does not remove what the newer config made; say what is left.
     if report.outcome == apply::Outcome::Applied {

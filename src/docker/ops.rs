@@ -30,6 +30,22 @@ impl Client {
         .await
     }
 
+    /// The live spec of a service, refused as out of sequence when it is no longer at
+    /// `version` (the write would be refused the same way).
+    async fn spec_at(
+        &self,
+        name: &str,
+        version: u64,
+    ) -> Result<bollard::models::ServiceSpec, ConnectError> {
+        let live = self.inspect_service(name).await?;
+        if live.version.as_ref().and_then(|v| v.index) != Some(version) {
+            return Err(ConnectError::OutOfSequence {
+                call: format!("POST /services/{name}/update"),
+            });
+        }
+        Ok(live.spec.unwrap_or_default())
+    }
+
     async fn update_spec(
         &self,
         name: &str,
@@ -164,12 +180,10 @@ impl Swarm for Client {
         version: u64,
         change: &CoreRetarget,
     ) -> Result<(), ConnectError> {
-        let live = self.inspect_service(service).await?;
-        let spec = spec_edit::retarget(live.spec.unwrap_or_default(), change).ok_or_else(|| {
-            ConnectError::Other {
-                call: format!("update {service}"),
-                message: format!("{service} mounts no config at {}", change.target),
-            }
+        let live = self.spec_at(service, version).await?;
+        let spec = spec_edit::retarget(live, change).ok_or_else(|| ConnectError::Other {
+            call: format!("update {service}"),
+            message: format!("{service} mounts no config at {}", change.target),
         })?;
         self.update_spec(service, version, spec).await
     }
@@ -180,8 +194,8 @@ impl Swarm for Client {
         version: u64,
         spec: &ProxySpec,
     ) -> Result<(), ConnectError> {
-        let live = self.inspect_service(service).await?;
-        let spec = spec_edit::proxy(live.spec.unwrap_or_default(), spec);
+        let live = self.spec_at(service, version).await?;
+        let spec = spec_edit::proxy(live, spec);
         self.update_spec(service, version, spec).await
     }
 

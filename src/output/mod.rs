@@ -1,5 +1,6 @@
 //! Everything printed: the printer, colours, and the plan rendered for people or as JSON.
 
+pub mod apply;
 pub mod diff;
 pub mod human;
 pub mod json;

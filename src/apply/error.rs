@@ -1,0 +1,114 @@
+//! Why a step stopped the run: each a variant with its message and hint, so that the executor
+//! and the report decide on variants, never on text.
+
+use std::fmt;
+
+use super::watch::Failure;
+use crate::docker::ConnectError;
+use crate::plan::action::CORE_SERVICE;
+
+#[derive(Debug, Clone)]
+pub enum StepError {
+    /// A call to the swarm failed.
+    Swarm(ConnectError),
+    /// The new TOML does not parse (a saved plan edited by hand).
+    BadConfig(String),
+    /// A create-config action without a name (planned from a file).
+    NoConfigName,
+    /// The core update ran without a config to point at.
+    NoNewConfig,
+    /// A config of that name exists with other content: the cluster moved since the plan.
+    ConfigNameTaken {
+        name: String,
+    },
+    /// The core's update did not converge in time.
+    NotConverged {
+        message: String,
+    },
+    /// A service Interlock should create did not come up in time.
+    NotCreated {
+        service: String,
+        secs: u64,
+        logs: Vec<String>,
+    },
+    /// Swarm rolled back or paused the update of a proxy.
+    ProxyUpdateFailed {
+        service: String,
+        message: String,
+    },
+    /// Swarm rolled back the core's update: the core is on its old config.
+    RolledBack(Failure),
+    /// Swarm paused the core's update half-way.
+    Paused(Failure),
+    /// The core changed between reading and updating it (swarm's optimistic concurrency).
+    OutOfSequence,
+    Interrupted,
+}
+
+impl StepError {
+    pub fn message(&self) -> String {
+        match self {
+            StepError::Swarm(e) => e.message(),
+            StepError::BadConfig(m) => m.clone(),
+            StepError::NoConfigName => "the plan names no config".into(),
+            StepError::NoNewConfig => format!("no new config to point {CORE_SERVICE} at"),
+            StepError::ConfigNameTaken { name } => {
+                format!("a config named {name} already exists with other content")
+            }
+            StepError::NotConverged { message } => message.clone(),
+            StepError::NotCreated {
+                service,
+                secs,
+                logs,
+            } => format!(
+                "{service} was not created and running within {secs}s; the core's last log lines:\n{}",
+                logs.iter()
+                    .map(|l| format!("    {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+            StepError::ProxyUpdateFailed { service, message } => {
+                format!("updating {service} failed: {message}")
+            }
+            StepError::RolledBack(f) | StepError::Paused(f) => f.message.clone(),
+            StepError::OutOfSequence => format!(
+                "{CORE_SERVICE} changed while it was being updated (update out of sequence)"
+            ),
+            StepError::Interrupted => "interrupted".into(),
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            StepError::Swarm(e) => e.hint(),
+            StepError::ConfigNameTaken { .. } => Some(
+                "the cluster changed since the plan: run `interlock-split plan` again".into(),
+            ),
+            StepError::NotConverged { .. } => {
+                Some("`interlock-split status` shows where it stands".into())
+            }
+            StepError::NotCreated { .. } => Some(
+                "`interlock-split status` shows what exists; raise --wait-timeout if the cluster is slow"
+                    .into(),
+            ),
+            StepError::ProxyUpdateFailed { service, .. } => Some(format!(
+                "`docker service ps {service}` shows why; or remove it and Interlock recreates it from the config"
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl From<ConnectError> for StepError {
+    fn from(e: ConnectError) -> Self {
+        StepError::Swarm(e)
+    }
+}
+
+impl fmt::Display for StepError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for StepError {}

@@ -1,0 +1,86 @@
+//! What an apply or a rollback did, as data: the output layer renders it for people or as JSON.
+
+use serde::Serialize;
+
+use crate::plan::Action;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepStatus {
+    Done,
+    Skipped,
+    Failed,
+    NotRun,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    pub action: Action,
+    pub status: StepStatus,
+    pub detail: String,
+    pub millis: u128,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Applied,
+    NothingToDo,
+    /// Nothing was changed: the plan had errors, it was not confirmed, or the cluster could not
+    /// be read.
+    Refused,
+    /// Nothing was changed: the saved plan no longer matches the cluster.
+    PlanStale,
+    Failed,
+    RolledBack,
+    Paused,
+    OutOfSequence,
+    Interrupted,
+}
+
+/// Which config the core runs at the end.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CoreState {
+    /// The config the core was last seen to run (empty when the cluster was not read).
+    pub config: String,
+    /// An update to this config was started and its outcome is not known: the core runs
+    /// `config` or this one (`interlock-split status` tells).
+    pub pending_update_to: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyReport {
+    pub format_version: u32,
+    pub outcome: Outcome,
+    pub steps: Vec<StepReport>,
+    pub core: CoreState,
+    pub previous_config: String,
+    pub backup: Option<String>,
+    pub error: Option<String>,
+    pub hint: Option<String>,
+    pub failed_task: Option<String>,
+    pub task_error: Option<String>,
+    pub logs: Vec<String>,
+}
+
+impl ApplyReport {
+    /// A report of a run that has not done anything yet, with the core on `config`.
+    pub fn new(config: &str) -> Self {
+        Self {
+            format_version: 2,
+            outcome: Outcome::Applied,
+            steps: Vec::new(),
+            core: CoreState {
+                config: config.to_string(),
+                pending_update_to: None,
+            },
+            previous_config: config.to_string(),
+            backup: None,
+            error: None,
+            hint: None,
+            failed_task: None,
+            task_error: None,
+            logs: Vec::new(),
+        }
+    }
+}

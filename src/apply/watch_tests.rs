@@ -1,0 +1,249 @@
+//! The convergence watch on hand-built sequences of update states and tasks, in the manner of
+//! the docker CLI's `progress_test.go`: each test feeds polls and checks the verdict of each.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::*;
+use crate::cluster::Role;
+
+const OLD_START: &str = "2024-05-01T10:00:00Z";
+const NEW_START: &str = "2024-05-01T10:05:00Z";
+
+fn node(id: &str, state: &str) -> Node {
+    Node {
+        id: id.into(),
+        hostname: id.into(),
+        role: Role::Worker,
+        availability: "active".into(),
+        state: state.into(),
+        labels: BTreeMap::new(),
+        engine_labels: BTreeMap::new(),
+        os: "linux".into(),
+        arch: "x86_64".into(),
+    }
+}
+
+fn task(node: &str, desired: &str, state: &str) -> Task {
+    Task {
+        service_id: "svc".into(),
+        node_id: Some(node.into()),
+        state: state.into(),
+        desired_state: desired.into(),
+        error: None,
+    }
+}
+
+fn status(state: UpdateState, started: &str, message: Option<&str>) -> UpdateStatus {
+    UpdateStatus {
+        state: Some(state),
+        started_at: Some(started.into()),
+        completed_at: None,
+        message: message.map(String::from),
+    }
+}
+
+/// Feeds one poll; `tasks` read on this poll, on nodes `a` (ready) and `b` (down).
+struct Tester {
+    watch: Watch,
+    nodes: Vec<Node>,
+    replicas: Option<u64>,
+}
+
+impl Tester {
+    fn new(baseline: Option<&str>) -> Self {
+        Self {
+            watch: Watch::new("svc", baseline.map(String::from), Duration::from_secs(60)),
+            nodes: vec![node("a", "ready"), node("b", "down")],
+            replicas: Some(1),
+        }
+    }
+
+    fn poll(&mut self, update: Option<&UpdateStatus>, tasks: &[Task], secs: u64) -> Verdict {
+        self.watch.observe(&Observation {
+            update,
+            replicas: self.replicas,
+            placement: Some(Placement {
+                tasks,
+                nodes: &self.nodes,
+            }),
+            elapsed: Duration::from_secs(secs),
+        })
+    }
+}
+
+fn waits(v: &Verdict) -> bool {
+    matches!(v, Verdict::Wait(_))
+}
+
+#[test]
+fn tasks_on_down_nodes_and_tasks_not_meant_to_run_are_not_counted() {
+    let nodes = [node("a", "ready"), node("b", "down")];
+    let tasks = [
+        task("a", "running", "running"),
+        task("b", "running", "running"),
+        task("a", "shutdown", "running"),
+        task("a", "running", "starting"),
+    ];
+    assert_eq!(
+        running(Placement {
+            tasks: &tasks,
+            nodes: &nodes
+        }),
+        1
+    );
+}
+
+#[test]
+fn converges_only_once_swarm_says_completed_after_the_monitor_window() {
+    let mut t = Tester::new(Some(OLD_START));
+    t.replicas = Some(2);
+    let up = [
+        task("a", "running", "running"),
+        task("a", "running", "running"),
+    ];
+    let updating = status(UpdateState::Updating, NEW_START, None);
+    // All tasks run, but swarm still monitors them: not yet.
+    assert!(waits(&t.poll(Some(&updating), &up, 1)));
+    assert!(waits(&t.poll(Some(&updating), &up, 5)));
+    let done = status(UpdateState::Completed, NEW_START, None);
+    // Completed, but one task is on a down node: the count falls short.
+    let one_down = [
+        task("a", "running", "running"),
+        task("b", "running", "running"),
+    ];
+    assert!(waits(&t.poll(Some(&done), &one_down, 6)));
+    assert_eq!(t.poll(Some(&done), &up, 7), Verdict::Converged);
+}
+
+#[test]
+fn a_rollback_is_a_failure_with_the_reason_given_when_it_started() {
+    let mut t = Tester::new(Some(OLD_START));
+    let up = [task("a", "running", "running")];
+    let failing = [task("a", "running", "failed")];
+    let seq = [
+        status(UpdateState::Updating, NEW_START, None),
+        status(
+            UpdateState::RollbackStarted,
+            NEW_START,
+            Some("update paused due to failure or early termination of task x"),
+        ),
+        // Swarm clears the reason while the rollback runs on.
+        status(UpdateState::RollbackStarted, NEW_START, Some("")),
+    ];
+    for (i, s) in seq.iter().enumerate() {
+        assert!(waits(&t.poll(Some(s), &failing, i as u64)));
+    }
+    let done = status(
+        UpdateState::RollbackCompleted,
+        NEW_START,
+        Some("rollback completed"),
+    );
+    assert_eq!(
+        t.poll(Some(&done), &up, 4),
+        Verdict::RolledBack {
+            reason: "update paused due to failure or early termination of task x".into()
+        }
+    );
+}
+
+#[test]
+fn a_rollback_seen_only_when_completed_still_fails() {
+    let mut t = Tester::new(None);
+    let done = status(UpdateState::RollbackCompleted, NEW_START, None);
+    assert_eq!(
+        t.poll(Some(&done), &[task("a", "running", "running")], 2),
+        Verdict::RolledBack {
+            reason: "its new task failed".into()
+        }
+    );
+}
+
+#[test]
+fn a_pause_is_a_failure_with_swarms_message() {
+    let mut t = Tester::new(Some(OLD_START));
+    let failing = [task("a", "running", "failed")];
+    let paused = status(
+        UpdateState::Paused,
+        NEW_START,
+        Some("update paused due to failure"),
+    );
+    assert_eq!(
+        t.poll(Some(&paused), &failing, 3),
+        Verdict::Paused {
+            message: "update paused due to failure".into()
+        }
+    );
+    let mut t = Tester::new(Some(OLD_START));
+    let rb_paused = status(UpdateState::RollbackPaused, NEW_START, None);
+    assert_eq!(
+        t.poll(Some(&rb_paused), &failing, 3),
+        Verdict::Paused {
+            message: "paused".into()
+        }
+    );
+}
+
+#[test]
+fn the_status_of_the_previous_update_is_not_taken_for_ours() {
+    let mut t = Tester::new(Some(OLD_START));
+    let up = [task("a", "running", "running")];
+    // The previous update's rollback is still on the service: neither a failure nor done.
+    let old_rollback = status(UpdateState::RollbackCompleted, OLD_START, None);
+    assert!(waits(&t.poll(Some(&old_rollback), &up, 1)));
+    let old_done = status(UpdateState::Completed, OLD_START, None);
+    assert!(waits(&t.poll(Some(&old_done), &up, 2)));
+    // Ours starts and completes.
+    let ours = status(UpdateState::Completed, NEW_START, None);
+    assert_eq!(t.poll(Some(&ours), &up, 3), Verdict::Converged);
+}
+
+#[test]
+fn no_update_recorded_converges_after_the_grace_when_tasks_run() {
+    let mut t = Tester::new(None);
+    let up = [task("a", "running", "running")];
+    assert!(waits(&t.poll(None, &up, 2)));
+    assert!(waits(&t.poll(None, &[], 11)));
+    assert_eq!(t.poll(None, &up, 11), Verdict::Converged);
+}
+
+#[test]
+fn times_out_with_the_count_of_running_tasks() {
+    let mut t = Tester::new(Some(OLD_START));
+    t.replicas = Some(2);
+    let updating = status(UpdateState::Updating, NEW_START, None);
+    let v = t.poll(Some(&updating), &[task("a", "running", "running")], 61);
+    assert_eq!(
+        v,
+        Verdict::TimedOut {
+            message: "svc had not converged after 60s (1/2 tasks running)".into()
+        }
+    );
+}
+
+#[test]
+fn counts_tasks_when_deciding_and_about_once_a_second_otherwise() {
+    let mut w = Watch::new("svc", Some(OLD_START.into()), Duration::from_secs(60));
+    let updating = status(UpdateState::Updating, NEW_START, None);
+    let reads: Vec<bool> = (0..11).map(|_| w.wants_tasks(Some(&updating))).collect();
+    assert_eq!(reads.iter().filter(|r| **r).count(), 2);
+    let done = status(UpdateState::Completed, NEW_START, None);
+    assert!(w.wants_tasks(Some(&done)));
+    assert!(w.wants_tasks(None));
+}
+
+#[test]
+fn the_newest_failed_task_is_reported() {
+    let detail = |id: &str, state: &str, at: &str| TaskDetail {
+        id: id.into(),
+        task: task("a", "shutdown", state),
+        updated_at: Some(at.into()),
+        container_id: None,
+    };
+    let tasks = [
+        detail("t1", "failed", "2024-05-01T10:01:00Z"),
+        detail("t2", "failed", "2024-05-01T10:03:00Z"),
+        detail("t3", "running", "2024-05-01T10:04:00Z"),
+    ];
+    assert_eq!(latest_failure(&tasks).map(|t| t.id.as_str()), Some("t2"));
+}

@@ -1,0 +1,210 @@
+//! The reports of apply and rollback, for people and as JSON, and apply's progress lines.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::printer::Printer;
+use super::style::Styler;
+use super::{human, json};
+use crate::apply::{ApplyReport, CoreState, Observer, Outcome, StepStatus};
+use crate::cli::args::OutputFormat;
+use crate::plan::Action;
+
+/// One line for an action, without colour.
+pub fn describe(a: &Action) -> String {
+    human::action(a, &Styler::new(false))
+}
+
+/// Prints the report in the format asked for.
+pub fn print(report: &ApplyReport, output: OutputFormat, printer: &Printer) {
+    if output == OutputFormat::Json {
+        printer.out(&json::document(report));
+    } else {
+        printer.out(&human_report(report, &printer.out_style));
+    }
+}
+
+/// Which config the core runs, said plainly.
+fn core_text(core: &CoreState, s: &Styler) -> String {
+    match &core.pending_update_to {
+        None => s.bold(&core.config),
+        Some(new) => format!(
+            "{} or {}: the update to {new} was started and its outcome is not known (`interlock-split status` tells)",
+            s.bold(&core.config),
+            s.bold(new)
+        ),
+    }
+}
+
+fn applied(r: &ApplyReport, s: &Styler) -> String {
+    let mut out = format!(
+        "\n{} ucp-interlock runs {}.",
+        s.green("Applied."),
+        core_text(&r.core, s)
+    );
+    if let Some(b) = &r.backup {
+        out.push_str(&format!(
+            " The previous config ({}) is saved in {b}.",
+            r.previous_config
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+fn headline(outcome: Outcome, s: &Styler) -> String {
+    match outcome {
+        Outcome::RolledBack => {
+            s.red_bold("The update of ucp-interlock failed and swarm rolled it back.")
+        }
+        Outcome::Paused => s.red_bold("The update of ucp-interlock failed and swarm paused it."),
+        Outcome::Interrupted => s.yellow_bold("Interrupted."),
+        _ => s.red_bold("Apply failed."),
+    }
+}
+
+/// The failure: swarm's reason, the failed task, its last log lines.
+fn failure(r: &ApplyReport) -> String {
+    let mut out = String::new();
+    if let Some(e) = &r.error {
+        out.push_str(&format!("  error: {e}\n"));
+    }
+    if let Some(t) = &r.failed_task {
+        out.push_str(&format!(
+            "  failed task {t}: {}\n",
+            r.task_error.as_deref().unwrap_or("(no error recorded)")
+        ));
+    }
+    if !r.logs.is_empty() {
+        out.push_str("  last log lines:\n");
+        for l in &r.logs {
+            out.push_str(&format!("    {l}\n"));
+        }
+    }
+    out
+}
+
+/// The steps by what became of them.
+fn steps(r: &ApplyReport) -> String {
+    let mut out = String::new();
+    for (label, st) in [
+        ("done", StepStatus::Done),
+        ("skipped", StepStatus::Skipped),
+        ("failed", StepStatus::Failed),
+        ("not done", StepStatus::NotRun),
+    ] {
+        let items: Vec<String> = r
+            .steps
+            .iter()
+            .filter(|x| x.status == st)
+            .map(|x| describe(&x.action))
+            .collect();
+        if !items.is_empty() {
+            out.push_str(&format!("  {label}:\n"));
+            for i in items {
+                out.push_str(&format!("    - {i}\n"));
+            }
+        }
+    }
+    out
+}
+
+fn next_step(r: &ApplyReport) -> String {
+    match r.outcome {
+        Outcome::RolledBack => "nothing was removed. Fix the config (`interlock-split validate`, the log lines above) and apply again; the new config stays uploaded and is reused".into(),
+        Outcome::Paused => "swarm left ucp-interlock half-updated: `interlock-split rollback` returns it to the previous config; `interlock-split status` shows where it stands".into(),
+        _ => format!(
+            "run `interlock-split apply` again to finish (steps already done are recognised and skipped), or `interlock-split rollback` to return ucp-interlock to {}",
+            r.previous_config
+        ),
+    }
+}
+
+/// The report for people: a line when it worked; otherwise what failed, the state the cluster
+/// is in, what was and was not done, and how to go on.
+pub fn human_report(r: &ApplyReport, s: &Styler) -> String {
+    if r.outcome == Outcome::Applied {
+        return applied(r, s);
+    }
+    let mut out = format!("\n{}\n", headline(r.outcome, s));
+    out.push_str(&failure(r));
+    out.push_str(&format!(
+        "\nThe cluster now: ucp-interlock runs {}.\n",
+        core_text(&r.core, s)
+    ));
+    out.push_str(&steps(r));
+    if let Some(h) = &r.hint {
+        out.push_str(&format!("  = hint: {h}\n"));
+    }
+    out.push_str(&format!("  = hint: {}\n", next_step(r)));
+    out
+}
+
+/// apply's progress: a live line on a terminal, plain lines (one per change) otherwise, so
+/// that a runbook's log reads as well as a terminal.
+pub struct Ui {
+    printer: Printer,
+    live: bool,
+    bar: Option<ProgressBar>,
+    last: String,
+}
+
+impl Ui {
+    pub fn new(printer: Printer) -> Self {
+        Self {
+            live: std::io::stderr().is_terminal() && !printer.quiet,
+            printer,
+            bar: None,
+            last: String::new(),
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+        self.last.clear();
+    }
+}
+
+impl Observer for Ui {
+    fn step(&mut self, n: usize, total: usize, action: &Action) {
+        self.finish();
+        self.printer
+            .status(&format!("[{n}/{total}] {}", describe(action)));
+    }
+
+    /// Printed only when it changes.
+    fn progress(&mut self, text: &str) {
+        if text == self.last {
+            return;
+        }
+        self.last = text.to_string();
+        if !self.live {
+            self.printer.status(&format!("      {text}"));
+            return;
+        }
+        let bar = self.bar.get_or_insert_with(|| {
+            let b = ProgressBar::new_spinner();
+            b.set_style(
+                ProgressStyle::with_template("      {spinner} {msg}").expect("valid template"),
+            );
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        });
+        bar.set_message(text.to_string());
+    }
+
+    fn done(&mut self, text: &str) {
+        self.finish();
+        self.printer.status(&format!("      {text}"));
+    }
+}
+
+impl Drop for Ui {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
