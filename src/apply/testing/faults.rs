@@ -32,6 +32,8 @@ pub enum Kind {
     ServerError,
     Timeout,
     Dropped,
+    /// The call is carried out, then the connection drops before the answer.
+    DroppedAfter,
     OutOfSequence,
     NameConflict,
     InUse,
@@ -52,7 +54,7 @@ impl Kind {
                 call,
                 secs: 2,
             },
-            Kind::Dropped => ConnectError::Dropped {
+            Kind::Dropped | Kind::DroppedAfter => ConnectError::Dropped {
                 address: "model".into(),
                 call,
             },
@@ -63,13 +65,28 @@ impl Kind {
     }
 }
 
-/// Fails the `nth` call (from 1) of `call` with `kind`; `always` keeps failing after it.
+/// Fails the `nth` call (from 1) of `call` (on the object named `on`, when given) with `kind`;
+/// `always` keeps failing after it.
 #[derive(Debug, Clone, Copy)]
 pub struct Fault {
     pub call: Call,
+    pub on: Option<&'static str>,
     pub nth: usize,
     pub kind: Kind,
     pub always: bool,
+}
+
+impl Fault {
+    /// The first call of `call` on `on` fails once with `kind`.
+    pub fn once(call: Call, on: Option<&'static str>, kind: Kind) -> Fault {
+        Fault {
+            call,
+            on,
+            nth: 1,
+            kind,
+            always: false,
+        }
+    }
 }
 
 /// A swarm whose calls fail as the armed faults say.
@@ -93,35 +110,50 @@ impl<S> Faulty<S> {
         *self.fired.lock().unwrap()
     }
 
-    fn check(&self, call: Call) -> Result<(), ConnectError> {
+    /// `Err` for a fault that answers before the call; `Ok(Some)` for one that answers after.
+    fn check(&self, call: Call, arg: &str) -> Result<Option<ConnectError>, ConnectError> {
         let mut armed = self.armed.lock().unwrap();
-        for (f, seen) in armed.iter_mut().filter(|(f, _)| f.call == call) {
+        let hits = |f: &Fault| f.call == call && f.on.is_none_or(|on| on == arg);
+        for (f, seen) in armed.iter_mut().filter(|(f, _)| hits(f)) {
             *seen += 1;
             if *seen == f.nth || (f.always && *seen > f.nth) {
                 *self.fired.lock().unwrap() += 1;
-                return Err(f.kind.error(call));
+                return match f.kind {
+                    Kind::DroppedAfter => Ok(Some(f.kind.error(call))),
+                    _ => Err(f.kind.error(call)),
+                };
             }
         }
-        Ok(())
+        Ok(None)
+    }
+
+    async fn around<T>(
+        &self,
+        call: Call,
+        arg: &str,
+        inner: impl Future<Output = Result<T, ConnectError>>,
+    ) -> Result<T, ConnectError> {
+        match self.check(call, arg)? {
+            Some(lost) => inner.await.and(Err(lost)),
+            None => inner.await,
+        }
     }
 }
 
 impl<S: Swarm> Swarm for Faulty<S> {
     async fn service(&self, name: &str) -> Result<ServiceStatus, ConnectError> {
-        self.check(Call::Service)?;
-        self.inner.service(name).await
+        self.around(Call::Service, name, self.inner.service(name))
+            .await
     }
     async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ConnectError> {
-        self.check(Call::Tasks)?;
-        self.inner.tasks(service).await
+        self.around(Call::Tasks, service, self.inner.tasks(service))
+            .await
     }
     async fn nodes(&self) -> Result<Vec<Node>, ConnectError> {
-        self.check(Call::Nodes)?;
-        self.inner.nodes().await
+        self.around(Call::Nodes, "", self.inner.nodes()).await
     }
     async fn node(&self, id: &str) -> Result<VersionedNode, ConnectError> {
-        self.check(Call::Node)?;
-        self.inner.node(id).await
+        self.around(Call::Node, id, self.inner.node(id)).await
     }
     async fn label_node(
         &self,
@@ -130,24 +162,30 @@ impl<S: Swarm> Swarm for Faulty<S> {
         key: &str,
         value: &str,
     ) -> Result<(), ConnectError> {
-        self.check(Call::LabelNode)?;
-        self.inner.label_node(id, version, key, value).await
+        self.around(
+            Call::LabelNode,
+            id,
+            self.inner.label_node(id, version, key, value),
+        )
+        .await
     }
     async fn configs(&self) -> Result<Vec<ConfigInfo>, ConnectError> {
-        self.check(Call::Configs)?;
-        self.inner.configs().await
+        self.around(Call::Configs, "", self.inner.configs()).await
     }
     async fn config(&self, id: &str) -> Result<ConfigData, ConnectError> {
-        self.check(Call::Config)?;
-        self.inner.config(id).await
+        self.around(Call::Config, id, self.inner.config(id)).await
     }
     async fn create_config(&self, config: &NewConfig) -> Result<String, ConnectError> {
-        self.check(Call::CreateConfig)?;
-        self.inner.create_config(config).await
+        self.around(
+            Call::CreateConfig,
+            &config.name,
+            self.inner.create_config(config),
+        )
+        .await
     }
     async fn remove_config(&self, name: &str) -> Result<(), ConnectError> {
-        self.check(Call::RemoveConfig)?;
-        self.inner.remove_config(name).await
+        self.around(Call::RemoveConfig, name, self.inner.remove_config(name))
+            .await
     }
     async fn retarget_core(
         &self,
@@ -155,8 +193,12 @@ impl<S: Swarm> Swarm for Faulty<S> {
         version: u64,
         change: &CoreRetarget,
     ) -> Result<(), ConnectError> {
-        self.check(Call::RetargetCore)?;
-        self.inner.retarget_core(service, version, change).await
+        self.around(
+            Call::RetargetCore,
+            service,
+            self.inner.retarget_core(service, version, change),
+        )
+        .await
     }
     async fn update_proxy(
         &self,
@@ -164,12 +206,16 @@ impl<S: Swarm> Swarm for Faulty<S> {
         version: u64,
         spec: &ProxySpec,
     ) -> Result<(), ConnectError> {
-        self.check(Call::UpdateProxy)?;
-        self.inner.update_proxy(service, version, spec).await
+        self.around(
+            Call::UpdateProxy,
+            service,
+            self.inner.update_proxy(service, version, spec),
+        )
+        .await
     }
     async fn remove_service(&self, name: &str) -> Result<(), ConnectError> {
-        self.check(Call::RemoveService)?;
-        self.inner.remove_service(name).await
+        self.around(Call::RemoveService, name, self.inner.remove_service(name))
+            .await
     }
     async fn logs(&self, source: &LogSource, tail: usize) -> Vec<String> {
         self.inner.logs(source, tail).await

@@ -33,7 +33,11 @@ fn node() -> Node {
         role: Role::Manager,
         availability: "active".into(),
         state: "ready".into(),
-        labels: Default::default(),
+        labels: [(
+            "com.docker.ucp.orchestrator.swarm".to_string(),
+            "true".to_string(),
+        )]
+        .into(),
         engine_labels: Default::default(),
         os: "linux".into(),
         arch: "x86_64".into(),

@@ -8,8 +8,11 @@
 pub mod faults;
 pub mod fixture;
 pub mod interlock;
+pub mod run;
 pub mod state;
 pub mod swarm;
 
+#[cfg(test)]
+mod matrix_tests;
 #[cfg(test)]
 mod model_tests;

@@ -112,10 +112,8 @@ async fn with_pause_as_failure_action_a_failed_update_pauses() {
 #[tokio::test]
 async fn the_nth_call_fails_with_the_chosen_error() {
     let fault = Fault {
-        call: Call::CreateConfig,
         nth: 2,
-        kind: Kind::Dropped,
-        always: false,
+        ..Fault::once(Call::CreateConfig, None, Kind::Dropped)
     };
     let m = Faulty::new(model(), &[fault]);
     assert!(create(&m, "c2", "a").await.is_ok());
