@@ -15,7 +15,6 @@
 
 pub mod bed;
 pub mod cli;
-pub mod fake;
 pub mod fault;
 pub mod image;
 pub mod keys;
