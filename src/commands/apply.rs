@@ -318,6 +318,6 @@ fn nothing_to_do(state: &LiveState) -> ApplyReport {
 
 /// Prints the outcome and picks the exit code.
 pub fn finish(report: &ApplyReport, output: OutputFormat, printer: &Printer) -> CliResult {
-    report::print(report, output, printer);
+    report::print(report, output == OutputFormat::Json, printer);
     Ok(report.outcome.into())
 }

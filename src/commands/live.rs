@@ -31,7 +31,7 @@ pub async fn read(
     let client = Client::connect(
         &conn.connect_args(),
         Duration::from_secs(conn.timeout.max(1)),
-        printer,
+        printer.into(),
     )
     .await
     .map_err(to_cli)?;

@@ -1,6 +1,8 @@
 use crate::apply::{self, Context, Interrupt, Options};
 use crate::cli::args::RollbackArgs;
 use crate::cli::{CliError, CliResult};
+use crate::cluster::ConfigInfo;
+use crate::docker::LiveState;
 use crate::interlock::InterlockConfig;
 use crate::interlock::names::config_version;
 use crate::output::apply::{Ui, describe};
@@ -16,13 +18,10 @@ pub fn run(args: RollbackArgs, printer: &Printer) -> CliResult {
     rt.block_on(run_async(args, *printer))
 }
 
-async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
-    let interrupt = Interrupt::listen();
-    let (client, state) = live::read(&args.connection, false, printer)
-        .await
-        .map_err(unchanged)?;
-    let current = state.config.name.clone();
-    let target = match &args.to {
+/// The config to go back to: the one named, or the newest older than the one in use.
+fn target(args: &RollbackArgs, state: &LiveState) -> Result<ConfigInfo, CliError> {
+    let current = &state.config.name;
+    Ok(match &args.to {
         Some(name) => state
             .snapshot
             .configs
@@ -34,12 +33,12 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
                     .hint("`interlock-split status` lists the interlock configs")
             })?,
         None => {
-            let v = config_version(&current).unwrap_or(1);
+            let v = config_version(current).unwrap_or(1);
             state
                 .snapshot
                 .configs
                 .iter()
-                .filter(|c| c.name != current && config_version(&c.name).unwrap_or(1) < v)
+                .filter(|c| &c.name != current && config_version(&c.name).unwrap_or(1) < v)
                 .max_by_key(|c| config_version(&c.name).unwrap_or(1))
                 .cloned()
                 .ok_or_else(|| {
@@ -49,7 +48,16 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
                     .hint("name one with --to CONFIG")
                 })?
         }
-    };
+    })
+}
+
+async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
+    let interrupt = Interrupt::listen();
+    let (client, state) = live::read(&args.connection, false, printer)
+        .await
+        .map_err(unchanged)?;
+    let current = state.config.name.clone();
+    let target = target(&args, &state)?;
     if target.name == current {
         printer.out(&format!(
             "ucp-interlock already runs {current}; nothing to do.\n"
@@ -99,22 +107,28 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
     drop(ui);
     // Interlock does not remove what the newer config made; say what is left.
     if report.outcome == apply::Outcome::Applied {
-        let (_, now) = InterlockConfig::parse(&state.toml).unwrap_or_default();
-        let names: Vec<String> = now
-            .extensions
-            .iter()
-            .flat_map(|e| e.service_names().into_iter().map(|(_, n)| n.to_string()))
-            .collect();
-        let left: Vec<&String> = names
-            .iter()
-            .filter(|n| state.snapshot.service(n).is_some())
-            .collect();
-        if !left.is_empty() {
-            printer.status(&format!(
+        left_running(&state, &printer);
+    }
+    finish(&report, args.output, &printer)
+}
+
+/// Says which services of the config rolled back from keep running.
+fn left_running(state: &LiveState, printer: &Printer) {
+    let current = &state.config.name;
+    let (_, now) = InterlockConfig::parse(&state.toml).unwrap_or_default();
+    let names: Vec<String> = now
+        .extensions
+        .iter()
+        .flat_map(|e| e.service_names().into_iter().map(|(_, n)| n.to_string()))
+        .collect();
+    let left: Vec<&String> = names
+        .iter()
+        .filter(|n| state.snapshot.service(n).is_some())
+        .collect();
+    if !left.is_empty() {
+        printer.status(&format!(
                 "note: services of {current} keep running ({}); Interlock does not remove them. If they hold ports the old config needs, remove them (or apply a spec).",
                 left.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
             ));
-        }
     }
-    finish(&report, args.output, &printer)
 }

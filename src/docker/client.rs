@@ -10,10 +10,10 @@ use bollard::query_parameters::{ListServicesOptionsBuilder, ListTasksOptions};
 use super::convert;
 use super::endpoint::{self, ConnectArgs, Endpoint, ProcessEnv};
 use super::error::{self, ConnectError};
+use super::trace::Trace;
 use super::transport::{self, Stats};
 use crate::cluster::{ConfigInfo, Service, Snapshot};
 use crate::interlock::names::config_version;
-use crate::output::printer::Printer;
 use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
 
 pub struct Client {
@@ -39,10 +39,10 @@ impl Client {
     pub async fn connect(
         args: &ConnectArgs,
         timeout: Duration,
-        printer: Printer,
+        printer: Trace,
     ) -> Result<Self, ConnectError> {
         let endpoint = endpoint::resolve(args, &ProcessEnv)?;
-        printer.verbose(&format!(
+        printer.note(&format!(
             "connecting to {} (from {})",
             endpoint.address, endpoint.source
         ));
@@ -68,7 +68,7 @@ impl Client {
             .stats
             .version_prefix
             .set(format!("/v{}.{}", v.major_version, v.minor_version));
-        printer.verbose(&format!(
+        printer.note(&format!(
             "API version {}.{}",
             v.major_version, v.minor_version
         ));
@@ -134,23 +134,7 @@ impl Client {
         let configs = configs?;
         let tasks = tasks?;
 
-        let Some(mounted) = core.config_at(CONFIG_TARGET).cloned() else {
-            return Err(ConnectError::Other {
-                call: format!("read the config of `{CORE_SERVICE}`"),
-                message: format!("`{CORE_SERVICE}` mounts no config at {CONFIG_TARGET}"),
-            });
-        };
-        let raw = self
-            .call(
-                &format!("GET /configs/{}", mounted.config_name),
-                d.inspect_config(&mounted.config_id),
-            )
-            .await?;
-        let read = convert::config_data(raw).map_err(|message| ConnectError::Other {
-            call: format!("read config {}", mounted.config_name),
-            message,
-        })?;
-        let (config, toml) = (read.info, read.data);
+        let (config, toml) = self.mounted_config(&core).await?;
 
         let family = family_prefix(&config.name);
         let mut configs: Vec<ConfigInfo> = configs
@@ -179,6 +163,27 @@ impl Client {
             config,
             toml,
         })
+    }
+
+    /// The config the core reads at /config.toml, with its TOML.
+    async fn mounted_config(&self, core: &Service) -> Result<(ConfigInfo, String), ConnectError> {
+        let Some(mounted) = core.config_at(CONFIG_TARGET) else {
+            return Err(ConnectError::Other {
+                call: format!("read the config of `{CORE_SERVICE}`"),
+                message: format!("`{CORE_SERVICE}` mounts no config at {CONFIG_TARGET}"),
+            });
+        };
+        let raw = self
+            .call(
+                &format!("GET /configs/{}", mounted.config_name),
+                self.docker.inspect_config(&mounted.config_id),
+            )
+            .await?;
+        let read = convert::config_data(raw).map_err(|message| ConnectError::Other {
+            call: format!("read config {}", mounted.config_name),
+            message,
+        })?;
+        Ok((read.info, read.data))
     }
 
     /// "12 API requests over 1 connection", for the end of a command.

@@ -137,6 +137,56 @@ fn tls_from_dir(dir: &Path, origin: String) -> Result<TlsMaterial, ConnectError>
     })
 }
 
+/// `--host`, with the TLS files given beside it (all three or none).
+fn from_host(host: &str, args: &ConnectArgs) -> Result<Endpoint, ConnectError> {
+    let address = parse_host(host)?;
+    let given = [&args.tls_ca, &args.tls_cert, &args.tls_key];
+    let tls = match given {
+        [Some(ca), Some(cert), Some(key)] => Some(TlsMaterial {
+            ca: read(ca, "CA certificate (--tls-ca)")?,
+            cert: read(cert, "client certificate (--tls-cert)")?,
+            key: read(key, "private key (--tls-key)")?,
+            origin: "--tls-ca/--tls-cert/--tls-key".into(),
+        }),
+        [None, None, None] => None,
+        _ => return Err(ConnectError::IncompleteTls),
+    };
+    Ok(Endpoint {
+        address,
+        tls,
+        source: "--host".into(),
+    })
+}
+
+/// `DOCKER_HOST`, with TLS from `DOCKER_CERT_PATH` when `DOCKER_TLS_VERIFY` is set.
+fn from_docker_host(host: &str, env: &dyn Env) -> Result<Endpoint, ConnectError> {
+    let address = parse_host(host)?;
+    let tls = match (
+        &address,
+        env.var("DOCKER_TLS_VERIFY"),
+        env.var("DOCKER_TLS"),
+    ) {
+        (Address::Tcp { .. }, Some(_), _) => {
+            let dir = env
+                .var("DOCKER_CERT_PATH")
+                .map(PathBuf::from)
+                .or_else(|| env.home().map(|h| h.join(".docker")))
+                .ok_or(ConnectError::NoDockerConfig)?;
+            Some(tls_from_dir(
+                &dir,
+                format!("DOCKER_CERT_PATH {}", dir.display()),
+            )?)
+        }
+        (Address::Tcp { .. }, None, Some(_)) => return Err(ConnectError::InsecureTls),
+        _ => None,
+    };
+    Ok(Endpoint {
+        address,
+        tls,
+        source: "DOCKER_HOST".into(),
+    })
+}
+
 pub fn resolve(args: &ConnectArgs, env: &dyn Env) -> Result<Endpoint, ConnectError> {
     if let Some(path) = &args.bundle {
         let b = bundle::read(path)?;
@@ -148,23 +198,7 @@ pub fn resolve(args: &ConnectArgs, env: &dyn Env) -> Result<Endpoint, ConnectErr
     }
 
     if let Some(host) = &args.host {
-        let address = parse_host(host)?;
-        let given = [&args.tls_ca, &args.tls_cert, &args.tls_key];
-        let tls = match given {
-            [Some(ca), Some(cert), Some(key)] => Some(TlsMaterial {
-                ca: read(ca, "CA certificate (--tls-ca)")?,
-                cert: read(cert, "client certificate (--tls-cert)")?,
-                key: read(key, "private key (--tls-key)")?,
-                origin: "--tls-ca/--tls-cert/--tls-key".into(),
-            }),
-            [None, None, None] => None,
-            _ => return Err(ConnectError::IncompleteTls),
-        };
-        return Ok(Endpoint {
-            address,
-            tls,
-            source: "--host".into(),
-        });
+        return from_host(host, args);
     }
 
     let docker_config = env
@@ -195,31 +229,7 @@ pub fn resolve(args: &ConnectArgs, env: &dyn Env) -> Result<Endpoint, ConnectErr
     }
 
     if let Some(host) = env.var("DOCKER_HOST") {
-        let address = parse_host(&host)?;
-        let tls = match (
-            &address,
-            env.var("DOCKER_TLS_VERIFY"),
-            env.var("DOCKER_TLS"),
-        ) {
-            (Address::Tcp { .. }, Some(_), _) => {
-                let dir = env
-                    .var("DOCKER_CERT_PATH")
-                    .map(PathBuf::from)
-                    .or_else(|| env.home().map(|h| h.join(".docker")))
-                    .ok_or(ConnectError::NoDockerConfig)?;
-                Some(tls_from_dir(
-                    &dir,
-                    format!("DOCKER_CERT_PATH {}", dir.display()),
-                )?)
-            }
-            (Address::Tcp { .. }, None, Some(_)) => return Err(ConnectError::InsecureTls),
-            _ => None,
-        };
-        return Ok(Endpoint {
-            address,
-            tls,
-            source: "DOCKER_HOST".into(),
-        });
+        return from_docker_host(&host, env);
     }
 
     Ok(Endpoint {

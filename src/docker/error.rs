@@ -371,39 +371,8 @@ pub fn classify(
             if let Some(t) = rustls_in(io) {
                 return tls_error(t, address, origin);
             }
-            match io.kind() {
-                std::io::ErrorKind::ConnectionRefused => {
-                    return ConnectError::Refused {
-                        address: address.into(),
-                    };
-                }
-                std::io::ErrorKind::NotFound => {
-                    return ConnectError::NoSocket {
-                        address: address.into(),
-                    };
-                }
-                std::io::ErrorKind::PermissionDenied => {
-                    return ConnectError::SocketPermission {
-                        address: address.into(),
-                    };
-                }
-                std::io::ErrorKind::TimedOut => {
-                    return ConnectError::TimedOut {
-                        address: address.into(),
-                        call: call.into(),
-                        secs,
-                    };
-                }
-                std::io::ErrorKind::ConnectionReset
-                | std::io::ErrorKind::ConnectionAborted
-                | std::io::ErrorKind::BrokenPipe
-                | std::io::ErrorKind::UnexpectedEof => {
-                    return ConnectError::Dropped {
-                        address: address.into(),
-                        call: call.into(),
-                    };
-                }
-                _ => {}
+            if let Some(c) = io_error(io.kind(), call, address, secs) {
+                return c;
             }
         }
         source = e.source();
@@ -412,6 +381,34 @@ pub fn classify(
         call: call.into(),
         message: chain(err),
     }
+}
+
+/// What an I/O failure says about the connection, when it says something.
+fn io_error(
+    kind: std::io::ErrorKind,
+    call: &str,
+    address: &str,
+    secs: u64,
+) -> Option<ConnectError> {
+    use std::io::ErrorKind as K;
+    let address = address.to_string();
+    Some(match kind {
+        K::ConnectionRefused => ConnectError::Refused { address },
+        K::NotFound => ConnectError::NoSocket { address },
+        K::PermissionDenied => ConnectError::SocketPermission { address },
+        K::TimedOut => ConnectError::TimedOut {
+            address,
+            call: call.into(),
+            secs,
+        },
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+            ConnectError::Dropped {
+                address,
+                call: call.into(),
+            }
+        }
+        _ => return None,
+    })
 }
 
 /// The TLS error inside (possibly nested) I/O errors. `io::Error::source` skips the error it

@@ -10,9 +10,11 @@ mod ops;
 mod spec_edit;
 pub mod swarm;
 pub mod tls;
+pub mod trace;
 pub mod transport;
 
 pub use client::{Client, LiveState};
 pub use endpoint::{ConnectArgs, Endpoint};
 pub use error::ConnectError;
 pub use swarm::Swarm;
+pub use trace::Trace;

@@ -19,7 +19,7 @@ use tower_service::Service;
 use super::endpoint::{Address, Endpoint};
 use super::error::ConnectError;
 use super::tls;
-use crate::output::printer::Printer;
+use super::trace::Trace;
 
 /// What the command asked of the API.
 #[derive(Debug, Default)]
@@ -104,7 +104,7 @@ fn transport<C>(
     client: Client<C, <BollardRequest as HasBody>::Body>,
     rewrite: impl Fn(BollardRequest) -> BollardRequest + Send + Sync + 'static,
     stats: Arc<Stats>,
-    printer: Printer,
+    printer: Trace,
 ) -> impl Fn(BollardRequest) -> Reply + Send + Sync + 'static
 where
     C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
@@ -130,11 +130,11 @@ where
                 stats.multiplexed.store(true, Ordering::Relaxed);
             }
             match &res {
-                Ok(r) => printer.verbose(&format!(
+                Ok(r) => printer.note(&format!(
                     "api: {method} {path} → {} ({ms} ms)",
                     r.status().as_u16()
                 )),
-                Err(e) => printer.verbose(&format!("api: {method} {path} → error: {e} ({ms} ms)")),
+                Err(e) => printer.note(&format!("api: {method} {path} → error: {e} ({ms} ms)")),
             }
             res.map_err(bollard::errors::Error::from)
         }) as Reply
@@ -163,7 +163,7 @@ pub fn docker(
     endpoint: &Endpoint,
     timeout: Duration,
     stats: Arc<Stats>,
-    printer: Printer,
+    printer: Trace,
 ) -> Result<Docker, ConnectError> {
     let secs = timeout.as_secs().max(1);
     let version = ClientVersion {

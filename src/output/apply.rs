@@ -9,7 +9,6 @@ use super::printer::Printer;
 use super::style::Styler;
 use super::{human, json};
 use crate::apply::{ApplyReport, CoreState, Observer, Outcome, StepStatus};
-use crate::cli::args::OutputFormat;
 use crate::plan::Action;
 
 /// One line for an action, without colour.
@@ -17,9 +16,9 @@ pub fn describe(a: &Action) -> String {
     human::action(a, &Styler::new(false))
 }
 
-/// Prints the report in the format asked for.
-pub fn print(report: &ApplyReport, output: OutputFormat, printer: &Printer) {
-    if output == OutputFormat::Json {
+/// Prints the report as JSON or for people.
+pub fn print(report: &ApplyReport, as_json: bool, printer: &Printer) {
+    if as_json {
         printer.out(&json::document(report));
     } else {
         printer.out(&human_report(report, &printer.out_style));
