@@ -9,6 +9,8 @@ pub mod error;
 pub mod interrupt;
 pub mod report;
 mod steps;
+#[cfg(test)]
+mod testing;
 pub mod watch;
 
 use std::time::{Duration, Instant};

@@ -26,8 +26,8 @@ pub struct StandinImage {
     pub binary: PathBuf,
 }
 
-/// Builds `interlock-standin` as a static binary (`cargo build -p interlock-standin --release`
-/// with `+crt-static` into `target/standin`), imports it with `docker import` unless the tag
+/// Builds `interlock-standin` as a static binary (`cargo build -p interlock-standin --release
+/// --target <host>` with `+crt-static` into `target/standin`), imports it with `docker import` unless the tag
 /// already exists, and returns the image (once per process; safe across test binaries).
 pub fn standin_image() -> StandinImage {
     static IMAGE: OnceLock<StandinImage> = OnceLock::new();
@@ -45,6 +45,7 @@ fn build_and_import() -> StandinImage {
     let _lock = lock_file(&dir.join("interlock-split-standin-image.lock"));
     let started = Instant::now();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let triple = host_triple();
     let out = run_with_timeout(
         Command::new(cargo)
             .current_dir(workspace_dir())
@@ -54,6 +55,8 @@ fn build_and_import() -> StandinImage {
                 "-p",
                 "interlock-standin",
                 "--release",
+                "--target",
+                &triple,
                 "--target-dir",
             ])
             .arg(&dir)
@@ -71,7 +74,7 @@ fn build_and_import() -> StandinImage {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    let binary = dir.join("release").join("interlock-standin");
+    let binary = dir.join(&triple).join("release").join("interlock-standin");
     let bytes =
         std::fs::read(&binary).unwrap_or_else(|e| panic!("reading {}: {e}", binary.display()));
     let hash = hex::encode(Sha256::digest(&bytes));
@@ -100,6 +103,18 @@ fn build_and_import() -> StandinImage {
         started.elapsed()
     );
     StandinImage { tag, id, binary }
+}
+
+/// The host's target triple (`rustc -vV`). Building for it explicitly keeps `+crt-static` off
+/// the proc macros (serde's derive), which cannot be linked statically.
+fn host_triple() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let out = Command::new(rustc).arg("-vV").output().expect("rustc -vV");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("rustc -vV names the host")
+        .to_string()
 }
 
 /// A ustar archive holding one regular file `name` with `data` and `mode`.

@@ -6,7 +6,8 @@
 //!   as an image FROM scratch (nothing can be pulled here).
 //! * [`lock::SwarmLock`]: serialises the tests that use the one `ucp-interlock` service.
 //! * [`bed::Core`]: a `ucp-interlock` service run by the stand-in, with cleanup on drop.
-//! * [`tls::TlsFront`]: an mTLS front to the local engine, like UCP's, with client bundles.
+//! * [`tls::TlsFront`]: an mTLS front to the local engine, like UCP's, with client bundles, and
+//!   [`fault`]s injected on chosen requests.
 //!
 //! Every object the test bed creates carries the label [`TEST_LABEL`]`=1`, so that leftovers of
 //! an aborted run can be found and removed.
@@ -14,7 +15,7 @@
 
 pub mod bed;
 pub mod cli;
-pub mod fake;
+pub mod fault;
 pub mod image;
 pub mod keys;
 pub mod lock;

@@ -2,7 +2,6 @@
 //! bundle): TLS on `127.0.0.1:<random port>`, client certificate required and verified against
 //! the bundle's CA, HTTP/1.1 proxied to `/var/run/docker.sock`.
 
-use std::convert::Infallible;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -27,6 +26,7 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs
 use tokio_rustls::rustls::server::WebPkiClientVerifier;
 use tokio_rustls::rustls::{RootCertStore, ServerConfig};
 
+use super::fault::{Fault, FaultKind, Faults, message};
 use super::keys;
 
 /// The client key of a bundle.
@@ -82,6 +82,7 @@ struct Stats {
     failed_handshakes: AtomicUsize,
     request_log: Mutex<Vec<String>>,
     handshake_errors: Mutex<Vec<String>>,
+    faults: Faults,
 }
 
 /// What the server tasks need.
@@ -314,6 +315,21 @@ impl TlsFront {
         self.stats.request_log.lock().unwrap().clone()
     }
 
+    /// Arms `fault` (see [`super::fault`]).
+    pub fn fail(&self, fault: Fault) {
+        self.stats.faults.arm(fault);
+    }
+
+    /// Disarms every fault that has not fired.
+    pub fn clear_faults(&self) {
+        self.stats.faults.clear();
+    }
+
+    /// The faults that fired since the last call, as `"<kind> on <METHOD> <path>"`.
+    pub fn faults_fired(&self) -> Vec<String> {
+        self.stats.faults.take_fired()
+    }
+
     /// The bundle's files as UCP's zip has them: `ca.pem`, `cert.pem`, `key.pem`, `env.sh`,
     /// `env.ps1`, `env.cmd`.
     pub fn bundle_files(&self) -> Vec<(&'static str, String)> {
@@ -459,8 +475,12 @@ async fn connection(tcp: tokio::net::TcpStream, acceptor: TlsAcceptor, state: Ar
 /// The response body type of the front.
 type Body = BoxBody<Bytes, hyper::Error>;
 
-/// Answers a denied path, or proxies the request to the engine.
-async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Response<Body>, Infallible> {
+/// Answers an armed fault or a denied path, or proxies the request to the engine. An error
+/// makes hyper close the connection without an answer.
+async fn handle(
+    req: Request<Incoming>,
+    state: Arc<State>,
+) -> Result<Response<Body>, std::io::Error> {
     let target = req
         .uri()
         .path_and_query()
@@ -473,6 +493,19 @@ async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Response<Bo
         .lock()
         .unwrap()
         .push(format!("{} {target}", req.method()));
+    match state
+        .stats
+        .faults
+        .hit(req.method().as_str(), strip_version(&target))
+    {
+        Some(FaultKind::Drop) => return Err(std::io::ErrorKind::ConnectionAborted.into()),
+        Some(FaultKind::Hang) => {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            return Ok(json_error(504, "the test front hung on purpose"));
+        }
+        Some(kind) => return Ok(json_error(500, message(kind))),
+        None => {}
+    }
     if let Some(status) = denied(&state.deny_paths, req.uri().path()) {
         let message = match status {
             403 => "access denied: the user lacks permission",

@@ -21,13 +21,29 @@
 //! runs, normally this binary's own image), `STANDIN_TEST_LABEL` (`key=value`, added to every
 //! created service), `STANDIN_DOCKER_SOCK` (default `/var/run/docker.sock`).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
+
+use extensions::{Extension, parse_config};
+
+mod extensions;
+
+// `interlock-split`'s own reader of the Interlock TOML, compiled in from its source files (in
+// the crate's module tree) so that the stand-in stays a small static binary without bollard.
+#[allow(dead_code)]
+#[path = "../../../src/locate.rs"]
+mod locate;
+#[allow(dead_code)]
+#[path = "../../../src/interlock"]
+mod interlock {
+    pub mod config;
+    pub mod keys;
+}
 
 /// Label that tells the image an Interlock config asked for (the stand-in runs its own image).
 const IMAGE_LABEL: &str = "com.docker.interlock-split.standin.image";
@@ -286,224 +302,6 @@ fn read_response(mut r: impl BufRead, head_only: bool) -> Result<Response, Strin
             .map_err(|e| format!("read body: {e}"))?;
     }
     Ok(Response { status, body })
-}
-
-// ---------------------------------------------------------------------------------------------
-// the Interlock config
-
-/// What the stand-in uses of one `[Extensions.<name>]` table.
-#[derive(Debug)]
-struct Extension {
-    name: String,
-    image: String,
-    service_name: Option<String>,
-    constraints: Vec<String>,
-    labels: BTreeMap<String, String>,
-    container_labels: BTreeMap<String, String>,
-    proxy_image: String,
-    proxy_service_name: String,
-    proxy_replicas: u64,
-    proxy_constraints: Vec<String>,
-    publish_mode: String,
-    published_port: Option<u16>,
-    target_port: u16,
-    published_ssl_port: Option<u16>,
-    target_ssl_port: u16,
-    proxy_labels: BTreeMap<String, String>,
-    proxy_container_labels: BTreeMap<String, String>,
-    service_cluster: Option<String>,
-    config_service_name: Option<String>,
-    config_image: Option<String>,
-}
-
-/// A key of `table`, matched case-insensitively like Interlock's TOML decoder (exact first).
-fn get<'a>(table: &'a toml::Table, key: &str) -> Option<&'a toml::Value> {
-    table.get(key).or_else(|| {
-        table
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
-}
-
-/// Typed accessors for one extension table, naming the key path in errors.
-struct Keys<'a> {
-    table: &'a toml::Table,
-    path: String,
-}
-
-impl Keys<'_> {
-    /// A string value, if the key is present.
-    fn string(&self, key: &str) -> Result<Option<String>, String> {
-        match get(self.table, key) {
-            None => Ok(None),
-            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
-            Some(v) => Err(format!(
-                "{}.{key}: expected a string, found {}",
-                self.path,
-                v.type_str()
-            )),
-        }
-    }
-
-    /// An integer value, if the key is present.
-    fn integer(&self, key: &str) -> Result<Option<i64>, String> {
-        match get(self.table, key) {
-            None => Ok(None),
-            Some(toml::Value::Integer(i)) => Ok(Some(*i)),
-            Some(v) => Err(format!(
-                "{}.{key}: expected an integer, found {}",
-                self.path,
-                v.type_str()
-            )),
-        }
-    }
-
-    /// A TCP port (0 to 65535), if the key is present.
-    fn port(&self, key: &str) -> Result<Option<u16>, String> {
-        match self.integer(key)? {
-            None => Ok(None),
-            Some(p) => u16::try_from(p)
-                .map(Some)
-                .map_err(|_| format!("{}.{key}: {p} is not a port", self.path)),
-        }
-    }
-
-    /// An array of strings (empty when the key is absent).
-    fn strings(&self, key: &str) -> Result<Vec<String>, String> {
-        match get(self.table, key) {
-            None => Ok(Vec::new()),
-            Some(toml::Value::Array(items)) => items
-                .iter()
-                .map(|v| match v {
-                    toml::Value::String(s) => Ok(s.clone()),
-                    v => Err(format!(
-                        "{}.{key}: expected strings, found {}",
-                        self.path,
-                        v.type_str()
-                    )),
-                })
-                .collect(),
-            Some(v) => Err(format!(
-                "{}.{key}: expected an array, found {}",
-                self.path,
-                v.type_str()
-            )),
-        }
-    }
-
-    /// A table of strings (empty when the key is absent), e.g. `Labels`.
-    fn map(&self, key: &str) -> Result<BTreeMap<String, String>, String> {
-        match get(self.table, key) {
-            None => Ok(BTreeMap::new()),
-            Some(toml::Value::Table(t)) => t
-                .iter()
-                .map(|(k, v)| match v {
-                    toml::Value::String(s) => Ok((k.clone(), s.clone())),
-                    v => Err(format!(
-                        "{}.{key}.{k}: expected a string, found {}",
-                        self.path,
-                        v.type_str()
-                    )),
-                })
-                .collect(),
-            Some(v) => Err(format!(
-                "{}.{key}: expected a table, found {}",
-                self.path,
-                v.type_str()
-            )),
-        }
-    }
-}
-
-/// A one-line description of a TOML syntax error: line, column and message.
-fn syntax_error(text: &str, e: &toml::de::Error) -> String {
-    let message = e.message().trim().replace('\n', " ");
-    match e.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-            format!("TOML syntax error at line {line}, column {column}: {message}")
-        }
-        None => format!("TOML syntax error: {message}"),
-    }
-}
-
-/// Parses the core's TOML into its extensions, refusing what makes the real core crash.
-fn parse_config(text: &str) -> Result<Vec<Extension>, String> {
-    let root: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| syntax_error(text, &e))?;
-    let Some(extensions) = get(&root, "Extensions") else {
-        return Ok(Vec::new());
-    };
-    let toml::Value::Table(extensions) = extensions else {
-        return Err("Extensions: expected a table".into());
-    };
-    let mut out = Vec::new();
-    for (name, value) in extensions {
-        let toml::Value::Table(table) = value else {
-            return Err(format!(
-                "Extensions.{name}: expected a table, found {}",
-                value.type_str()
-            ));
-        };
-        let keys = Keys {
-            table,
-            path: format!("Extensions.{name}"),
-        };
-        let proxy_replicas = match keys.integer("ProxyReplicas")? {
-            None => {
-                return Err(format!(
-                    "Extensions.{name}: ProxyReplicas is missing: the proxy service cannot be created"
-                ));
-            }
-            Some(n) => u64::try_from(n)
-                .map_err(|_| format!("Extensions.{name}.ProxyReplicas: {n} is negative"))?,
-        };
-        // A real core fails on things no static check sees (an image it cannot use, an nginx
-        // setting nginx refuses). The test bed's stand-in for that: an image tagged `:broken`.
-        if let Some(image) = keys.string("Image")?
-            && image.ends_with(":broken")
-        {
-            return Err(format!(
-                "Extensions.{name}: cannot start extension image {image}: manifest unknown"
-            ));
-        }
-        out.push(Extension {
-            name: name.clone(),
-            image: keys.string("Image")?.unwrap_or_default(),
-            service_name: keys.string("ServiceName")?.filter(|s| !s.is_empty()),
-            constraints: keys.strings("Constraints")?,
-            labels: keys.map("Labels")?,
-            container_labels: keys.map("ContainerLabels")?,
-            proxy_image: keys.string("ProxyImage")?.unwrap_or_default(),
-            proxy_service_name: keys
-                .string("ProxyServiceName")?
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "ucp-interlock-proxy".into()),
-            proxy_replicas,
-            proxy_constraints: keys.strings("ProxyConstraints")?,
-            publish_mode: keys
-                .string("PublishMode")?
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "ingress".into()),
-            published_port: keys.port("PublishedPort")?.filter(|p| *p != 0),
-            target_port: keys.port("TargetPort")?.filter(|p| *p != 0).unwrap_or(80),
-            published_ssl_port: keys.port("PublishedSSLPort")?.filter(|p| *p != 0),
-            target_ssl_port: keys
-                .port("TargetSSLPort")?
-                .filter(|p| *p != 0)
-                .unwrap_or(443),
-            proxy_labels: keys.map("ProxyLabels")?,
-            proxy_container_labels: keys.map("ProxyContainerLabels")?,
-            service_cluster: keys.string("ServiceCluster")?.filter(|s| !s.is_empty()),
-            config_service_name: keys.string("ConfigServiceName")?.filter(|s| !s.is_empty()),
-            config_image: keys.string("ConfigImage")?.filter(|s| !s.is_empty()),
-        });
-    }
-    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -822,30 +620,6 @@ fn find(services: &[Value], ext: &Extension, kind: Kind, name: Option<&str>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn refuses_missing_proxy_replicas() {
-        let err = parse_config("[Extensions.dev]\nServiceName = \"x\"\n").unwrap_err();
-        assert!(err.contains("ProxyReplicas"), "{err}");
-    }
-
-    #[test]
-    fn keys_match_case_insensitively() {
-        let exts = parse_config("[extensions.a]\nproxyreplicas = 3\nPUBLISHEDPORT = 81\n").unwrap();
-        assert_eq!(exts[0].proxy_replicas, 3);
-        assert_eq!(exts[0].published_port, Some(81));
-        assert_eq!(exts[0].proxy_service_name, "ucp-interlock-proxy");
-    }
-
-    #[test]
-    fn refuses_syntax_errors() {
-        let err = parse_config("A = 1\n[Extensions.a\n").unwrap_err();
-        assert!(
-            err.starts_with("TOML syntax error at line 2, column "),
-            "{err}"
-        );
-        assert!(!err.contains('\n'), "{err}");
-    }
 
     #[test]
     fn reads_chunked_responses() {

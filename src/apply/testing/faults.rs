@@ -1,0 +1,236 @@
+//! Faults on the trait: the nth call of a chosen method fails with a chosen typed error, once
+//! or from then on; every other call goes to the wrapped swarm.
+
+use std::sync::Mutex;
+
+use crate::cluster::{
+    ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, ServiceStatus, TaskDetail,
+    VersionedNode,
+};
+use crate::docker::{ConnectError, Swarm};
+use crate::extension::ProxySpec;
+
+/// The trait's methods, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    Service,
+    Tasks,
+    Nodes,
+    Node,
+    LabelNode,
+    Configs,
+    Config,
+    CreateConfig,
+    RemoveConfig,
+    RetargetCore,
+    UpdateProxy,
+    RemoveService,
+}
+
+/// The typed errors a fault answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    ServerError,
+    Timeout,
+    Dropped,
+    /// The call is carried out, then the connection drops before the answer.
+    DroppedAfter,
+    OutOfSequence,
+    NameConflict,
+    InUse,
+}
+
+impl Kind {
+    pub fn error(self, call: Call) -> ConnectError {
+        let call = format!("{call:?}");
+        let message = "injected".to_string();
+        match self {
+            Kind::ServerError => ConnectError::ServerError {
+                call,
+                status: 500,
+                message,
+            },
+            Kind::Timeout => ConnectError::TimedOut {
+                address: "model".into(),
+                call,
+                secs: 2,
+            },
+            Kind::Dropped | Kind::DroppedAfter => ConnectError::Dropped {
+                address: "model".into(),
+                call,
+            },
+            Kind::OutOfSequence => ConnectError::OutOfSequence {
+                call,
+                status: 500,
+                message: "rpc error: code = Unknown desc = update out of sequence".into(),
+            },
+            Kind::NameConflict => ConnectError::NameConflict {
+                call,
+                status: 409,
+                message,
+            },
+            Kind::InUse => ConnectError::InUse {
+                call,
+                status: 400,
+                message,
+            },
+        }
+    }
+}
+
+/// Fails the `nth` call (from 1) of `call` (on the object named `on`, when given) with `kind`;
+/// `always` keeps failing after it.
+#[derive(Debug, Clone, Copy)]
+pub struct Fault {
+    pub call: Call,
+    pub on: Option<&'static str>,
+    pub nth: usize,
+    pub kind: Kind,
+    pub always: bool,
+}
+
+impl Fault {
+    /// The first call of `call` on `on` fails once with `kind`.
+    pub fn once(call: Call, on: Option<&'static str>, kind: Kind) -> Fault {
+        Fault {
+            call,
+            on,
+            nth: 1,
+            kind,
+            always: false,
+        }
+    }
+}
+
+/// A swarm whose calls fail as the armed faults say.
+pub struct Faulty<S> {
+    pub inner: S,
+    armed: Mutex<Vec<(Fault, usize)>>,
+    fired: Mutex<usize>,
+}
+
+impl<S> Faulty<S> {
+    pub fn new(inner: S, faults: &[Fault]) -> Self {
+        Faulty {
+            inner,
+            armed: Mutex::new(faults.iter().map(|f| (*f, 0)).collect()),
+            fired: Mutex::new(0),
+        }
+    }
+
+    /// How many calls failed on purpose.
+    pub fn fired(&self) -> usize {
+        *self.fired.lock().unwrap()
+    }
+
+    /// `Err` for a fault that answers before the call; `Ok(Some)` for one that answers after.
+    fn check(&self, call: Call, arg: &str) -> Result<Option<ConnectError>, ConnectError> {
+        let mut armed = self.armed.lock().unwrap();
+        let hits = |f: &Fault| f.call == call && f.on.is_none_or(|on| on == arg);
+        for (f, seen) in armed.iter_mut().filter(|(f, _)| hits(f)) {
+            *seen += 1;
+            if *seen == f.nth || (f.always && *seen > f.nth) {
+                *self.fired.lock().unwrap() += 1;
+                return match f.kind {
+                    Kind::DroppedAfter => Ok(Some(f.kind.error(call))),
+                    _ => Err(f.kind.error(call)),
+                };
+            }
+        }
+        Ok(None)
+    }
+
+    async fn around<T>(
+        &self,
+        call: Call,
+        arg: &str,
+        inner: impl Future<Output = Result<T, ConnectError>>,
+    ) -> Result<T, ConnectError> {
+        match self.check(call, arg)? {
+            Some(lost) => inner.await.and(Err(lost)),
+            None => inner.await,
+        }
+    }
+}
+
+impl<S: Swarm> Swarm for Faulty<S> {
+    async fn service(&self, name: &str) -> Result<ServiceStatus, ConnectError> {
+        self.around(Call::Service, name, self.inner.service(name))
+            .await
+    }
+    async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ConnectError> {
+        self.around(Call::Tasks, service, self.inner.tasks(service))
+            .await
+    }
+    async fn nodes(&self) -> Result<Vec<Node>, ConnectError> {
+        self.around(Call::Nodes, "", self.inner.nodes()).await
+    }
+    async fn node(&self, id: &str) -> Result<VersionedNode, ConnectError> {
+        self.around(Call::Node, id, self.inner.node(id)).await
+    }
+    async fn label_node(
+        &self,
+        id: &str,
+        version: u64,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ConnectError> {
+        self.around(
+            Call::LabelNode,
+            id,
+            self.inner.label_node(id, version, key, value),
+        )
+        .await
+    }
+    async fn configs(&self) -> Result<Vec<ConfigInfo>, ConnectError> {
+        self.around(Call::Configs, "", self.inner.configs()).await
+    }
+    async fn config(&self, id: &str) -> Result<ConfigData, ConnectError> {
+        self.around(Call::Config, id, self.inner.config(id)).await
+    }
+    async fn create_config(&self, config: &NewConfig) -> Result<String, ConnectError> {
+        self.around(
+            Call::CreateConfig,
+            &config.name,
+            self.inner.create_config(config),
+        )
+        .await
+    }
+    async fn remove_config(&self, name: &str) -> Result<(), ConnectError> {
+        self.around(Call::RemoveConfig, name, self.inner.remove_config(name))
+            .await
+    }
+    async fn retarget_core(
+        &self,
+        service: &str,
+        version: u64,
+        change: &CoreRetarget,
+    ) -> Result<(), ConnectError> {
+        self.around(
+            Call::RetargetCore,
+            service,
+            self.inner.retarget_core(service, version, change),
+        )
+        .await
+    }
+    async fn update_proxy(
+        &self,
+        service: &str,
+        version: u64,
+        spec: &ProxySpec,
+    ) -> Result<(), ConnectError> {
+        self.around(
+            Call::UpdateProxy,
+            service,
+            self.inner.update_proxy(service, version, spec),
+        )
+        .await
+    }
+    async fn remove_service(&self, name: &str) -> Result<(), ConnectError> {
+        self.around(Call::RemoveService, name, self.inner.remove_service(name))
+            .await
+    }
+    async fn logs(&self, source: &LogSource, tail: usize) -> Vec<String> {
+        self.inner.logs(source, tail).await
+    }
+}

@@ -1,0 +1,114 @@
+//! The simulated Interlock core: it reads the TOML mounted at `/config.toml` with the project's
+//! own reader and creates, once, the extension, proxy and config services each
+//! `[Extensions.<name>]` asks for. It never changes an existing service (the real core does
+//! not move existing proxies either); a proxy whose port another service holds is not created
+//! until the port is free.
+
+use crate::cluster::{PublishedPort, Service, UpdateState};
+use crate::interlock::config::ServiceRole;
+use crate::interlock::{Extension, InterlockConfig, PublishMode};
+use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
+
+use super::state::State;
+
+/// Whether the core can run `toml`: it parses, every extension has `ProxyReplicas`, and no
+/// image is tagged `:broken` (the test bed's stand-in for an image the core cannot use).
+pub fn runnable(toml: &str) -> bool {
+    InterlockConfig::parse(toml).is_ok_and(|(_, cfg)| {
+        cfg.extensions.iter().all(|e| {
+            e.proxy_replicas.is_some()
+                && !e.image.as_deref().is_some_and(|i| i.ends_with(":broken"))
+        })
+    })
+}
+
+/// One round of the core: creates what is missing, if the core runs a config it can run.
+pub fn round(state: &mut State) {
+    let Some(core) = state.service(CORE_SERVICE) else {
+        return;
+    };
+    if core.update_state_is(&UpdateState::Updating) || !core.healthy {
+        return;
+    }
+    let Some(mounted) = state.mounted(CORE_SERVICE, CONFIG_TARGET).cloned() else {
+        return;
+    };
+    let Some((_, toml)) = state.config(&mounted.config_id).cloned() else {
+        return;
+    };
+    let Ok((_, cfg)) = InterlockConfig::parse(&toml) else {
+        return;
+    };
+    for e in &cfg.extensions {
+        for (role, name) in e.service_names() {
+            if state.service(name).is_none() {
+                let service = spec(e, role, name, state.next_id("svc-"));
+                if !ports_taken(state, &service.ports) {
+                    state.add_service(service);
+                }
+            }
+        }
+    }
+}
+
+fn ports_taken(state: &State, ports: &[PublishedPort]) -> bool {
+    let held = |p: &PublishedPort| {
+        state
+            .services
+            .iter()
+            .any(|s| s.service.ports.iter().any(|q| q.published == p.published))
+    };
+    ports.iter().any(held)
+}
+
+/// The service the core creates for `role` of extension `e`.
+fn spec(e: &Extension, role: ServiceRole, name: &str, id: String) -> Service {
+    let proxy = role == ServiceRole::Proxy;
+    let mode = e.publish_mode().unwrap_or(PublishMode::Ingress);
+    let port = |published: Option<i64>, target: Option<i64>, default: u16| {
+        Some(PublishedPort {
+            published: u16::try_from(published?).ok()?,
+            target: target
+                .and_then(|t| u16::try_from(t).ok())
+                .unwrap_or(default),
+            protocol: "tcp".into(),
+            mode,
+        })
+    };
+    let ports = if proxy {
+        [
+            port(e.published_port, e.target_port, 80),
+            port(e.published_ssl_port, e.target_ssl_port, 443),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    } else {
+        Vec::new()
+    };
+    Service {
+        id,
+        name: name.to_string(),
+        version: 1,
+        labels: [(
+            "type".to_string(),
+            format!("com.docker.interlock.core.{}", role.as_str()),
+        )]
+        .into(),
+        replicas: Some(if proxy {
+            e.proxy_replicas.unwrap_or(1).max(0) as u64
+        } else {
+            1
+        }),
+        constraints: if proxy {
+            e.proxy_constraints.clone()
+        } else {
+            e.constraints.clone()
+        },
+        ports,
+        configs: Vec::new(),
+        image: e.image.clone().unwrap_or_default(),
+        update_state: None,
+        update_message: None,
+    }
+}

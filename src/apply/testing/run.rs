@@ -1,0 +1,123 @@
+//! One apply on the model, as the command runs it: read the cluster, plan from the spec,
+//! execute the plan's actions (through a faulty swarm when a test says so).
+
+use std::time::Duration;
+
+use crate::apply::{ApplyReport, Context, Interrupt, Observer, Options, execute};
+use crate::cluster::{Snapshot, Task};
+use crate::docker::{LiveState, Swarm};
+use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
+use crate::plan::{self, Action, Plan, Source, SourceKind};
+
+use super::state::State;
+use super::swarm::Model;
+
+/// The cluster as `plan` and `apply` read it.
+pub fn live_state(s: &State) -> LiveState {
+    let core = s.service(CORE_SERVICE).expect("the core").service.clone();
+    let mounted = core.config_at(CONFIG_TARGET).expect("/config.toml").clone();
+    let (config, toml) = s.config(&mounted.config_id).expect("its config").clone();
+    let tasks = s.services.iter().flat_map(|m| {
+        (0..m.service.replicas.unwrap_or(1)).map(|_| Task {
+            service_id: m.service.id.clone(),
+            node_id: s.nodes.first().map(|(n, _)| n.id.clone()),
+            state: "running".into(),
+            desired_state: "running".into(),
+            error: None,
+        })
+    });
+    let snapshot = Snapshot {
+        nodes: s.nodes.iter().map(|(n, _)| n.clone()).collect(),
+        services: s.services.iter().map(|m| m.service.clone()).collect(),
+        configs: s.configs.iter().map(|(c, _)| c.clone()).collect(),
+        tasks: tasks.collect(),
+    };
+    LiveState {
+        snapshot,
+        core,
+        config,
+        toml,
+    }
+}
+
+/// The live plan for `spec` (TOML text of an interlock-split spec).
+pub fn plan(state: &LiveState, spec: &str, keep_configs: usize) -> Plan {
+    let parsed = crate::spec::parse("spec.toml", spec).expect("a valid spec");
+    let existing = state.snapshot.config_names();
+    let inputs = plan::Inputs {
+        current: &state.toml,
+        source: Source {
+            kind: SourceKind::Cluster,
+            path: None,
+            config_name: Some(state.config.name.clone()),
+        },
+        spec: &parsed,
+        spec_text: spec,
+        existing_configs: &existing,
+        snapshot: Some(&state.snapshot),
+        keep_configs,
+    };
+    let plan = plan::build(&inputs).expect("a plan");
+    assert!(!plan.has_errors(), "{:?}", plan.findings);
+    plan
+}
+
+struct Quiet;
+
+impl Observer for Quiet {
+    fn step(&mut self, _: usize, _: usize, _: &Action) {}
+    fn progress(&mut self, _: &str) {}
+    fn done(&mut self, _: &str) {}
+}
+
+pub fn options() -> Options {
+    Options {
+        wait_timeout: Duration::from_secs(5),
+        cleanup: true,
+        reconcile: true,
+    }
+}
+
+/// Reads `model`, plans `spec`, and executes the plan through `swarm` (the model itself or a
+/// faulty wrapper of it). Returns the plan's new TOML with the report.
+pub async fn apply(
+    model: &Model,
+    swarm: &impl Swarm,
+    spec: &str,
+    keep_configs: usize,
+) -> (String, ApplyReport) {
+    let state = model.read(live_state);
+    let plan = plan(&state, spec, keep_configs);
+    let opts = options();
+    let interrupt = Interrupt::default();
+    let cx = Context {
+        swarm,
+        state: &state,
+        new_config: &plan.new_config,
+        opts: &opts,
+        interrupt: &interrupt,
+    };
+    let report = execute(&cx, &plan.actions, &mut Quiet).await;
+    (plan.new_config.clone(), report)
+}
+
+/// The configs holding `toml`.
+pub fn holders(model: &Model, toml: &str) -> Vec<String> {
+    model.read(|s| {
+        s.configs
+            .iter()
+            .filter(|(_, t)| t == toml)
+            .map(|(c, _)| c.name.clone())
+            .collect()
+    })
+}
+
+/// The config the core mounts.
+pub fn core_runs(model: &Model) -> String {
+    model.read(|s| {
+        s.mounted(CORE_SERVICE, CONFIG_TARGET)
+            .unwrap()
+            .config_name
+            .clone()
+    })
+}

@@ -1,0 +1,275 @@
+//! The in-memory swarm behind `docker::Swarm`: a stale version is refused as out of
+//! sequence, a taken config name as a name conflict, removing a config a service mounts as in
+//! use. Every call is one tick: updates move on and the simulated core runs a round.
+
+use std::sync::Mutex;
+
+use crate::cluster::{
+    ConfigData, ConfigInfo, ConfigRef, CoreRetarget, LogSource, NewConfig, Node, PublishedPort,
+    ServiceStatus, Task, TaskDetail, UpdateState, VersionedNode,
+};
+use crate::docker::{ConnectError, Swarm};
+use crate::extension::ProxySpec;
+use crate::interlock::PublishMode;
+
+use super::interlock;
+use super::state::State;
+
+#[derive(Debug, Default)]
+pub struct Model {
+    pub state: Mutex<State>,
+}
+
+fn not_found(call: &str) -> ConnectError {
+    ConnectError::NotFound {
+        status: 404,
+        call: call.to_string(),
+        message: format!("{call}: not found"),
+    }
+}
+
+impl Model {
+    pub fn new(state: State) -> Model {
+        Model {
+            state: Mutex::new(state),
+        }
+    }
+
+    /// One tick, then `f` on the state.
+    fn tick<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let mut s = self.state.lock().unwrap();
+        s.advance();
+        interlock::round(&mut s);
+        f(&mut s)
+    }
+
+    /// A snapshot of the state, for assertions.
+    pub fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        f(&self.state.lock().unwrap())
+    }
+}
+
+impl Swarm for Model {
+    async fn service(&self, name: &str) -> Result<ServiceStatus, ConnectError> {
+        self.tick(|s| {
+            let m = s.service(name).ok_or_else(|| not_found(name))?;
+            Ok(ServiceStatus {
+                service: m.service.clone(),
+                update: m.update.clone(),
+            })
+        })
+    }
+
+    async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ConnectError> {
+        self.tick(|s| {
+            let m = s.service(service).ok_or_else(|| not_found(service))?;
+            let running = !m.update_state_is(&UpdateState::Updating) || m.healthy;
+            let n = if running {
+                m.service.replicas.unwrap_or(1)
+            } else {
+                0
+            };
+            let task = |i: u64| TaskDetail {
+                id: format!("{}.{i}", m.service.id),
+                task: Task {
+                    service_id: m.service.id.clone(),
+                    node_id: s.nodes.first().map(|(n, _)| n.id.clone()),
+                    state: "running".into(),
+                    desired_state: "running".into(),
+                    error: None,
+                },
+                updated_at: Some(format!("t{}", m.service.version)),
+                container_id: None,
+            };
+            Ok((1..=n).map(task).collect())
+        })
+    }
+
+    async fn nodes(&self) -> Result<Vec<Node>, ConnectError> {
+        self.tick(|s| Ok(s.nodes.iter().map(|(n, _)| n.clone()).collect()))
+    }
+
+    async fn node(&self, id: &str) -> Result<VersionedNode, ConnectError> {
+        self.tick(|s| {
+            let (node, version) = s
+                .nodes
+                .iter()
+                .find(|(n, _)| n.id == id || n.hostname == id)
+                .ok_or_else(|| not_found(id))?;
+            Ok(VersionedNode {
+                node: node.clone(),
+                version: *version,
+            })
+        })
+    }
+
+    async fn label_node(
+        &self,
+        id: &str,
+        version: u64,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ConnectError> {
+        self.tick(|s| {
+            let (node, v) = s
+                .nodes
+                .iter_mut()
+                .find(|(n, _)| n.id == id || n.hostname == id)
+                .ok_or_else(|| not_found(id))?;
+            if *v != version {
+                return Err(ConnectError::OutOfSequence {
+                    call: format!("label {id}"),
+                    status: 500,
+                    message: "rpc error: code = Unknown desc = update out of sequence".into(),
+                });
+            }
+            node.labels.insert(key.to_string(), value.to_string());
+            *v += 1;
+            Ok(())
+        })
+    }
+
+    async fn configs(&self) -> Result<Vec<ConfigInfo>, ConnectError> {
+        self.tick(|s| Ok(s.configs.iter().map(|(c, _)| c.clone()).collect()))
+    }
+
+    async fn config(&self, id: &str) -> Result<ConfigData, ConnectError> {
+        self.tick(|s| {
+            let (info, data) = s.config(id).cloned().ok_or_else(|| not_found(id))?;
+            Ok(ConfigData { info, data })
+        })
+    }
+
+    async fn create_config(&self, config: &NewConfig) -> Result<String, ConnectError> {
+        self.tick(|s| {
+            if s.config(&config.name).is_some() {
+                return Err(ConnectError::NameConflict {
+                    status: 409,
+                    call: "create config".into(),
+                    message: format!("config {} already exists", config.name),
+                });
+            }
+            let id = s.next_id("cfg-");
+            let info = ConfigInfo {
+                id: id.clone(),
+                name: config.name.clone(),
+                labels: config.labels.clone(),
+                created_at: Some(format!("t{}", s.clock)),
+            };
+            s.configs.push((info, config.data.clone()));
+            Ok(id)
+        })
+    }
+
+    async fn remove_config(&self, name: &str) -> Result<(), ConnectError> {
+        self.tick(|s| {
+            let (info, _) = s.config(name).cloned().ok_or_else(|| not_found(name))?;
+            let users = s.users_of(&info.id);
+            if !users.is_empty() {
+                return Err(ConnectError::InUse {
+                    status: 400,
+                    call: format!("remove config {name}"),
+                    message: format!("config {name} is in use by {}", users.join(", ")),
+                });
+            }
+            s.configs.retain(|(c, _)| c.id != info.id);
+            Ok(())
+        })
+    }
+
+    async fn retarget_core(
+        &self,
+        service: &str,
+        version: u64,
+        change: &CoreRetarget,
+    ) -> Result<(), ConnectError> {
+        self.tick(|s| {
+            let mut next = s
+                .service(service)
+                .ok_or_else(|| not_found(service))?
+                .service
+                .clone();
+            if next.version != version {
+                return Err(ConnectError::OutOfSequence {
+                    call: format!("update {service}"),
+                    status: 500,
+                    message: "rpc error: code = Unknown desc = update out of sequence".into(),
+                });
+            }
+            let toml = s
+                .config(&change.config_id)
+                .map(|(_, t)| t.clone())
+                .ok_or_else(|| not_found(&change.config_id))?;
+            next.configs.retain(|c| c.target != change.target);
+            next.configs.push(ConfigRef {
+                config_id: change.config_id.clone(),
+                config_name: change.config_name.clone(),
+                target: change.target.clone(),
+            });
+            if let Some(port) = change.host_port
+                && !next
+                    .ports
+                    .iter()
+                    .any(|p| p.target == port && p.mode == PublishMode::Host)
+            {
+                next.ports.push(PublishedPort {
+                    published: 0,
+                    target: port,
+                    protocol: "tcp".into(),
+                    mode: PublishMode::Host,
+                });
+            }
+            s.start_update(service, next, interlock::runnable(&toml));
+            Ok(())
+        })
+    }
+
+    async fn update_proxy(
+        &self,
+        service: &str,
+        version: u64,
+        spec: &ProxySpec,
+    ) -> Result<(), ConnectError> {
+        self.tick(|s| {
+            let mut next = s
+                .service(service)
+                .ok_or_else(|| not_found(service))?
+                .service
+                .clone();
+            if next.version != version {
+                return Err(ConnectError::OutOfSequence {
+                    call: format!("update {service}"),
+                    status: 500,
+                    message: "rpc error: code = Unknown desc = update out of sequence".into(),
+                });
+            }
+            next.constraints = spec.constraints.as_slice().to_vec();
+            next.replicas = spec.replicas.or(next.replicas);
+            next.ports = spec
+                .ports
+                .iter()
+                .map(|p| PublishedPort {
+                    published: p.published,
+                    target: p.target,
+                    protocol: "tcp".into(),
+                    mode: p.mode,
+                })
+                .collect();
+            s.start_update(service, next, true);
+            Ok(())
+        })
+    }
+
+    async fn remove_service(&self, name: &str) -> Result<(), ConnectError> {
+        self.tick(|s| {
+            s.service(name).ok_or_else(|| not_found(name))?;
+            s.services
+                .retain(|m| m.service.name != name && m.service.id != name);
+            Ok(())
+        })
+    }
+
+    async fn logs(&self, _source: &LogSource, _tail: usize) -> Vec<String> {
+        vec!["interlock-standin: error: the model's core cannot run this config".into()]
+    }
+}

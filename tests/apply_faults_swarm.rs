@@ -1,0 +1,445 @@
+//! apply's faults end to end: the real binary, through a client bundle and the mTLS front, on
+//! the real swarm with the stand-in core, the front failing chosen requests (`support::fault`).
+//! The whole matrix (every step × every fault) runs as unit tests of apply's executor on the
+//! in-memory swarm (`src/apply/testing/`); here a few representative steps prove the same on the
+//! real parts:
+//!
+//! | step                         | request faulted                      | 500 | timeout | dropped |
+//! |------------------------------|--------------------------------------|-----|---------|---------|
+//! | create the versioned config  | POST /configs/create                 |  x  |    x    |    x    |
+//! | update ucp-interlock         | POST /services/ucp-interlock/update  |  x  |    x    |    x    |
+//! | remove the stale port holder | DELETE /services/ucp-interlock-proxy |  x  |    x    |    x    |
+//!
+//! Each faulted run exits non-zero and reports what the core runs and which steps are done, failed
+//! and not done; the runs are chained (each is the re-run of the one before, which it must get
+//! past), and the last, without a fault, converges with exactly one config holding the new TOML.
+//! Plus: "update out of sequence" once is re-planned and finished, twice fails cleanly; Ctrl-C
+//! during the core's update; the confirmation prompt on a pseudo-terminal; JSON refusals.
+
+mod support;
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use support::bed::{self, FIRST_CONFIG};
+use support::cli::{json, show, tool, write};
+use support::fault::{Fault, FaultKind};
+use support::{Core, TlsFront, TlsOptions, docker_ok};
+
+const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
+const WAIT: Duration = Duration::from_secs(40);
+const CONF_2: &str = "com.docker.ucp.interlock.conf-2";
+const CONF_3: &str = "com.docker.ucp.interlock.conf-3";
+
+/// The stand-in core, the front, a bundle and a spec splitting the default config in three.
+struct Bed {
+    front: TlsFront,
+    dir: tempfile::TempDir,
+    bundle: String,
+    host: String,
+    core: Core,
+}
+
+impl Bed {
+    fn start() -> Bed {
+        let core = Core::deploy(DEFAULT_TOML);
+        core.wait_running("ucp-interlock-proxy", 2, WAIT);
+        let host = docker_ok(&[
+            "node",
+            "inspect",
+            "--format",
+            "{{.Description.Hostname}}",
+            &core.node,
+        ]);
+        let front = TlsFront::start(TlsOptions::default());
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("bundle.zip");
+        front.bundle_zip(&zip);
+        let bundle = zip.to_str().unwrap().to_string();
+        Bed {
+            front,
+            dir,
+            bundle,
+            host,
+            core,
+        }
+    }
+
+    /// A spec of three service clusters on this node, the first on `http`/`https`.
+    fn spec(&self, http: u16, https: u16) -> String {
+        let mut s = String::new();
+        for (name, http, https) in [
+            ("dev", http, https),
+            ("test", 8081, 8444),
+            ("prod", 8080, 8443),
+        ] {
+            s.push_str(&format!(
+                "[clusters.{name}]\nhttp_port = {http}\nhttps_port = {https}\nproxy_replicas = 1\nnode_label_key = \"it.faults.{name}\"\nnode_label = \"yes\"\nnodes = [\"{}\"]\n\n",
+                self.host
+            ));
+        }
+        write(self.dir.path(), "spec.toml", &s)
+    }
+
+    fn apply(&self, spec: &str, extra: &[&str]) -> Output {
+        let dir = self.dir.path().to_str().unwrap();
+        let mut args = vec![
+            "apply",
+            "--bundle",
+            &self.bundle,
+            "--spec",
+            spec,
+            "--auto-approve",
+        ];
+        args.extend_from_slice(&[
+            "--backup-dir",
+            dir,
+            "--timeout",
+            "2",
+            "--wait-timeout",
+            "40",
+        ]);
+        args.extend_from_slice(extra);
+        tool(&args)
+    }
+}
+
+impl Drop for Bed {
+    fn drop(&mut self) {
+        for c in ["dev", "test", "prod"] {
+            let key = format!("it.faults.{c}");
+            let _ = support::docker(&["node", "update", "--label-rm", &key, &self.core.node]);
+        }
+    }
+}
+
+fn core_config() -> String {
+    docker_ok(&[
+        "service",
+        "inspect",
+        "--format",
+        r#"{{range .Spec.TaskTemplate.ContainerSpec.Configs}}{{if eq .File.Name "/config.toml"}}{{.ConfigName}}{{end}}{{end}}"#,
+        "ucp-interlock",
+    ])
+}
+
+/// The Interlock configs on the swarm, with their TOML.
+fn interlock_configs() -> Vec<(String, String)> {
+    let names = docker_ok(&["config", "ls", "--format", "{{.Name}}"]);
+    let mut out: Vec<(String, String)> = support::lines(&names)
+        .into_iter()
+        .filter(|n| n.starts_with("com.docker.ucp.interlock.conf-"))
+        .map(|n| {
+            let data = docker_ok(&["config", "inspect", "--format", "{{json .Spec.Data}}", &n]);
+            let b64: String = serde_json::from_str(&data).unwrap();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap();
+            (n, String::from_utf8(bytes).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The planned state: the core on `config`, which is the only config holding its TOML, the new
+/// proxies running, the old proxy and extension gone.
+fn assert_converged(config: &str, context: &str) {
+    assert_eq!(core_config(), config, "{context}");
+    let configs = interlock_configs();
+    let toml = &configs.iter().find(|(n, _)| n == config).unwrap().1;
+    let holders: Vec<&String> = configs
+        .iter()
+        .filter(|(_, t)| t == toml)
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        holders,
+        [config],
+        "{context}: one config holds the new TOML"
+    );
+    for c in ["dev", "test", "prod"] {
+        assert_eq!(bed::running_tasks(&format!("ucp-interlock-proxy-{c}")), 1);
+    }
+    assert!(
+        bed::service_inspect("ucp-interlock-proxy").is_none(),
+        "{context}"
+    );
+    assert!(
+        bed::service_inspect("ucp-interlock-extension").is_none(),
+        "{context}"
+    );
+}
+
+/// A failed run's report: the core's config, the failed step, the way on.
+fn assert_reported(out: &Output, core_runs: &str, failed_step: &str, context: &str) {
+    assert!(!out.status.success(), "{context}: must fail\n{}", show(out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let says = format!("The cluster now: ucp-interlock runs {core_runs}.");
+    assert!(text.contains(&says), "{context}: `{says}`\n{}", show(out));
+    let failed = text.split("  failed:\n").nth(1).unwrap_or_default();
+    assert!(
+        failed
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains(failed_step),
+        "{context}: the failed step is `{failed_step}`\n{}",
+        show(out)
+    );
+    assert!(
+        text.contains("run `interlock-split apply` again"),
+        "{context}\n{}",
+        show(out)
+    );
+}
+
+const KINDS: [FaultKind; 3] = [FaultKind::ServerError, FaultKind::Hang, FaultKind::Drop];
+
+#[test]
+fn a_fault_at_a_step_is_reported_and_a_rerun_converges() {
+    if !support::docker_available("a_fault_at_a_step_is_reported_and_a_rerun_converges") {
+        return;
+    }
+    let bed = Bed::start();
+    let spec = bed.spec(8082, 8445);
+    let steps = [
+        ("POST", "/configs/create", FIRST_CONFIG, "create config"),
+        (
+            "POST",
+            "/services/ucp-interlock/update",
+            FIRST_CONFIG,
+            "update service ucp-interlock",
+        ),
+        (
+            "DELETE",
+            "/services/ucp-interlock-proxy",
+            CONF_2,
+            "remove stale proxy service",
+        ),
+    ];
+    let started = Instant::now();
+    for (method, path, core_runs, failed_step) in steps {
+        for kind in KINDS {
+            let context = format!("{kind:?} on {method} {path}");
+            bed.front.fail(Fault::new(method, path, kind));
+            let out = bed.apply(&spec, &[]);
+            assert_eq!(
+                bed.front.faults_fired().len(),
+                1,
+                "{context}\n{}",
+                show(&out)
+            );
+            assert_reported(&out, core_runs, failed_step, &context);
+            assert_eq!(core_config(), core_runs, "{context}");
+            let configs = interlock_configs().len();
+            assert!(configs <= 2, "{context}: at most one new config");
+        }
+    }
+    let out = bed.apply(&spec, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_converged(CONF_2, "the re-run without a fault");
+    eprintln!("fault matrix on the swarm: {:.1?}", started.elapsed());
+}
+
+/// `interlock-split apply` on a real pseudo-terminal (util-linux `script`), answering the prompt.
+fn apply_on_a_terminal(bed: &Bed, spec: &str, answer: &str) -> Output {
+    let cmd = format!(
+        "{} --color never apply --bundle {} --spec {spec} --backup-dir {}",
+        env!("CARGO_BIN_EXE_interlock-split"),
+        bed.bundle,
+        bed.dir.path().display()
+    );
+    let mut child = Command::new("script")
+        .args(["-q", "-e", "-c", &cmd, "/dev/null"])
+        .env_remove("DOCKER_HOST")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs the tool on a pseudo-terminal");
+    // Answer once the question is on the terminal.
+    std::thread::sleep(Duration::from_secs(2));
+    use std::io::Write;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(format!("{answer}\n").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Requests that would change the cluster, seen by the front.
+fn writes(front: &TlsFront) -> Vec<String> {
+    let read_only = |r: &String| r.starts_with("GET ") || r.starts_with("HEAD ");
+    front
+        .request_log()
+        .into_iter()
+        .filter(|r| !read_only(r))
+        .collect()
+}
+
+fn core_updates(front: &TlsFront) -> usize {
+    let update =
+        |r: &&String| r.starts_with("POST ") && r.contains("/services/ucp-interlock/update");
+    front.request_log().iter().filter(update).count()
+}
+
+/// Refusals, then out of sequence twice, Ctrl-C during the core's update, the prompt, a stale
+/// saved plan, and out of sequence once.
+#[test]
+fn out_of_sequence_ctrl_c_and_the_prompt() {
+    if !support::docker_available("out_of_sequence_ctrl_c_and_the_prompt") {
+        return;
+    }
+    let bed = Bed::start();
+    let started = Instant::now();
+    let spec = bed.spec(8082, 8445);
+    let bundle = bed.bundle.as_str();
+
+    // No terminal and no --auto-approve: refused, and the runbook still gets its document.
+    let out = tool(&[
+        "apply", "--bundle", bundle, "--spec", &spec, "--output", "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let report = json(&out);
+    assert_eq!(report["outcome"], "refused");
+    let error = report["error"].as_str().unwrap();
+    assert!(error.contains("no terminal to confirm"), "{report}");
+    // On a terminal, only 'yes' goes on.
+    let out = apply_on_a_terminal(&bed, &spec, "y");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Only 'yes' is accepted"), "{}", show(&out));
+    assert!(
+        text.contains("apply cancelled; nothing was changed"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(writes(&bed.front), Vec::<String>::new(), "nothing written");
+    assert_eq!(core_config(), FIRST_CONFIG);
+
+    // Out of sequence on the update and again after re-planning: a clean failure.
+    let update = "/services/ucp-interlock/update";
+    bed.front
+        .fail(Fault::new("POST", update, FaultKind::OutOfSequence));
+    bed.front.fail(Fault {
+        nth: 2,
+        ..Fault::new("POST", update, FaultKind::OutOfSequence)
+    });
+    let out = bed.apply(&spec, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        support::cli::stderr(&out).contains("re-planning once"),
+        "{}",
+        show(&out)
+    );
+    let says = format!("runs {FIRST_CONFIG}.");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&says),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(
+        core_updates(&bed.front),
+        2,
+        "one try and one after re-planning"
+    );
+    assert_eq!(core_config(), FIRST_CONFIG);
+
+    ctrl_c_during_the_core_update(&bed, &spec);
+    let out = apply_on_a_terminal(&bed, &spec, "yes");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Applied."),
+        "{}",
+        show(&out)
+    );
+    assert_converged(CONF_2, "after Ctrl-C, confirmed on a terminal");
+
+    let moved = bed.spec(9082, 9445);
+    stale_saved_plan_in_json(&bed, &moved);
+    // Out of sequence once: re-read, re-planned and finished in the same run.
+    bed.front
+        .fail(Fault::new("POST", update, FaultKind::OutOfSequence));
+    let out = bed.apply(&moved, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        support::cli::stderr(&out).contains("re-planning once"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(bed.front.faults_fired().len(), 3);
+    assert_converged(CONF_3, "out of sequence once");
+    eprintln!("out of sequence, Ctrl-C, prompt: {:.1?}", started.elapsed());
+}
+
+/// Ctrl-C while apply watches the core's update: exit 130, where things stand, nothing after.
+fn ctrl_c_during_the_core_update(bed: &Bed, spec: &str) {
+    let before = core_updates(&bed.front);
+    let child = Command::new(env!("CARGO_BIN_EXE_interlock-split"))
+        .args([
+            "--color",
+            "never",
+            "apply",
+            "--bundle",
+            &bed.bundle,
+            "--spec",
+            spec,
+        ])
+        .args(["--auto-approve", "--backup-dir"])
+        .arg(bed.dir.path())
+        .env_remove("DOCKER_HOST")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while core_updates(&bed.front) == before {
+        assert!(start.elapsed() < WAIT, "apply never updated the core");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Interrupted."), "{}", show(&out));
+    let started = format!("the update to {CONF_2} was started");
+    assert!(text.contains(&started), "{}", show(&out));
+    assert!(text.contains("  not done:\n"), "{}", show(&out));
+    assert!(
+        bed::service_inspect("ucp-interlock-proxy").is_some(),
+        "nothing after the interrupted step ran"
+    );
+    // Swarm goes on with the update; the re-run starts once it is over.
+    support::wait_for(
+        "the core's update to end",
+        WAIT,
+        || (bed::update_state("ucp-interlock").as_deref() == Some("completed")).then_some(()),
+        || bed.core.explain(Some("ucp-interlock")),
+    );
+}
+
+/// A saved plan the cluster has moved away from: `plan-stale` in JSON, nothing written.
+fn stale_saved_plan_in_json(bed: &Bed, spec: &str) {
+    let saved = bed.dir.path().join("plan.json");
+    let saved = saved.to_str().unwrap();
+    let out = tool(&[
+        "plan",
+        "--bundle",
+        &bed.bundle,
+        "--spec",
+        spec,
+        "--out",
+        saved,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let touch = ["service", "update", "--detach", "--label-add", "touched=1"];
+    docker_ok(&[&touch[..], &["ucp-interlock"]].concat());
+    let written = writes(&bed.front).len();
+    let out = tool(&["apply", saved, "--bundle", &bed.bundle, "--output", "json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    let report = json(&out);
+    assert_eq!(report["outcome"], "plan-stale");
+    let error = report["error"].as_str().unwrap();
+    assert!(error.contains("ucp-interlock was updated"), "{report}");
+    assert_eq!(writes(&bed.front).len(), written, "nothing written");
+}

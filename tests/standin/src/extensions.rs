@@ -1,0 +1,193 @@
+//! What the stand-in reads of the core's TOML: the extensions, through `interlock-split`'s own
+//! reader (`crate::interlock`, the project's source files compiled in), so that the test bed's
+//! core and the tool read the same keys the same way. The label tables and `ConfigImage`, which
+//! the tool does not reason about, are read with the same case-insensitive key lookup.
+
+use std::collections::BTreeMap;
+
+use toml_edit::{Item, Table};
+
+use crate::interlock::config::InterlockConfig;
+use crate::interlock::keys::{self, ext};
+
+/// What the stand-in uses of one `[Extensions.<name>]` table.
+#[derive(Debug)]
+pub struct Extension {
+    pub name: String,
+    pub image: String,
+    pub service_name: Option<String>,
+    pub constraints: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+    pub container_labels: BTreeMap<String, String>,
+    pub proxy_image: String,
+    pub proxy_service_name: String,
+    pub proxy_replicas: u64,
+    pub proxy_constraints: Vec<String>,
+    pub publish_mode: String,
+    pub published_port: Option<u16>,
+    pub target_port: u16,
+    pub published_ssl_port: Option<u16>,
+    pub target_ssl_port: u16,
+    pub proxy_labels: BTreeMap<String, String>,
+    pub proxy_container_labels: BTreeMap<String, String>,
+    pub service_cluster: Option<String>,
+    pub config_service_name: Option<String>,
+    pub config_image: Option<String>,
+}
+
+/// Parses the core's TOML into its extensions, refusing what makes the real core crash: a
+/// syntax error, a key of the wrong type, an extension without `ProxyReplicas`, an image
+/// tagged `:broken`.
+pub fn parse_config(text: &str) -> Result<Vec<Extension>, String> {
+    let (doc, cfg) = InterlockConfig::parse(text).map_err(|e| {
+        format!(
+            "TOML syntax error at line {}, column {}: {}",
+            e.line, e.column, e.message
+        )
+    })?;
+    let Some((_, item)) = keys::get(doc.as_table(), ext::EXTENSIONS) else {
+        return Ok(Vec::new());
+    };
+    let tables = item
+        .as_table()
+        .ok_or_else(|| format!("{}: expected a table", ext::EXTENSIONS))?;
+    cfg.extensions
+        .iter()
+        .map(|e| {
+            let table = tables
+                .get(&e.name)
+                .and_then(Item::as_table)
+                .filter(|_| e.is_table)
+                .ok_or_else(|| format!("Extensions.{}: expected a table", e.name))?;
+            extension(e, table)
+        })
+        .collect()
+}
+
+/// The stand-in's view of one extension the project's reader has read.
+fn extension(e: &crate::interlock::config::Extension, table: &Table) -> Result<Extension, String> {
+    let path = format!("Extensions.{}", e.name);
+    if let Some(p) = e.type_problems.first() {
+        return Err(format!("{}: expected {}", p.path, p.expected));
+    }
+    let proxy_replicas = match e.proxy_replicas {
+        None => {
+            return Err(format!(
+                "{path}: ProxyReplicas is missing: the proxy service cannot be created"
+            ));
+        }
+        Some(n) => {
+            u64::try_from(n).map_err(|_| format!("{path}.ProxyReplicas: {n} is negative"))?
+        }
+    };
+    // A real core fails on things no static check sees (an image it cannot use, an nginx
+    // setting nginx refuses). The test bed's stand-in for that: an image tagged `:broken`.
+    if let Some(image) = e.image.as_deref().filter(|i| i.ends_with(":broken")) {
+        return Err(format!(
+            "{path}: cannot start extension image {image}: manifest unknown"
+        ));
+    }
+    let port = |key: &str, p: Option<i64>| -> Result<Option<u16>, String> {
+        p.map(|p| u16::try_from(p).map_err(|_| format!("{path}.{key}: {p} is not a port")))
+            .transpose()
+            .map(|p| p.filter(|p| *p != 0))
+    };
+    let named = |n: &Option<String>| n.clone().filter(|s| !s.is_empty());
+    Ok(Extension {
+        name: e.name.clone(),
+        image: e.image.clone().unwrap_or_default(),
+        service_name: named(&e.service_name),
+        constraints: e.constraints.clone(),
+        labels: labels(table, &path, ext::LABELS)?,
+        container_labels: labels(table, &path, ext::CONTAINER_LABELS)?,
+        proxy_image: e.proxy_image.clone().unwrap_or_default(),
+        proxy_service_name: named(&e.proxy_service_name)
+            .unwrap_or_else(|| "ucp-interlock-proxy".into()),
+        proxy_replicas,
+        proxy_constraints: e.proxy_constraints.clone(),
+        publish_mode: named(&e.publish_mode_raw).unwrap_or_else(|| "ingress".into()),
+        published_port: port(ext::PUBLISHED_PORT, e.published_port)?,
+        target_port: port(ext::TARGET_PORT, e.target_port)?.unwrap_or(80),
+        published_ssl_port: port(ext::PUBLISHED_SSL_PORT, e.published_ssl_port)?,
+        target_ssl_port: port(ext::TARGET_SSL_PORT, e.target_ssl_port)?.unwrap_or(443),
+        proxy_labels: labels(table, &path, ext::PROXY_LABELS)?,
+        proxy_container_labels: labels(table, &path, ext::PROXY_CONTAINER_LABELS)?,
+        service_cluster: named(&e.service_cluster),
+        config_service_name: named(&e.config_service_name),
+        config_image: config_image(table, &path)?,
+    })
+}
+
+/// A table of Docker labels (empty when the key is absent), e.g. `Labels`.
+fn labels(table: &Table, path: &str, key: &str) -> Result<BTreeMap<String, String>, String> {
+    let Some((k, item)) = keys::get(table, key) else {
+        return Ok(BTreeMap::new());
+    };
+    let t = item
+        .as_table_like()
+        .ok_or_else(|| format!("{path}.{k}: expected a table"))?;
+    t.iter()
+        .map(|(label, v)| {
+            v.as_str()
+                .map(|s| (label.to_string(), s.to_string()))
+                .ok_or_else(|| format!("{path}.{k}.{label}: expected a string"))
+        })
+        .collect()
+}
+
+/// `ConfigImage`, if set.
+fn config_image(table: &Table, path: &str) -> Result<Option<String>, String> {
+    match keys::get(table, ext::CONFIG_IMAGE) {
+        None => Ok(None),
+        Some((k, item)) => item
+            .as_str()
+            .map(|s| Some(s.to_string()).filter(|s| !s.is_empty()))
+            .ok_or_else(|| format!("{path}.{k}: expected a string")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_missing_proxy_replicas() {
+        let err = parse_config("[Extensions.dev]\nServiceName = \"x\"\n").unwrap_err();
+        assert!(err.contains("ProxyReplicas"), "{err}");
+    }
+
+    #[test]
+    fn keys_match_case_insensitively() {
+        let exts = parse_config("[extensions.a]\nproxyreplicas = 3\nPUBLISHEDPORT = 81\n").unwrap();
+        assert_eq!(exts[0].proxy_replicas, 3);
+        assert_eq!(exts[0].published_port, Some(81));
+        assert_eq!(exts[0].proxy_service_name, "ucp-interlock-proxy");
+    }
+
+    #[test]
+    fn refuses_syntax_errors() {
+        let err = parse_config("A = 1\n[Extensions.a\n").unwrap_err();
+        assert!(
+            err.starts_with("TOML syntax error at line 2, column "),
+            "{err}"
+        );
+        assert!(!err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn refuses_a_key_of_the_wrong_type() {
+        let err = parse_config("[Extensions.a]\nProxyReplicas = 1\nPublishedPort = \"80\"\n")
+            .unwrap_err();
+        assert_eq!(err, "Extensions.a.PublishedPort: expected an integer");
+    }
+
+    #[test]
+    fn reads_labels_and_the_config_image() {
+        let exts = parse_config(
+            "[Extensions.a]\nProxyReplicas = 1\nconfigimage = \"c\"\n[Extensions.a.proxylabels]\nx = \"y\"\n",
+        )
+        .unwrap();
+        assert_eq!(exts[0].config_image.as_deref(), Some("c"));
+        assert_eq!(exts[0].proxy_labels.get("x").map(String::as_str), Some("y"));
+    }
+}
