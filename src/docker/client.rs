@@ -60,9 +60,11 @@ impl Client {
             secs: timeout.as_secs().max(1),
             origin,
         };
+        let tls = client.endpoint.tls.is_some();
         client.docker = client
             .call("GET /version", docker.negotiate_version())
-            .await?;
+            .await
+            .map_err(|e| first_call_over_tls(e, tls))?;
         let v = client.docker.client_version();
         let _ = client
             .stats
@@ -208,5 +210,20 @@ fn family_prefix(name: &str) -> String {
     match name.rsplit_once('-') {
         Some((p, n)) if n.chars().all(|c| c.is_ascii_digit()) => p.to_string(),
         _ => name.to_string(),
+    }
+}
+
+/// Over TLS 1.3 a server that refuses the client certificate may close the connection right
+/// after the handshake without an alert the client reads: on the very first request that is
+/// what a dropped connection most likely means.
+fn first_call_over_tls(e: ConnectError, tls: bool) -> ConnectError {
+    match e {
+        ConnectError::Dropped { address, .. } if tls => ConnectError::Tls {
+            address,
+            why: "the server closed the connection right after the handshake, before any answer; \
+                  it most likely does not accept this bundle's client certificate"
+                .into(),
+        },
+        other => other,
     }
 }

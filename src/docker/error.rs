@@ -378,11 +378,12 @@ pub fn classify(
         }
         _ => {}
     }
+    // A TLS alert can sit below an "incomplete message" from hyper: the TLS cause wins.
+    if let Some(t) = tls_in_chain(err) {
+        return tls_error(t, address, origin);
+    }
     let mut source: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = source {
-        if let Some(t) = e.downcast_ref::<rustls::Error>() {
-            return tls_error(t, address, origin);
-        }
         if let Some(h) = e.downcast_ref::<hyper::Error>()
             && (h.is_incomplete_message() || h.is_canceled())
         {
@@ -391,13 +392,10 @@ pub fn classify(
                 call: call.into(),
             };
         }
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if let Some(t) = rustls_in(io) {
-                return tls_error(t, address, origin);
-            }
-            if let Some(c) = io_error(io.kind(), call, address, secs) {
-                return c;
-            }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && let Some(c) = io_error(io.kind(), call, address, secs)
+        {
+            return c;
         }
         source = e.source();
     }
@@ -433,6 +431,21 @@ fn io_error(
         }
         _ => return None,
     })
+}
+
+/// The first TLS error anywhere in the chain, nested I/O errors included.
+fn tls_in_chain<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+    let mut source: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = source {
+        if let Some(t) = e.downcast_ref::<rustls::Error>() {
+            return Some(t);
+        }
+        if let Some(t) = e.downcast_ref::<std::io::Error>().and_then(rustls_in) {
+            return Some(t);
+        }
+        source = e.source();
+    }
+    None
 }
 
 /// The TLS error inside (possibly nested) I/O errors. `io::Error::source` skips the error it
