@@ -1,5 +1,6 @@
-//! The shell completion scripts committed under completions/ are exactly what the binary
-//! generates: a changed flag or command without regenerated completions fails here.
+//! The shell completion scripts committed under completions/ and the man pages under man/ are
+//! exactly what the command line definition generates: a changed flag or command without
+//! regenerated completions or pages fails here.
 
 use std::path::Path;
 use std::process::Command;
@@ -94,5 +95,66 @@ fn every_shell_clap_supports_has_a_committed_script() {
         committed, supported,
         "`interlock-split completions` supports these shells; each needs a line in SCRIPTS, \
          a committed script, and a line in completions/regenerate.sh"
+    );
+}
+
+/// The pages `clap_mangen` makes of the command line definition, as examples/man.rs writes
+/// them: (file name, text).
+fn generated_man_pages() -> Vec<(String, String)> {
+    use clap::CommandFactory;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    clap_mangen::generate_to(interlock_split::cli::Cli::command(), dir.path())
+        .expect("rendering the man pages");
+    read_pages(dir.path())
+}
+
+/// The `*.1` files of `dir`, sorted by name (none when it does not exist).
+fn read_pages(dir: &Path) -> Vec<(String, String)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut pages: Vec<(String, String)> = entries
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "1"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&p)
+                .unwrap_or_else(|e| panic!("reading {}: {e}", p.display()));
+            (name, text)
+        })
+        .collect();
+    pages.sort();
+    pages
+}
+
+#[test]
+fn committed_man_pages_match_the_command_line() {
+    let generated = generated_man_pages();
+    let names: Vec<&str> = generated.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.contains(&"interlock-split.1") && names.contains(&"interlock-split-plan.1"),
+        "a page for the tool and one per subcommand: {names:?}"
+    );
+    let committed = read_pages(&Path::new(env!("CARGO_MANIFEST_DIR")).join("man"));
+    let mut stale = Vec::new();
+    for (name, text) in &generated {
+        match committed.iter().find(|(n, _)| n == name) {
+            None => stale.push(format!("man/{name} is missing")),
+            Some((_, old)) if old != text => stale.push(format!(
+                "man/{name} is out of date ({})",
+                first_difference(old, text)
+            )),
+            Some(_) => {}
+        }
+    }
+    for (name, _) in &committed {
+        if !generated.iter().any(|(n, _)| n == name) {
+            stale.push(format!("man/{name} belongs to no command any more"));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "{}\n\nregenerate the pages with\n    cargo run --example man",
+        stale.join("\n")
     );
 }
