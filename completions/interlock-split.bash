@@ -37,6 +37,9 @@ _interlock__split() {
             interlock__split,rollback)
                 cmd="interlock__split__subcmd__rollback"
                 ;;
+            interlock__split,schema)
+                cmd="interlock__split__subcmd__schema"
+                ;;
             interlock__split,status)
                 cmd="interlock__split__subcmd__status"
                 ;;
@@ -64,6 +67,9 @@ _interlock__split() {
             interlock__split__subcmd__help,rollback)
                 cmd="interlock__split__subcmd__help__subcmd__rollback"
                 ;;
+            interlock__split__subcmd__help,schema)
+                cmd="interlock__split__subcmd__help__subcmd__schema"
+                ;;
             interlock__split__subcmd__help,status)
                 cmd="interlock__split__subcmd__help__subcmd__status"
                 ;;
@@ -77,7 +83,7 @@ _interlock__split() {
 
     case "${cmd}" in
         interlock__split)
-            opts="-q -v -h -V --color --quiet --verbose --help --version plan render validate apply rollback status init completions help"
+            opts="-q -v -h -V --color --quiet --verbose --help --version plan render validate apply rollback status init completions schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -226,7 +232,7 @@ _interlock__split() {
             return 0
             ;;
         interlock__subcmd__split__subcmd__help)
-            opts="plan render validate apply rollback status init completions help"
+            opts="plan render validate apply rollback status init completions schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -324,6 +330,20 @@ _interlock__split() {
             return 0
             ;;
         interlock__subcmd__split__subcmd__help__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        interlock__subcmd__split__subcmd__help__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -651,6 +671,24 @@ _interlock__split() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        interlock__subcmd__split__subcmd__schema)
+            opts="-q -v -h -V --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

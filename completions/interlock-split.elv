@@ -33,8 +33,9 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
             cand apply 'Do what the plan says: upload the versioned config, roll ucp-interlock with rollback, wait for Interlock''s services, retire stale ones, prune old configs'
             cand rollback 'Point ucp-interlock back at the previous (or a named) Interlock config'
             cand status 'Show each service cluster''s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
-            cand init 'Write a commented starter spec'
+            cand init 'Write a commented starter spec, and the JSON Schema editors complete it from'
             cand completions 'Print a shell completion script'
+            cand schema 'Print the JSON Schema of the spec (interlock-split.toml), for editors'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'interlock-split;plan'= {
@@ -163,12 +164,23 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
             cand --quiet 'Print only the product (plan, TOML, JSON) and errors'
             cand -v 'Print more about what is being done'
             cand --verbose 'Print more about what is being done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'interlock-split;completions'= {
+            cand --color 'When to colour output. `auto` colours a terminal unless NO_COLOR is set'
+            cand -q 'Print only the product (plan, TOML, JSON) and errors'
+            cand --quiet 'Print only the product (plan, TOML, JSON) and errors'
+            cand -v 'Print more about what is being done'
+            cand --verbose 'Print more about what is being done'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'interlock-split;completions'= {
+        &'interlock-split;schema'= {
             cand --color 'When to colour output. `auto` colours a terminal unless NO_COLOR is set'
             cand -q 'Print only the product (plan, TOML, JSON) and errors'
             cand --quiet 'Print only the product (plan, TOML, JSON) and errors'
@@ -186,8 +198,9 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
             cand apply 'Do what the plan says: upload the versioned config, roll ucp-interlock with rollback, wait for Interlock''s services, retire stale ones, prune old configs'
             cand rollback 'Point ucp-interlock back at the previous (or a named) Interlock config'
             cand status 'Show each service cluster''s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
-            cand init 'Write a commented starter spec'
+            cand init 'Write a commented starter spec, and the JSON Schema editors complete it from'
             cand completions 'Print a shell completion script'
+            cand schema 'Print the JSON Schema of the spec (interlock-split.toml), for editors'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'interlock-split;help;plan'= {
@@ -205,6 +218,8 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
         &'interlock-split;help;init'= {
         }
         &'interlock-split;help;completions'= {
+        }
+        &'interlock-split;help;schema'= {
         }
         &'interlock-split;help;help'= {
         }

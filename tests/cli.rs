@@ -124,6 +124,82 @@ fn workdir(files: &[(&str, &str)]) -> tempfile::TempDir {
 // ---------------------------------------------------------------------------------------------
 // plan
 
+/// MKE 3.5+ runs a config service per extension: the split names one per cluster and retires
+/// the default's.
+#[test]
+fn plan_mke_config_services() {
+    let r = snap(
+        "plan_mke_3_5",
+        cli(&[
+            "plan",
+            "--color",
+            "never",
+            "--current",
+            "fixtures/mke-3.5-default.toml",
+            "--spec",
+            SPEC,
+        ]),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for cluster in ["dev", "test", "prod"] {
+        assert!(
+            r.stdout.contains(&format!(
+                "+    ConfigServiceName = \"ucp-interlock-config-{cluster}\""
+            )),
+            "{cluster}"
+        );
+    }
+    assert!(r.stdout.contains("ucp-interlock-config"), "{}", r.stdout);
+    let json = run(&mut cli(&[
+        "plan",
+        "--output",
+        "json",
+        "--current",
+        "fixtures/mke-3.5-default.toml",
+        "--spec",
+        SPEC,
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let configs: Vec<&str> = doc["clusters"]
+        .as_array()
+        .expect("clusters")
+        .iter()
+        .map(|c| c["services"]["config"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        configs,
+        [
+            "ucp-interlock-config-dev",
+            "ucp-interlock-config-test",
+            "ucp-interlock-config-prod"
+        ]
+    );
+    let stale: Vec<(&str, &str)> = doc["stale_services"]
+        .as_array()
+        .expect("stale services")
+        .iter()
+        .map(|s| {
+            (
+                s["service"].as_str().unwrap_or(""),
+                s["role"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(
+        stale.contains(&("ucp-interlock-config", "config")),
+        "{stale:?}"
+    );
+    assert!(
+        doc["actions"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .any(|a| a["kind"] == "remove-stale-service" && a["service"] == "ucp-interlock-config"),
+        "{}",
+        json.stdout
+    );
+}
+
 #[test]
 fn plan_human() {
     let r = snap(
@@ -792,6 +868,13 @@ fn init_writes_a_spec_that_plan_reads() {
         fs::read_to_string(dir.path().join("interlock-split.toml")).expect("the spec is written"),
         read(SPEC)
     );
+    // The schema its `#:schema` directive names is beside it, so that editors complete it.
+    assert!(read(SPEC).starts_with("#:schema ./interlock-split.schema.json\n"));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("interlock-split.schema.json"))
+            .expect("the schema is written"),
+        read("schema/interlock-split.schema.json")
+    );
 
     // `plan` finds interlock-split.toml without --spec, and plans what the starter plans.
     let plan = run(&mut cli_in(
@@ -840,6 +923,17 @@ fn init_refuses_to_overwrite() {
     assert_eq!(
         fs::read_to_string(&spec).expect("the spec"),
         read("templates/regions.toml")
+    );
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let r = run(&mut cli(&["schema"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        read("schema/interlock-split.schema.json"),
+        "regenerate it with: cargo run -- schema > schema/interlock-split.schema.json"
     );
 }
 

@@ -5,6 +5,7 @@ mod names;
 mod placement;
 mod ports;
 mod required;
+mod single_proxy;
 
 use crate::finding::{Finding, Severity};
 use crate::interlock::InterlockConfig;
@@ -16,6 +17,7 @@ pub fn config(cfg: &InterlockConfig) -> Vec<Finding> {
     names::check(cfg, &mut out);
     ports::check(cfg, &mut out);
     placement::check(cfg, &mut out);
+    single_proxy::check(cfg, &mut out);
     sort(&mut out);
     out
 }

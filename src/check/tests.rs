@@ -12,7 +12,7 @@ fn codes(text: &str) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-const EXT: &str = "Image = \"i\"\nProxyImage = \"p\"\nProxyReplicas = 1\n";
+const EXT: &str = "Image = \"i\"\nProxyImage = \"p\"\nProxyReplicas = 2\n";
 
 fn ext(name: &str, body: &str) -> String {
     format!(

@@ -69,10 +69,17 @@ pub enum Command {
     /// history of Interlock configs, with problems flagged.
     #[command(after_help = EXIT_CODES_HELP)]
     Status(StatusArgs),
-    /// Write a commented starter spec.
+    /// Write a commented starter spec, and the JSON Schema editors complete it from.
+    #[command(
+        long_about = "Write a commented starter spec. Its first line is a `#:schema` directive \
+            naming interlock-split.schema.json, written beside it, so that editors with a TOML \
+            language server (taplo, Even Better TOML) complete its fields and flag typos."
+    )]
     Init(InitArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Print the JSON Schema of the spec (interlock-split.toml), for editors.
+    Schema,
 }
 
 #[derive(Debug, Args)]

@@ -1,8 +1,10 @@
 use std::io::ErrorKind;
+use std::path::Path;
 
 use crate::cli::args::InitArgs;
 use crate::cli::{CliError, CliResult, ExitStatus};
 use crate::output::printer::Printer;
+use crate::spec::schema;
 
 /// The starter specs under `templates/`, shipped inside the binary.
 pub const STARTERS: &[(&str, &str, &str)] = &[
@@ -38,6 +40,16 @@ pub fn run(args: InitArgs, printer: &Printer) -> CliResult {
         printer.out(text);
         return Ok(ExitStatus::Success);
     }
+    write_spec(&args, text)?;
+    let schema_note = write_schema(Path::new(&args.path))?;
+    printer.status(&format!(
+        "wrote {} (starter `{name}`; {schema_note}); edit it, then run: interlock-split plan --current <config.toml> --spec {}",
+        args.path, args.path
+    ));
+    Ok(ExitStatus::Success)
+}
+
+fn write_spec(args: &InitArgs, text: &str) -> Result<(), CliError> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true);
     if args.force {
@@ -54,10 +66,27 @@ pub fn run(args: InitArgs, printer: &Printer) -> CliResult {
         }
     })?;
     std::io::Write::write_all(&mut file, text.as_bytes())
-        .map_err(|e| CliError::user(format!("cannot write `{}`: {e}", args.path)))?;
-    printer.status(&format!(
-        "wrote {} (starter `{name}`); edit it, then run: interlock-split plan --current <config.toml> --spec {}",
-        args.path, args.path
-    ));
-    Ok(ExitStatus::Success)
+        .map_err(|e| CliError::user(format!("cannot write `{}`: {e}", args.path)))
+}
+
+/// Puts the schema the spec's directive names beside it. The file is this tool's, generated:
+/// one from another version is brought up to date, so that editors check against the fields
+/// this binary reads.
+fn write_schema(spec: &Path) -> Result<String, CliError> {
+    let path = spec
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(schema::FILE_NAME);
+    let json = schema::json();
+    let note = match std::fs::read_to_string(&path) {
+        Ok(existing) if existing == json => return Ok(format!("{} is current", path.display())),
+        Ok(_) => format!("updated {}", path.display()),
+        Err(_) => format!("its schema in {}", path.display()),
+    };
+    std::fs::write(&path, json).map_err(|e| {
+        CliError::user(format!("cannot write `{}`: {e}", path.display())).hint(
+            "the spec was written; `interlock-split schema > FILE` writes the schema elsewhere",
+        )
+    })?;
+    Ok(note)
 }

@@ -8,6 +8,7 @@ mod live;
 mod plan;
 mod render;
 mod rollback;
+mod schema;
 mod status;
 mod validate;
 
@@ -27,5 +28,6 @@ pub fn run(command: Command, printer: &Printer) -> CliResult {
         Command::Status(a) => status::run(a, printer),
         Command::Init(a) => init::run(a, printer),
         Command::Completions(a) => completions::run(a, printer),
+        Command::Schema => schema::run(printer),
     }
 }

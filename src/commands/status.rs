@@ -1,3 +1,5 @@
+use std::time::SystemTime;
+
 use crate::cli::args::{OutputFormat, StatusArgs};
 use crate::cli::{CliError, CliResult, ExitStatus};
 use crate::interlock::InterlockConfig;
@@ -20,7 +22,11 @@ pub fn run(args: StatusArgs, printer: &Printer) -> CliResult {
     let report = status::report(&cfg, &state.snapshot, &state.core, &state.config);
     match args.output {
         OutputFormat::Json => printer.out(&json::document(&report)),
-        OutputFormat::Human => printer.out(&render::report(&report, &printer.out_style)),
+        OutputFormat::Human => printer.out(&render::report(
+            &report,
+            &printer.out_style,
+            SystemTime::now(),
+        )),
     }
     printer.verbose(&client.summary());
     Ok(if report.problems == 0 {

@@ -6,3 +6,4 @@ pub mod json;
 pub mod printer;
 pub mod status;
 pub mod style;
+pub mod when;

@@ -1,9 +1,10 @@
 //! `status` for people.
 
 use std::fmt::Write;
+use std::time::SystemTime;
 
-use super::human;
 use super::style::Styler;
+use super::{human, when};
 use crate::finding::Finding;
 use crate::interlock::PublishMode;
 use crate::status::{ClusterState, ConfigVersion, CoreState, Report, ServiceState};
@@ -96,7 +97,7 @@ fn cluster(cl: &ClusterState, st: &Styler) -> String {
     out
 }
 
-fn configs(cs: &[ConfigVersion], st: &Styler) -> String {
+fn configs(cs: &[ConfigVersion], st: &Styler, now: SystemTime) -> String {
     let mut out = format!("{}\n", st.bold("Interlock configs:"));
     for cfg in cs {
         let _ = writeln!(
@@ -110,14 +111,15 @@ fn configs(cs: &[ConfigVersion], st: &Styler) -> String {
             cfg.name,
             cfg.created_at
                 .as_ref()
-                .map(|d| format!("  ({d})"))
+                .map(|d| format!("  created {}", when::readable(d, now)))
                 .unwrap_or_default()
         );
     }
     out
 }
 
-pub fn report(r: &Report, st: &Styler) -> String {
+/// The report, its times relative to `now`.
+pub fn report(r: &Report, st: &Styler, now: SystemTime) -> String {
     let mut out = core(&r.core, st);
     out.push('\n');
     let _ = writeln!(out, "{}", st.bold("Service clusters:"));
@@ -132,7 +134,7 @@ pub fn report(r: &Report, st: &Styler) -> String {
         }
     }
     out.push('\n');
-    out.push_str(&configs(&r.configs, st));
+    out.push_str(&configs(&r.configs, st, now));
     out.push('\n');
     if r.problems == 0 {
         let _ = writeln!(out, "{}", st.green("No problems."));
@@ -148,4 +150,36 @@ pub fn report(r: &Report, st: &Styler) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+
+    #[test]
+    fn config_times_read_as_how_long_ago_and_when() {
+        let cs = [
+            ConfigVersion {
+                name: "com.docker.ucp.interlock.conf-1".into(),
+                created_at: Some("2026-11-28T22:10:05.5Z".into()),
+                in_use: false,
+            },
+            ConfigVersion {
+                name: "com.docker.ucp.interlock.conf-2".into(),
+                created_at: Some("2026-11-29T04:36:19.123456789Z".into()),
+                in_use: true,
+            },
+        ];
+        let now = UNIX_EPOCH + Duration::from_secs(1_795_926_979 + 190);
+        assert_eq!(
+            configs(&cs, &Styler::new(false), now),
+            concat!(
+                "Interlock configs:\n",
+                "    com.docker.ucp.interlock.conf-1  created 6 h ago (2026-11-28 22:10 UTC)\n",
+                "  * com.docker.ucp.interlock.conf-2  created 3 min ago (2026-11-29 04:36 UTC)\n",
+            )
+        );
+    }
 }

@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use crate::cluster::{ConfigInfo, ConfigRef, Node, PublishedPort, Role, Service, Snapshot};
 use crate::interlock::PublishMode;
+use crate::interlock::config::ServiceRole;
 use crate::plan::{Action, Inputs, Plan, Source, SourceKind, build};
 use crate::spec;
 
@@ -248,7 +249,26 @@ fn leftover_proxies_found_by_label_become_stale_even_without_a_config_change() {
         .retain(|s| s.name != "ucp-interlock-proxy" && s.name != "ucp-interlock-extension");
     let p = plan_with(&snap, SEED, &once);
     assert!(!p.has_changes(), "{:?}", p.actions);
-    assert!(p.findings.is_empty(), "{:?}", p.findings);
+    // Only the spec's own choice of one proxy per cluster is left to note.
+    let left: Vec<_> = p
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.code,
+                f.path.as_ref().map(ToString::to_string).unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        left,
+        [
+            ("single-proxy", "Extensions.dev.ProxyReplicas".to_string()),
+            ("single-proxy", "Extensions.prod.ProxyReplicas".to_string())
+        ],
+        "{:?}",
+        p.findings
+    );
 }
 
 #[test]
@@ -422,5 +442,85 @@ fn planned_from_a_file_a_changed_proxy_is_reconciled_to_the_new_spec() {
             Some(3),
             vec![Drift::Replicas { have: 1, want: 3 }]
         )]
+    );
+}
+
+/// MKE 3.5+ (`ConfigServiceName` in the default extension): each cluster gets its own config
+/// service, and the old one is retired with the other stale services once the new ones run.
+#[test]
+fn an_mke_default_splits_its_config_service_and_retires_the_old_one() {
+    let current = std::fs::read_to_string("fixtures/mke-3.5-default.toml").unwrap();
+    let mut snap = snapshot();
+    let mut old = service(
+        "ucp-interlock-config",
+        &[],
+        &[("type", "com.docker.interlock.core.config")],
+    );
+    old.replicas = None;
+    snap.services.push(old);
+    let p = plan_with(&snap, SEED, &current);
+    assert!(!p.has_errors(), "{:?}", p.findings);
+    let config_services: Vec<_> = p
+        .clusters
+        .iter()
+        .map(|c| c.services.config.clone())
+        .collect();
+    assert_eq!(
+        config_services,
+        [
+            Some("ucp-interlock-config-dev".to_string()),
+            Some("ucp-interlock-config-prod".to_string())
+        ]
+    );
+    let stale = p
+        .stale_services
+        .iter()
+        .find(|s| s.service == "ucp-interlock-config")
+        .expect("the old config service is stale");
+    assert_eq!(
+        (stale.role, stale.extension.as_str()),
+        (ServiceRole::Config, "default")
+    );
+    let removals: Vec<_> = p
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::RemoveStaleService { service, role, .. } => Some((service.as_str(), *role)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        removals.contains(&("ucp-interlock-config", ServiceRole::Config)),
+        "{removals:?}"
+    );
+    let awaited: Vec<_> = p
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::AwaitService { service, .. } => Some(service.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(awaited.contains(&"ucp-interlock-config-dev"), "{awaited:?}");
+}
+
+/// A config service left by an earlier hand-made split is found by its `type` label.
+#[test]
+fn a_leftover_config_service_is_found_by_its_label() {
+    let mut snap = snapshot();
+    snap.services.push(service(
+        "cfg-old",
+        &[],
+        &[("type", "com.docker.interlock.core.config")],
+    ));
+    let p = plan_with(&snap, SEED, &ucp_default());
+    let s = p
+        .stale_services
+        .iter()
+        .find(|s| s.service == "cfg-old")
+        .expect("stale");
+    assert_eq!(
+        (s.role, s.extension.as_str()),
+        (ServiceRole::Config, "(not in the config)")
     );
 }

@@ -5,6 +5,7 @@ pub mod fields;
 mod model;
 mod raw;
 mod resolve;
+pub mod schema;
 pub mod shape;
 pub mod value;
 

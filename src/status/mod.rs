@@ -195,11 +195,7 @@ fn stale_states(cfg: &InterlockConfig, snap: &Snapshot) -> Vec<ServiceState> {
                     || s.name.starts_with("ucp-interlock-"))
         })
         .map(|s| {
-            let role = if s.is_proxy() {
-                ServiceRole::Proxy
-            } else {
-                ServiceRole::Extension
-            };
+            let role = s.interlock_role().unwrap_or(ServiceRole::Extension);
             let mut st = service_state(snap, role, &s.name, None);
             st.problems.push(problems::stale(&s.name));
             st

@@ -50,7 +50,11 @@ fn tasks(svc: &Service, n: u64) -> Vec<Task> {
 }
 
 fn run(services: Vec<(Service, u64)>, core: &Service) -> Report {
-    let (_, cfg) = InterlockConfig::parse(CONFIG).unwrap();
+    run_on(CONFIG, services, core)
+}
+
+fn run_on(config: &str, services: Vec<(Service, u64)>, core: &Service) -> Report {
+    let (_, cfg) = InterlockConfig::parse(config).unwrap();
     let snap = Snapshot {
         tasks: services.iter().flat_map(|(s, n)| tasks(s, *n)).collect(),
         services: services.into_iter().map(|(s, _)| s).collect(),
@@ -152,4 +156,67 @@ fn stale_services_and_a_rolled_back_core_are_flagged() {
             .contains("rollback_completed (update rolled back)")
     );
     assert_eq!(r.problems, 2);
+}
+
+/// MKE 3.5+ runs a fourth service per extension: the config service, global.
+#[test]
+fn config_services_are_shown_and_stale_ones_flagged() {
+    let config = format!("{CONFIG}ConfigServiceName = \"cfg-dev\"\n");
+    let proxy = service(
+        "proxy-dev",
+        2,
+        &["node.labels.env==dev"],
+        &[(8080, 80), (8443, 443)],
+    );
+    let mut cfg_dev = service("cfg-dev", 0, &[], &[]);
+    cfg_dev.replicas = None;
+    let mut old = service("ucp-interlock-config", 0, &[], &[]);
+    old.replicas = None;
+    old.labels
+        .insert("type".into(), "com.docker.interlock.core.config".into());
+    let ext = service("ext-dev", 1, &[], &[]);
+    let r = run_on(
+        &config,
+        vec![(ext.clone(), 1), (proxy.clone(), 2), (cfg_dev, 3), (old, 3)],
+        &core(),
+    );
+    let shown: Vec<_> = r.clusters[0]
+        .services
+        .iter()
+        .map(|s| (s.role, s.name.as_str(), s.exists, s.desired, s.running))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (ServiceRole::Extension, "ext-dev", true, Some(1), 1),
+            (ServiceRole::Proxy, "proxy-dev", true, Some(2), 2),
+            (ServiceRole::Config, "cfg-dev", true, None, 3),
+        ]
+    );
+    assert_eq!(codes(&r), ["stale-service"]);
+    assert_eq!(
+        (r.stale[0].role, r.stale[0].name.as_str()),
+        (ServiceRole::Config, "ucp-interlock-config")
+    );
+    let text = crate::output::status::report(
+        &r,
+        &crate::output::style::Styler::new(false),
+        std::time::UNIX_EPOCH,
+    );
+    assert!(
+        text.contains("    config    cfg-dev  3 (global)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Stale services:\n    config    ucp-interlock-config  3 (global)\n"),
+        "{text}"
+    );
+
+    let r = run_on(&config, vec![(ext, 1), (proxy, 2)], &core());
+    assert_eq!(codes(&r), ["service-missing"]);
+    let missing = r.findings().next().unwrap();
+    assert_eq!(
+        missing.path.as_ref().unwrap().to_string(),
+        "Extensions.dev.ConfigServiceName"
+    );
 }
