@@ -7,6 +7,8 @@
 //! * [`lock::SwarmLock`]: serialises the tests that use the one `ucp-interlock` service.
 //! * [`bed::Core`]: a `ucp-interlock` service run by the stand-in, with cleanup on drop.
 //! * [`tls::TlsFront`]: an mTLS front to the local engine, like UCP's, with client bundles.
+//! * [`multinode::MultiNode`]: a manager and workers, each a `dockerd` in its own network
+//!   namespace ([`engine`], [`netns`]), with the core on the manager ([`multinode_core`]).
 //!
 //! Every object the test bed creates carries the label [`TEST_LABEL`]`=1`, so that leftovers of
 //! an aborted run can be found and removed.
@@ -14,10 +16,14 @@
 
 pub mod bed;
 pub mod cli;
+pub mod engine;
 pub mod fake;
 pub mod image;
 pub mod keys;
 pub mod lock;
+pub mod multinode;
+pub mod multinode_core;
+pub mod netns;
 pub mod swarm;
 pub mod tls;
 
