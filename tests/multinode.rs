@@ -303,3 +303,87 @@ fn bed_is_removed_even_when_a_test_panics() {
     assert_no_leftovers();
     assert!(remove_everything().is_empty());
 }
+
+#[test]
+fn apply_reports_a_proxy_whose_node_goes_down_while_it_is_created() {
+    if !available("apply_reports_a_proxy_whose_node_goes_down_while_it_is_created") {
+        return;
+    }
+    let mut bed = walkthrough_bed();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = bed.bundle(dir.path());
+    let spec = write(dir.path(), "spec.toml", &walkthrough_spec(&bed));
+    let dev_node = bed.worker(0).hostname.clone();
+    let backups = dir.path().to_string_lossy().into_owned();
+    let out = std::thread::scope(|s| {
+        let run = s.spawn(|| {
+            tool(&[
+                "apply",
+                "--bundle",
+                &bundle,
+                "--spec",
+                &spec,
+                "--auto-approve",
+                "--wait-timeout",
+                "25",
+                "--backup-dir",
+                &backups,
+                "--output",
+                "json",
+            ])
+        });
+        // apply labels the nodes first; dev's engine stops before its proxy is created.
+        support::wait_for(
+            &format!("apply to label {dev_node}"),
+            WAIT,
+            || {
+                let labels = bed.docker_ok(&[
+                    "node",
+                    "inspect",
+                    "--format",
+                    "{{json .Spec.Labels}}",
+                    &dev_node,
+                ]);
+                labels.contains(LABEL_KEY).then_some(())
+            },
+            || bed.docker_ok(&["node", "ls"]),
+        );
+        bed.engines[1].stop(Duration::from_secs(15));
+        run.join().expect("apply thread")
+    });
+    let report = json(&out);
+    assert_ne!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(report["outcome"], "failed", "{}", show(&out));
+    let failed: Vec<&Value> = report["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["status"] == "failed")
+        .collect();
+    // The first of dev's services apply waits for is the step that fails (the extension, which
+    // is pinned to the same node as the proxy).
+    assert!(
+        failed.len() == 1
+            && failed[0]["action"]["kind"] == "await-service"
+            && failed[0]["action"]["cluster"] == "dev",
+        "waiting for a dev service is the failed step: {}",
+        show(&out)
+    );
+    // The other environments are served all the same.
+    for (i, (name, http, _, _)) in ENVIRONMENTS.iter().enumerate().skip(1) {
+        let node = bed.worker(i).hostname.clone();
+        bed.wait_running_on(&format!("ucp-interlock-proxy-{name}"), &[&node], WAIT);
+        let body = support::wait_for(
+            &format!("{name} to answer on {node}"),
+            WAIT,
+            || http_get(&bed.worker(i).address, *http).ok(),
+            || bed.explain(&format!("ucp-interlock-proxy-{name}")),
+        );
+        assert!(
+            body.contains(&format!("service cluster {name}, node {node}")),
+            "{body}"
+        );
+    }
+    drop(bed);
+    assert_no_leftovers();
+}
