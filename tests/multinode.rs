@@ -53,10 +53,15 @@ fn wait_proxies(bed: &MultiNode, service: &str, n: usize) {
 
 /// The walk-through's spec: host mode, one label key, a value and a node per environment.
 fn walkthrough_spec(bed: &MultiNode) -> String {
+    spec_for(bed, &ENVIRONMENTS)
+}
+
+/// The walk-through's spec with the environments (and ports) given: environment `i` on worker `i`.
+fn spec_for(bed: &MultiNode, environments: &[(&str, u16, u16, &str)]) -> String {
     let mut s = format!(
         "[defaults]\nproxy_replicas = 1\npublish_mode = \"host\"\nnode_label_key = \"{LABEL_KEY}\"\n\n"
     );
-    for (i, (name, http, https, collection)) in ENVIRONMENTS.iter().enumerate() {
+    for (i, (name, http, https, collection)) in environments.iter().enumerate() {
         s.push_str(&format!(
             "[clusters.{name}]\nhttp_port = {http}\nhttps_port = {https}\nnode_label = \"{name}\"\n\
              collection = \"{collection}\"\nnodes = [\"{}\"]\n\n",
@@ -384,6 +389,78 @@ fn apply_reports_a_proxy_whose_node_goes_down_while_it_is_created() {
             "{body}"
         );
     }
+    drop(bed);
+    assert_no_leftovers();
+}
+
+/// Sends HTTP to every environment's ports on its node while apply runs `spec`, and prints per
+/// port: requests sent, failed, the longest time without an answer, the first answer.
+fn probe_apply(bed: &MultiNode, bundle: &str, spec: &str, dir: &std::path::Path, phase: &str) {
+    let targets: Vec<(String, u16)> = [ENVIRONMENTS[0], MOVED_DEV]
+        .iter()
+        .chain(&ENVIRONMENTS[1..])
+        .flat_map(|(name, http, https, _)| {
+            let i = ENVIRONMENTS.iter().position(|e| e.0 == *name).unwrap();
+            [http, https].map(|p| (bed.worker(i).address.clone(), *p))
+        })
+        .collect();
+    let prober = support::prober::Prober::start(
+        &targets,
+        Duration::from_millis(50),
+        6_000,
+        Duration::from_secs(300),
+    );
+    let started = std::time::Instant::now();
+    apply(bundle, spec, dir);
+    let took = started.elapsed();
+    std::thread::sleep(Duration::from_secs(1));
+    eprintln!(
+        "\n{phase}: apply took {took:.1?}; 20 requests/s per port, from its start to 1 s after it"
+    );
+    eprintln!(
+        "{:<16} {:>5} {:>6} {:>7} {:>12} {:>13}",
+        "node", "port", "sent", "failed", "longest gap", "first answer"
+    );
+    for s in prober.finish() {
+        eprintln!(
+            "{:<16} {:>5} {:>6} {:>7} {:>12} {:>13}",
+            s.address,
+            s.port,
+            s.sent,
+            s.failed,
+            format!("{:.2?}", s.longest_gap),
+            s.first_answer
+                .map_or("never".into(), |d| format!("{d:.2?}")),
+        );
+    }
+}
+
+/// dev on other ports, for the second apply of the benchmark.
+const MOVED_DEV: (&str, u16, u16, &str) = ("dev", 9082, 9445, "/dev");
+
+/// A benchmark, not a timed test (`tests/traffic_during_apply.sh`): traffic on every
+/// environment's ports during the walk-through's split in host mode, then during a second apply
+/// that moves only dev's ports.
+#[test]
+#[ignore = "a benchmark: run tests/traffic_during_apply.sh"]
+fn traffic_during_apply() {
+    if !available("traffic_during_apply") {
+        return;
+    }
+    let bed = walkthrough_bed();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = bed.bundle(dir.path());
+    let spec = write(dir.path(), "spec.toml", &walkthrough_spec(&bed));
+    probe_apply(&bed, &bundle, &spec, dir.path(), "the split (ports appear)");
+    let moved = [MOVED_DEV, ENVIRONMENTS[1], ENVIRONMENTS[2]];
+    let spec = write(dir.path(), "moved.toml", &spec_for(&bed, &moved));
+    probe_apply(
+        &bed,
+        &bundle,
+        &spec,
+        dir.path(),
+        "dev moves to 9082/9445 (test and prod stay)",
+    );
     drop(bed);
     assert_no_leftovers();
 }

@@ -24,6 +24,7 @@ pub mod lock;
 pub mod multinode;
 pub mod multinode_core;
 pub mod netns;
+pub mod prober;
 pub mod swarm;
 pub mod tls;
 
