@@ -8,6 +8,8 @@
 //! * [`bed::Core`]: a `ucp-interlock` service run by the stand-in, with cleanup on drop.
 //! * [`tls::TlsFront`]: an mTLS front to the local engine, like UCP's, with client bundles, and
 //!   [`fault`]s injected on chosen requests.
+//! * [`multinode::MultiNode`]: a manager and workers, each a `dockerd` in its own network
+//!   namespace ([`engine`], [`netns`]), with the core on the manager ([`multinode_core`]).
 //!
 //! Every object the test bed creates carries the label [`TEST_LABEL`]`=1`, so that leftovers of
 //! an aborted run can be found and removed.
@@ -15,10 +17,15 @@
 
 pub mod bed;
 pub mod cli;
+pub mod engine;
 pub mod fault;
 pub mod image;
 pub mod keys;
 pub mod lock;
+pub mod multinode;
+pub mod multinode_core;
+pub mod netns;
+pub mod prober;
 pub mod swarm;
 pub mod tls;
 

@@ -13,7 +13,8 @@
 //!   `STANDIN_POLL_MS` (default 1000) milliseconds.
 //! * `sleep`: block forever (extension and config services).
 //! * `proxy P1 P2 …`: answer every HTTP request on the TCP ports with `200 OK` and a body naming
-//!   the service (proxy services).
+//!   the service, its service cluster and the node (proxy services; env `STANDIN_SERVICE_NAME`,
+//!   `STANDIN_SERVICE_CLUSTER`, and `STANDIN_NODE`, which swarm fills in from a template).
 //!
 //! Every mode exits at once on SIGTERM, SIGINT, SIGQUIT and SIGHUP, even as PID 1.
 //!
@@ -122,6 +123,8 @@ fn sleep_forever() -> ! {
 /// Listens on every port and answers each request with `200 OK` naming the service.
 fn proxy(ports: &[u16]) -> ! {
     let service = std::env::var("STANDIN_SERVICE_NAME").unwrap_or_else(|_| "unknown".into());
+    let cluster = std::env::var("STANDIN_SERVICE_CLUSTER").unwrap_or_default();
+    let node = std::env::var("STANDIN_NODE").unwrap_or_default();
     let host = hostname();
     for &port in ports {
         let listener = match TcpListener::bind(("0.0.0.0", port)) {
@@ -132,8 +135,10 @@ fn proxy(ports: &[u16]) -> ! {
             }
         };
         log!("proxy: service {service} listening on port {port}");
-        let body =
-            format!("interlock-standin proxy: service {service}, host {host}, port {port}\n");
+        let body = format!(
+            "interlock-standin proxy: service {service}, host {host}, port {port}, \
+             service cluster {cluster}, node {node}\n"
+        );
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let body = body.clone();
@@ -559,7 +564,12 @@ impl Core {
                     "Image": self.image,
                     "Args": args,
                     "Labels": container_labels,
-                    "Env": [format!("STANDIN_SERVICE_NAME={}", name.unwrap_or(""))],
+                    "Env": [
+                        format!("STANDIN_SERVICE_NAME={}", name.unwrap_or("")),
+                        format!("STANDIN_SERVICE_CLUSTER={}", ext.service_cluster.as_deref().unwrap_or("")),
+                        // Swarm fills in the node's hostname, so that a proxy's reply names it.
+                        "STANDIN_NODE={{.Node.Hostname}}".to_string(),
+                    ],
                     "StopGracePeriod": 2_000_000_000u64,
                 },
                 "Placement": { "Constraints": constraints },

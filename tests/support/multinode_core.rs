@@ -1,0 +1,139 @@
+//! The Interlock core (the stand-in) on the multi-node bed's manager, and what the tests read
+//! back: where each service's tasks run, and what a node's published port answers.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use super::bed::{CONFIG_TARGET, CORE_SERVICE, FIRST_CONFIG, UCP_ACCESS_LABEL_KV};
+use super::multinode::MultiNode;
+use super::{TEST_LABEL_KV, lines, wait_for};
+
+impl MultiNode {
+    /// Creates `com.docker.ucp.interlock.conf-1` (holding `toml`) and the `ucp-interlock`
+    /// service on the manager, the stand-in reading the manager's API through its socket.
+    pub fn deploy_core(&self, toml: &str) {
+        let m = self.manager();
+        let path = super::engine::bed_root().join("conf-1.toml");
+        std::fs::write(&path, toml).expect("writing the first config");
+        m.docker_ok(&[
+            "config",
+            "create",
+            "--label",
+            TEST_LABEL_KV,
+            "--label",
+            UCP_ACCESS_LABEL_KV,
+            FIRST_CONFIG,
+            &path.to_string_lossy(),
+        ]);
+        let mount = format!(
+            "type=bind,source={},target=/var/run/docker.sock",
+            m.sock.display()
+        );
+        m.docker_ok(&[
+            "service",
+            "create",
+            "--detach",
+            "--no-resolve-image",
+            "--name",
+            CORE_SERVICE,
+            "--label",
+            TEST_LABEL_KV,
+            "--label",
+            UCP_ACCESS_LABEL_KV,
+            "--constraint",
+            "node.role==manager",
+            "--mount",
+            &mount,
+            "--config",
+            &format!("source={FIRST_CONFIG},target={CONFIG_TARGET}"),
+            "--env",
+            &format!("STANDIN_IMAGE={}", self.image),
+            "--env",
+            &format!("STANDIN_TEST_LABEL={TEST_LABEL_KV}"),
+            "--env",
+            "STANDIN_POLL_MS=300",
+            "--restart-delay",
+            "1s",
+            "--stop-grace-period",
+            "2s",
+            &self.image,
+            "core",
+        ]);
+    }
+
+    /// Hostnames of the nodes where `service` has a task that is running and meant to run,
+    /// sorted.
+    pub fn running_nodes(&self, service: &str) -> Vec<String> {
+        let out = self.manager().docker(&[
+            "service",
+            "ps",
+            "--filter",
+            "desired-state=running",
+            "--format",
+            "{{.Node}} {{.CurrentState}}",
+            service,
+        ]);
+        let mut nodes: Vec<String> = lines(&String::from_utf8_lossy(&out.stdout))
+            .iter()
+            .filter_map(|l| l.split_once(' '))
+            .filter(|(_, state)| state.starts_with("Running"))
+            .map(|(node, _)| node.to_string())
+            .collect();
+        nodes.sort();
+        nodes
+    }
+
+    /// Waits until `service` runs exactly on `nodes` (hostnames, sorted).
+    pub fn wait_running_on(&self, service: &str, nodes: &[&str], timeout: Duration) {
+        wait_for(
+            &format!("{service} to run on {nodes:?}"),
+            timeout,
+            || (self.running_nodes(service) == nodes).then_some(()),
+            || self.explain(service),
+        )
+    }
+
+    /// Services, the tasks of `service`, the core's log: for a timeout's panic.
+    pub fn explain(&self, service: &str) -> String {
+        let text = |args: &[&str]| {
+            let out = self.manager().docker(args);
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        };
+        format!(
+            "docker node ls:\n{}\ndocker service ls:\n{}\ndocker service ps {service}:\n{}\n{CORE_SERVICE} log:\n{}",
+            text(&["node", "ls"]),
+            text(&["service", "ls"]),
+            text(&["service", "ps", "--no-trunc", service]),
+            text(&["service", "logs", "--raw", CORE_SERVICE]),
+        )
+    }
+}
+
+/// `GET /` to `address:port` from the root namespace: the body, or why there is none.
+pub fn http_get(address: &str, port: u16) -> Result<String, String> {
+    let addr = format!("{address}:{port}");
+    let sock: std::net::SocketAddr = addr.parse().map_err(|e| format!("{addr}: {e}"))?;
+    let mut stream = TcpStream::connect_timeout(&sock, Duration::from_secs(2))
+        .map_err(|e| format!("{addr}: {e}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| format!("{addr}: {e}"))?;
+    let mut reply = String::new();
+    stream
+        .read_to_string(&mut reply)
+        .map_err(|e| format!("{addr}: {e}"))?;
+    match reply.split_once("\r\n\r\n") {
+        Some((head, body)) if head.starts_with("HTTP/1.1 200") => Ok(body.to_string()),
+        _ => Err(format!("{addr}: unexpected reply {reply:?}")),
+    }
+}
