@@ -84,18 +84,11 @@ pub struct Watch {
     polls: u64,
 }
 
-/// Running tasks meant to run, on nodes that are not down.
+/// Running tasks meant to run, on nodes that are not down (`Task::counts_as_running`).
 pub fn running(p: Placement<'_>) -> u64 {
-    let down: Vec<&str> = p
-        .nodes
-        .iter()
-        .filter(|n| n.state == "down")
-        .map(|n| n.id.as_str())
-        .collect();
     p.tasks
         .iter()
-        .filter(|t| t.desired_state == "running" && t.state == "running")
-        .filter(|t| !t.node_id.as_deref().is_some_and(|n| down.contains(&n)))
+        .filter(|t| t.counts_as_running(p.nodes))
         .count() as u64
 }
 

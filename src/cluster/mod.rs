@@ -124,6 +124,21 @@ pub struct Task {
     pub error: Option<String>,
 }
 
+impl Task {
+    /// The one rule for "this task runs", shared by `status` and apply's watch: swarm wants it
+    /// running, it was last seen running, and its node is not down. A task on a node that went
+    /// down keeps its last observed state `running` (and swarm's own count says 1/1) although
+    /// nothing serves there any more.
+    pub fn counts_as_running(&self, nodes: &[Node]) -> bool {
+        let node_lost = self.node_id.as_deref().is_some_and(|id| {
+            nodes
+                .iter()
+                .any(|n| n.id == id && matches!(n.state.as_str(), "down" | "disconnected"))
+        });
+        self.desired_state == "running" && self.state == "running" && !node_lost
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub nodes: Vec<Node>,

@@ -83,14 +83,14 @@ impl Report {
     }
 }
 
-/// Running tasks of a service, and the nodes they run on.
+/// Running tasks of a service (by the rule apply's watch uses too), and the nodes they run on.
 fn running(snap: &Snapshot, svc: &Service) -> (u64, Vec<String>) {
     let mut nodes = Vec::new();
     let mut n = 0;
     for t in snap
         .tasks
         .iter()
-        .filter(|t| t.service_id == svc.id && t.state == "running")
+        .filter(|t| t.service_id == svc.id && t.counts_as_running(&snap.nodes))
     {
         n += 1;
         if let Some(node) = t.node_id.as_deref().and_then(|id| snap.node(id))

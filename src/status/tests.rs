@@ -220,3 +220,57 @@ fn config_services_are_shown_and_stale_ones_flagged() {
         "Extensions.dev.ConfigServiceName"
     );
 }
+
+/// A worker's engine stops: swarm marks the node down, sets the proxy's task to shutdown but
+/// leaves its observed state `running`, and the replacement stays pending. Status must not
+/// count that task (as apply's watch does not).
+#[test]
+fn a_task_on_a_down_node_or_meant_to_stop_does_not_count() {
+    use crate::cluster::{Node, Role};
+    let ext = service("ext-dev", 1, &[], &[]);
+    let proxy = service(
+        "proxy-dev",
+        2,
+        &["node.labels.env==dev"],
+        &[(8080, 80), (8443, 443)],
+    );
+    let (_, cfg) = InterlockConfig::parse(CONFIG).unwrap();
+    let node = |id: &str, state: &str| Node {
+        id: id.into(),
+        hostname: format!("host-{id}"),
+        role: Role::Worker,
+        availability: "active".into(),
+        state: state.into(),
+        labels: BTreeMap::new(),
+        engine_labels: BTreeMap::new(),
+        os: "linux".into(),
+        arch: "x86_64".into(),
+    };
+    let task = |svc: &Service, node: &str, desired: &str| Task {
+        service_id: svc.id.clone(),
+        node_id: Some(node.into()),
+        state: "running".into(),
+        desired_state: desired.into(),
+        error: None,
+    };
+    let snap = Snapshot {
+        nodes: vec![node("up", "ready"), node("gone", "down")],
+        tasks: vec![
+            task(&ext, "up", "running"),
+            task(&proxy, "gone", "running"),
+            task(&proxy, "up", "shutdown"),
+        ],
+        services: vec![ext, proxy],
+        ..Default::default()
+    };
+    let config = ConfigInfo {
+        id: "c".into(),
+        name: "com.docker.ucp.interlock.conf-1".into(),
+        labels: BTreeMap::new(),
+        created_at: None,
+    };
+    let r = report(&cfg, &snap, &core(), &config);
+    let proxy_state = &r.clusters[0].services[1];
+    assert_eq!(proxy_state.running, 0);
+    assert_eq!(codes(&r), ["tasks-not-running"]);
+}
