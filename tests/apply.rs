@@ -3,7 +3,7 @@
 //! a stale saved plan, and rollback. Skipped (with `SKIP …`) when no Docker engine answers,
 //! unless `INTERLOCK_SPLIT_E2E=required`.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 use support::cli::{show, tool, write};
@@ -163,6 +163,7 @@ fn seed_scenario_end_to_end() {
         show(&out)
     );
     assert_eq!(core_config(), "com.docker.ucp.interlock.conf-2");
+    snap_run!("apply_saved_seed_split", &host, out);
     for (c, (http, https)) in ["dev", "test", "prod"].iter().zip(SEED_PORTS) {
         let proxy = format!("ucp-interlock-proxy-{c}");
         assert_eq!(
@@ -253,6 +254,7 @@ fn seed_scenario_end_to_end() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["outcome"], "applied");
+    snap_run!("apply_json_ports_moved", &host, out);
     assert_eq!(core_config(), "com.docker.ucp.interlock.conf-3");
     for (c, (http, https)) in ["dev", "test", "prod"].iter().zip(moved) {
         assert_eq!(
@@ -295,6 +297,7 @@ fn seed_scenario_end_to_end() {
         before,
         "nothing removed"
     );
+    snap_run!("apply_rolled_back_by_swarm", &host, out);
 
     // A saved plan made stale by a change in between is refused.
     let saved = dir.path().join("plan.json");
@@ -337,5 +340,19 @@ fn seed_scenario_end_to_end() {
     let out = tool(&["rollback", "--bundle", bundle, "--auto-approve"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert_eq!(core_config(), "com.docker.ucp.interlock.conf-2");
+    snap_run!("rollback_to_previous", &host, out);
+    let out = tool(&[
+        "rollback",
+        "--bundle",
+        bundle,
+        "--to",
+        "com.docker.ucp.interlock.conf-3",
+        "--auto-approve",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(core_config(), "com.docker.ucp.interlock.conf-3");
+    snap_run!("rollback_json_to_named", &host, out);
     drop(core);
 }

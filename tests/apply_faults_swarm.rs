@@ -16,7 +16,7 @@
 //! Plus: "update out of sequence" once is re-planned and finished, twice fails cleanly; Ctrl-C
 //! during the core's update; the confirmation prompt on a pseudo-terminal; JSON refusals.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};

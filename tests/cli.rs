@@ -6,7 +6,7 @@
 //! environment is scrubbed of everything that changes the output (colour, terminal width, the
 //! spec's environment variable); colour is off unless colour is what a test is about.
 //!
-//! Update the snapshots with `INSTA_UPDATE=always cargo test --test cli`, then read every
+//! Update the snapshots with `INSTA_UPDATE=always cargo test --test it cli::`, then read every
 //! changed `.snap` file under tests/snapshots/ before committing it.
 
 use std::fs;

@@ -5,7 +5,7 @@
 //! host name (static glibc resolves it in an image without /etc/nsswitch.conf). Skipped (with
 //! `SKIP …`) when no Docker engine answers, unless `INTERLOCK_SPLIT_E2E=required`.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -3,7 +3,7 @@
 //! real. Skipped (with `SKIP …`) when no Docker engine answers, unless
 //! `INTERLOCK_SPLIT_E2E=required`.
 
-mod support;
+use crate::support;
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -138,6 +138,7 @@ fn live_plan_through_a_client_bundle() {
         serde_json::json!([8080, 8443])
     );
     assert_eq!(plan["summary"]["errors"], 0, "{}", show(&out));
+    snap_run!("live_plan_json", &host, out);
 
     // -v shows each request and a count that matches what the front saw.
     let err = stderr(&out);
@@ -199,6 +200,7 @@ fn live_plan_through_a_client_bundle() {
         text.contains("create config com.docker.ucp.interlock.conf-2"),
         "{text}"
     );
+    snap_run!("live_plan_human", &host, out);
     drop(core);
 }
 
@@ -467,6 +469,7 @@ fn status_before_and_after_the_core_creates_per_cluster_services() {
         show(&out)
     );
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    snap_run!("status_json_split_with_stale", &host, out);
     let configs: Vec<(&str, bool)> = st["configs"]
         .as_array()
         .unwrap()
@@ -485,6 +488,7 @@ fn status_before_and_after_the_core_creates_per_cluster_services() {
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(text.contains("Stale services:"), "{text}");
     assert!(text.contains("* com.docker.ucp.interlock.conf-2"), "{text}");
+    snap_run!("status_human_split_with_stale", &host, human);
     drop(core);
 }
 

@@ -8,7 +8,7 @@
 //! Skipped (with `SKIP …`) without a Docker engine or where namespaces and engines cannot be
 //! made, unless `INTERLOCK_SPLIT_E2E=required`.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! given a broken config. Skipped (with `SKIP …` on stderr) when no Docker engine answers,
 //! unless `INTERLOCK_SPLIT_E2E=required`.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -26,6 +26,8 @@ pub mod multinode;
 pub mod multinode_core;
 pub mod netns;
 pub mod prober;
+#[macro_use]
+pub mod snap;
 pub mod swarm;
 pub mod tls;
 

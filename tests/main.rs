@@ -1,0 +1,26 @@
+//! The integration tests, as one binary (so `support`, the test bed, is compiled once):
+//!
+//! * `cli`: snapshot tests of the real binary, offline;
+//! * `completions`: the committed completions, man pages are what the CLI generates;
+//! * `split_properties`: property tests of the split;
+//! * `testbed`: the real-swarm test bed itself (stand-in core, mTLS front);
+//! * `live`: the live plan and `status` through client bundles, every connection error;
+//! * `apply`: the walk-through's split end to end, rollbacks, stale saved plans;
+//! * `apply_faults_swarm`: faults injected at the mTLS front during real applies;
+//! * `multinode`: a multi-node swarm of engines in network namespaces, real traffic;
+//! * `dist`: the static binary and the FROM-scratch image.
+//!
+//! Tests that need Docker print `SKIP …` without it, unless `INTERLOCK_SPLIT_E2E=required`.
+
+#[macro_use]
+mod support;
+
+mod apply;
+mod apply_faults_swarm;
+mod cli;
+mod completions;
+mod dist;
+mod live;
+mod multinode;
+mod split_properties;
+mod testbed;
