@@ -5,3 +5,4 @@ pub mod json;
 pub mod printer;
 pub mod status;
 pub mod style;
+pub mod terminal;
