@@ -224,7 +224,10 @@ mod tests {
             Err(NextNameError::Overflow { name: max.clone() })
         );
         // On the cluster: the highest existing version is the one that cannot grow.
-        let r = next_config_name("com.docker.ucp.interlock.conf-3", std::slice::from_ref(&max));
+        let r = next_config_name(
+            "com.docker.ucp.interlock.conf-3",
+            std::slice::from_ref(&max),
+        );
         assert!(matches!(r, Err(NextNameError::Overflow { .. })), "{r:?}");
         let huge = "com.docker.ucp.interlock.conf-99999999999999999999999";
         let r = next_config_name("com.docker.ucp.interlock.conf-1", &[huge.to_string()]);
