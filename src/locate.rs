@@ -174,6 +174,44 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Byte offset of the first place where a TOML text nests deepest: brackets and braces
+/// opened, plus the dots of the dotted key being read. Strings and comments are skipped.
+/// For parse errors that come without a position.
+pub fn deepest_nesting(text: &str) -> usize {
+    let (mut depth, mut dots, mut best, mut at) = (0usize, 0usize, 0usize, 0usize);
+    let mut in_key = true;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' | '\'' => {
+                // Skip to the closing quote (escapes only in basic strings).
+                while let Some((_, d)) = chars.next() {
+                    if d == '\\' && c == '"' {
+                        chars.next();
+                    } else if d == c || d == '\n' {
+                        break;
+                    }
+                }
+            }
+            '#' => while chars.next_if(|(_, d)| *d != '\n').is_some() {},
+            '[' | '{' => depth += 1,
+            ']' | '}' => depth = depth.saturating_sub(1),
+            '.' if in_key => dots += 1,
+            '=' => in_key = false,
+            '\n' => {
+                in_key = true;
+                dots = 0;
+            }
+            ',' => in_key = true,
+            _ => {}
+        }
+        if depth + dots > best {
+            (best, at) = (depth + dots, i);
+        }
+    }
+    at
+}
+
 /// Finds where a key path sits in a TOML text. Keys match case-insensitively,
 /// as Interlock reads them.
 pub struct Locator {
@@ -181,6 +219,9 @@ pub struct Locator {
     text: String,
     /// Parsed on first use: most plans locate nothing in most files.
     doc: OnceLock<Option<Document<String>>>,
+    /// Byte offset of each line's start, found in one pass on first use, so that placing
+    /// many findings does not rescan the text from the start for each.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl Locator {
@@ -189,6 +230,7 @@ impl Locator {
             file: file.into(),
             text: text.to_string(),
             doc: OnceLock::new(),
+            line_starts: OnceLock::new(),
         }
     }
 
@@ -197,7 +239,15 @@ impl Locator {
     }
 
     pub fn at_offset(&self, offset: usize) -> Location {
-        let (line, column) = line_col(&self.text, offset);
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let offset = offset.min(self.text.len());
+        let line = starts.partition_point(|&s| s <= offset);
+        let start = starts[line - 1];
+        let column = self.text[start..offset].chars().count() + 1;
         Location {
             file: self.file.clone(),
             line,
@@ -326,6 +376,29 @@ mod tests {
             .locate(&KeyPath::parse_dotted("Extensions.dev.Missing"))
             .unwrap();
         assert_eq!((l.line, l.column), (2, 13));
+    }
+
+    #[test]
+    fn offsets_place_like_line_col() {
+        let text = "ab\ncé=1\n\nx";
+        let loc = Locator::new("f", text);
+        for o in [0, 1, 2, 3, 4, 6, 8, 9, 10, 11, 99] {
+            let l = loc.at_offset(o);
+            let o = o.min(text.len());
+            assert_eq!((l.line, l.column), line_col(text, o), "offset {o}");
+        }
+    }
+
+    #[test]
+    fn deepest_nesting_is_found() {
+        let deep = format!(
+            "a = 1\n# x.y.z.w.v\nb = \"c.d.e\"\n[{}]\n",
+            vec!["t"; 50].join(".")
+        );
+        let (line, _) = line_col(&deep, deepest_nesting(&deep));
+        assert_eq!(line, 4);
+        let arrays = format!("a = 1\nx = {}{}\n", "[".repeat(40), "]".repeat(40));
+        assert_eq!(line_col(&arrays, deepest_nesting(&arrays)), (2, 44));
     }
 
     #[test]

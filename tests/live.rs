@@ -427,6 +427,7 @@ fn status_before_and_after_the_core_creates_per_cluster_services() {
         core.wait_running(&format!("ucp-interlock-proxy-{c}"), 1, WAIT);
         core.wait_running(&format!("ucp-interlock-extension-{c}"), 1, WAIT);
     }
+    core.wait_update_completed("ucp-interlock", WAIT);
 
     let out = tool(&[
         "status",

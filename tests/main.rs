@@ -1,6 +1,7 @@
 //! The integration tests, as one binary (so `support`, the test bed, is compiled once):
 //!
 //! * `cli`: snapshot tests of the real binary, offline;
+//! * `bad_inputs`: the corpus of bad inputs under fixtures/bad/, each refused cleanly;
 //! * `completions`: the committed completions, man pages are what the CLI generates;
 //! * `split_properties`: property tests of the split;
 //! * `testbed`: the real-swarm test bed itself (stand-in core, mTLS front);
@@ -17,6 +18,7 @@ mod support;
 
 mod apply;
 mod apply_faults_swarm;
+mod bad_inputs;
 mod cli;
 mod completions;
 mod dist;

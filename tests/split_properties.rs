@@ -12,8 +12,8 @@
 //! and for any text at all, including mangled configs:
 //! 5. the split does not panic, and what it returns as Ok is TOML.
 
-use interlock_split::interlock::InterlockConfig;
 use interlock_split::interlock::keys;
+use interlock_split::interlock::{Extension, InterlockConfig};
 use interlock_split::spec::{self, Spec};
 use interlock_split::split::{ClusterStatus, SplitOutcome, split};
 use proptest::prelude::*;
@@ -1244,22 +1244,38 @@ fn check_semantics(case: &Case, out: &str) -> Result<(), String> {
                 Err(format!("{n}: {what} is {got:?}, expected {want:?}"))
             }
         };
-        want("ServiceCluster", &e.service_cluster, n.clone())?;
+        // A cluster the split creates gets the default names; one that exists keeps the names
+        // it has (the spec sets none here), so listing it never renames its services.
+        let existing = before.extension(n);
+        let kept = |of: fn(&Extension) -> &Option<String>, default: String| {
+            existing.and_then(|x| of(x).clone()).unwrap_or(default)
+        };
+        want(
+            "ServiceCluster",
+            &e.service_cluster,
+            kept(|x| &x.service_cluster, n.clone()),
+        )?;
         want(
             "ServiceName",
             &e.service_name,
-            format!("ucp-interlock-extension-{n}"),
+            kept(|x| &x.service_name, format!("ucp-interlock-extension-{n}")),
         )?;
         want(
             "ProxyServiceName",
             &e.proxy_service_name,
-            format!("ucp-interlock-proxy-{n}"),
+            kept(
+                |x| &x.proxy_service_name,
+                format!("ucp-interlock-proxy-{n}"),
+            ),
         )?;
         if template.config_service_name.is_some() {
             want(
                 "ConfigServiceName",
                 &e.config_service_name,
-                format!("ucp-interlock-config-{n}"),
+                kept(
+                    |x| &x.config_service_name,
+                    format!("ucp-interlock-config-{n}"),
+                ),
             )?;
         }
         let port = c.http_port.map(i64::from).or(template.published_port);

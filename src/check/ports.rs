@@ -1,5 +1,7 @@
 //! Published ports: in range, unique where swarm needs them unique, clear of UCP and DTR.
 
+use indexmap::IndexMap;
+
 use crate::finding::Finding;
 use crate::interlock::keys::ext;
 use crate::interlock::{Extension, InterlockConfig, PublishMode};
@@ -25,11 +27,13 @@ fn off_managers(e: &Extension) -> bool {
     })
 }
 
-/// A published port already seen: its number, the extension and the key that publish it.
-type Taken<'c> = Vec<(i64, &'c Extension, &'static str)>;
+/// Who publishes a port: the extension and the key, in config order.
+type Users<'c> = Vec<(&'c Extension, &'static str)>;
 
 pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
-    let mut taken: Taken = Vec::new();
+    // One pass collects every port's users; the clashes are then one finding per port, so
+    // that a thousand extensions on one port make one finding, not half a million.
+    let mut by_port: IndexMap<i64, Users> = IndexMap::new();
     for e in &cfg.extensions {
         target_ports(e, out);
         let ports = e.published_ports();
@@ -57,9 +61,11 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
                 continue;
             }
             reserved(e, key, p, out);
-            conflicts(e, key, p, &taken, out);
-            taken.push((p, e, key));
+            by_port.entry(p).or_default().push((e, key));
         }
+    }
+    for (p, users) in &by_port {
+        conflict(*p, users, out);
     }
 }
 
@@ -122,28 +128,37 @@ fn reserved(e: &Extension, key: &str, p: i64, out: &mut Vec<Finding>) {
     }
 }
 
-/// The same published port in another extension, unless both publish it in host mode.
-fn conflicts(e: &Extension, key: &str, p: i64, taken: &Taken, out: &mut Vec<Finding>) {
-    for (q, other, other_key) in taken {
-        if *q != p {
-            continue;
+/// The same published port in several extensions, unless all of them publish it in host
+/// mode: one finding, at the first extension that clashes, naming every other one.
+fn conflict(p: i64, users: &Users, out: &mut Vec<Finding>) {
+    let mut ingress_before = false;
+    let mut anchor = None;
+    for (i, (e, _)) in users.iter().enumerate() {
+        let ingress = mode(e) == PublishMode::Ingress;
+        let other_before = users[..i].iter().any(|(o, _)| !std::ptr::eq(*o, *e));
+        if other_before && (ingress || ingress_before) {
+            anchor = Some(i);
+            break;
         }
-        if mode(e) == PublishMode::Host && mode(other) == PublishMode::Host {
-            continue;
-        }
-        if std::ptr::eq(*other, e) {
-            continue;
-        }
-        out.push(
-            Finding::error(
-                "port-conflict",
-                format!(
-                    "{key} {p} of `{}` is also {other_key} of `{}`; in ingress mode a published port belongs to one service on every node",
-                    e.name, other.name
-                ),
-            )
-            .at(e.path().key(key))
-            .hint("give each service cluster its own PublishedPort and PublishedSSLPort (the seed uses 8080/8443, 8081/8444, 8082/8445)"),
-        );
+        ingress_before |= ingress;
     }
+    let Some(at) = anchor else { return };
+    let (e, key) = users[at];
+    let others: Vec<String> = users
+        .iter()
+        .filter(|(o, _)| !std::ptr::eq(*o, e))
+        .map(|(o, k)| format!("{k} of `{}`", o.name))
+        .collect();
+    out.push(
+        Finding::error(
+            "port-conflict",
+            format!(
+                "{key} {p} of `{}` is also {}; in ingress mode a published port belongs to one service on every node",
+                e.name,
+                others.join(", ")
+            ),
+        )
+        .at(e.path().key(key))
+        .hint("give each service cluster its own PublishedPort and PublishedSSLPort (the seed uses 8080/8443, 8081/8444, 8082/8445)"),
+    );
 }

@@ -130,3 +130,26 @@ fn case_duplicates_and_types() {
         [("wrong-type", "Extensions.a.PublishedPort".to_string())]
     );
 }
+
+#[test]
+fn one_finding_per_shared_port_names_every_extension() {
+    let text: String = ["a", "b", "c"]
+        .iter()
+        .map(|n| ext(n, "PublishedPort = 8080\n"))
+        .collect();
+    let f: Vec<_> = findings(&text)
+        .into_iter()
+        .filter(|f| f.code == "port-conflict")
+        .collect();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(
+        f[0].path.as_ref().unwrap().to_string(),
+        "Extensions.b.PublishedPort"
+    );
+    assert!(
+        f[0].message
+            .contains("PublishedPort of `a`, PublishedPort of `c`"),
+        "{}",
+        f[0].message
+    );
+}

@@ -116,6 +116,7 @@ pub struct ConnectionArgs {
         long,
         value_name = "SECONDS",
         default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..),
         help_heading = "Connection"
     )]
     pub timeout: u64,
@@ -157,7 +158,7 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub keep_configs: usize,
     /// Seconds to wait for an update to converge, or for Interlock to create a service.
-    #[arg(long, value_name = "SECONDS", default_value_t = 180)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..))]
     pub wait_timeout: u64,
     /// Where the backup of the current TOML goes.
     #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, default_value = ".")]
@@ -178,7 +179,7 @@ pub struct RollbackArgs {
     #[arg(long)]
     pub auto_approve: bool,
     /// Seconds to wait for the update to converge.
-    #[arg(long, value_name = "SECONDS", default_value_t = 180)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..))]
     pub wait_timeout: u64,
     /// Output format of the result.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]

@@ -36,6 +36,18 @@ pub fn run(args: InitArgs, printer: &Printer) -> CliResult {
                 .hint(format!("choose one of: {}", names.join(", "))),
         );
     };
+    if let Some(starter) = STARTERS
+        .iter()
+        .map(|(n, _, _)| *n)
+        .find(|n| *n == args.path)
+    {
+        return Err(CliError::usage(format!(
+            "`{starter}` is the name of a starter, not a file to write"
+        ))
+        .hint(format!(
+            "for that starter: interlock-split init --template {starter}; for a file of that name: interlock-split init ./{starter}"
+        )));
+    }
     if args.path == "-" {
         printer.out(text);
         return Ok(ExitStatus::Success);

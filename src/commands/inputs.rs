@@ -3,6 +3,7 @@
 use crate::cli::CliError;
 use crate::cli::error::read_file;
 use crate::docker::LiveState;
+use crate::interlock::names::next_config_name;
 use crate::plan::saved::{Fingerprint, sha256};
 use crate::plan::{self, Plan, Source, SourceKind};
 use crate::spec::{self, Spec};
@@ -31,6 +32,9 @@ pub fn plan_from_file(
     spec_path: &str,
     config_name: Option<String>,
 ) -> Result<Plan, CliError> {
+    if let Some(name) = &config_name {
+        check_config_name(name)?;
+    }
     let spec = load_spec(spec_path)?;
     let current = read_file(current_path, "config")?;
     let existing: Vec<String> = config_name.iter().cloned().collect();
@@ -50,6 +54,13 @@ pub fn plan_from_file(
     plan::build(&inputs).map_err(|findings| {
         CliError::user(format!("cannot plan from `{current_path}`")).with_findings(findings)
     })
+}
+
+/// `--config-name`: a name Docker accepts, with a version that can still grow.
+fn check_config_name(name: &str) -> Result<(), CliError> {
+    next_config_name(name, &[])
+        .map(|_| ())
+        .map_err(|e| CliError::usage(format!("--config-name: {}", e.message())).hint(e.hint()))
 }
 
 /// Plans from the cluster's live state: the config in use and a snapshot.

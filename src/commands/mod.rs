@@ -4,6 +4,7 @@ mod apply;
 mod completions;
 mod init;
 mod inputs;
+mod json_error;
 mod live;
 mod plan;
 mod render;

@@ -8,33 +8,21 @@ use crate::plan::Plan;
 use crate::plan::saved::{Fingerprint, SavedPlan, sha256};
 
 use super::inputs::{live_fingerprint, load_spec, plan_from_file, plan_live};
+use super::json_error;
 use super::live;
 
 pub fn run(args: PlanArgs, printer: &Printer) -> CliResult {
-    let (plan, fingerprint) = match &args.current {
-        Some(current) => {
-            let plan = plan_from_file(current, &args.spec.spec, args.config_name.clone())?;
-            let spec_text = std::fs::read_to_string(&args.spec.spec).unwrap_or_default();
-            let current_text = std::fs::read_to_string(current).unwrap_or_default();
-            let fp = Fingerprint {
-                core_service_id: None,
-                core_service_version: None,
-                config_id: None,
-                config_name: args.config_name.clone(),
-                current_toml_sha256: sha256(&current_text),
-                spec_file: args.spec.spec.clone(),
-                spec_sha256: sha256(&spec_text),
-            };
-            (plan, fp)
-        }
-        None => live_plan(&args, printer)?,
-    };
+    let json = args.output == OutputFormat::Json;
+    let (plan, fingerprint) = json_error::on_error(json, compute(&args, printer), printer)?;
+    // Saved before the plan is printed, so that a failure to save is the one document printed.
+    if let Some(out) = &args.out {
+        json_error::on_error(json, save(out, &plan, fingerprint), printer)?;
+    }
     match args.output {
         OutputFormat::Json => printer.out(&json::document(&plan)),
         OutputFormat::Human => printer.out(&human::plan(&plan, &printer.out_style)),
     }
     if let Some(out) = &args.out {
-        save(out, &plan, fingerprint)?;
         printer.status(&format!(
             "saved the plan to {out}; apply it with: interlock-split apply {out}"
         ));
@@ -52,6 +40,28 @@ pub fn run(args: PlanArgs, printer: &Printer) -> CliResult {
         ExitStatus::Changes
     } else {
         ExitStatus::Success
+    })
+}
+
+/// The plan, from a file or the cluster, with what it was computed from.
+fn compute(args: &PlanArgs, printer: &Printer) -> Result<(Plan, Fingerprint), CliError> {
+    Ok(match &args.current {
+        Some(current) => {
+            let plan = plan_from_file(current, &args.spec.spec, args.config_name.clone())?;
+            let spec_text = std::fs::read_to_string(&args.spec.spec).unwrap_or_default();
+            let current_text = std::fs::read_to_string(current).unwrap_or_default();
+            let fp = Fingerprint {
+                core_service_id: None,
+                core_service_version: None,
+                config_id: None,
+                config_name: args.config_name.clone(),
+                current_toml_sha256: sha256(&current_text),
+                spec_file: args.spec.spec.clone(),
+                spec_sha256: sha256(&spec_text),
+            };
+            (plan, fp)
+        }
+        None => live_plan(args, printer)?,
     })
 }
 

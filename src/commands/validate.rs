@@ -21,8 +21,12 @@ struct Report<'a> {
 }
 
 pub fn run(args: ValidateArgs, printer: &Printer) -> CliResult {
-    let text = read_file(&args.file, "config")?;
-    let findings: Vec<Finding> = match InterlockConfig::parse(&text) {
+    let json = args.output == OutputFormat::Json;
+    let text = super::json_error::on_error(json, read_file(&args.file, "config"), printer)?;
+    // The parsed document is dropped before the locator parses its own: on a huge config
+    // the two trees at once would double the memory.
+    let parsed = InterlockConfig::parse(&text).map(|(_, cfg)| cfg);
+    let findings: Vec<Finding> = match parsed {
         Err(e) => vec![Finding {
             location: Some(Location {
                 file: args.file.clone(),
@@ -35,7 +39,7 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> CliResult {
             ),
             ..Finding::error("toml-syntax", e.message)
         }],
-        Ok((_, cfg)) => {
+        Ok(cfg) => {
             let locator = Locator::new(args.file.clone(), &text);
             check::config(&cfg)
                 .into_iter()

@@ -32,7 +32,12 @@ pub struct SyntaxError {
 
 impl SyntaxError {
     pub fn from_toml(text: &str, err: &toml_edit::TomlError) -> Self {
-        let offset = err.span().map(|s| s.start).unwrap_or(0);
+        // Some errors (nesting too deep in a dotted key) come without a place; the deepest
+        // point of the text is where such a problem is.
+        let offset = err
+            .span()
+            .map(|s| s.start)
+            .unwrap_or_else(|| crate::locate::deepest_nesting(text));
         let (line, column) = line_col(text, offset);
         // The first line of toml_edit's message is its own "at line X" header; the rest
         // (excerpt and explanation) is what helps.

@@ -52,6 +52,30 @@ pub fn subject(expr: &str) -> String {
     expr[..cut].trim().to_ascii_lowercase()
 }
 
+/// Whether two constraints are on the same attribute, as swarm reads them: the attribute
+/// (`node.labels.`, `node.role`…) in any case, but a label's own name case-sensitively, since
+/// swarm looks labels up as written (`Region` and `region` are two labels a node may both carry).
+pub fn same_subject(a: &str, b: &str) -> bool {
+    let raw = |expr: &str| {
+        let cut = ["==", "!=", "="]
+            .iter()
+            .filter_map(|op| expr.find(op))
+            .min()
+            .unwrap_or(expr.len());
+        expr[..cut].trim().to_string()
+    };
+    let split = |s: &str| {
+        let lower = s.to_ascii_lowercase();
+        for prefix in ["node.labels.", "engine.labels."] {
+            if lower.starts_with(prefix) {
+                return (prefix.to_string(), s[prefix.len()..].to_string());
+            }
+        }
+        (lower, String::new())
+    };
+    split(&raw(a)) == split(&raw(b))
+}
+
 fn valid_key(k: &str) -> bool {
     let mut chars = k.chars();
     match chars.next() {

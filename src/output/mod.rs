@@ -6,4 +6,5 @@ pub mod json;
 pub mod printer;
 pub mod status;
 pub mod style;
+pub mod terminal;
 pub mod when;

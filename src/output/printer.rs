@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use super::style::{ColorChoice, Styler};
+use super::terminal;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Printer {
@@ -25,6 +26,7 @@ impl Printer {
 
     /// The command's product. A closed pipe (`| head`) is not an error worth a panic.
     pub fn out(&self, text: &str) {
+        let text = terminal::safe(text, self.out_style.enabled);
         let mut o = io::stdout().lock();
         let _ = o.write_all(text.as_bytes()).and_then(|_| o.flush());
     }
@@ -45,6 +47,7 @@ impl Printer {
 
     /// Diagnostics: always shown.
     pub fn err(&self, text: &str) {
+        let text = terminal::safe(text, self.err_style.enabled);
         let mut e = io::stderr().lock();
         let _ = e.write_all(text.as_bytes());
         if !text.ends_with('\n') {

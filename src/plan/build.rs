@@ -14,7 +14,7 @@ use crate::extension::services::{proxy_name, services};
 use crate::extension::{ProxySpec, drift};
 use crate::finding::{self, Finding, Severity};
 use crate::interlock::config::ServiceRole;
-use crate::interlock::names::next_config_name;
+use crate::interlock::names::{NextNameError, next_config_name};
 use crate::interlock::{Extension, InterlockConfig};
 use crate::locate::Locator;
 use crate::spec::Spec;
@@ -72,6 +72,7 @@ fn source_label(s: &Source) -> String {
 /// no template); every other problem is a finding in the plan.
 pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
     let label = source_label(&inputs.source);
+    let next_config = next_config(inputs)?;
     let current_locator = Locator::new(label.clone(), inputs.current);
     let outcome = split_current(inputs, &label, &current_locator)?;
     let old = &outcome.current;
@@ -99,7 +100,8 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
         .iter()
         .map(|c| cluster_plan(c, new.extension(&c.name)))
         .collect();
-    let actions = actions(inputs, &outcome, &new, live.as_ref(), &stale, changed);
+    let changed_to = changed.then_some(next_config);
+    let actions = actions(inputs, &outcome, &new, live.as_ref(), &stale, changed_to);
     let summary = summary(&outcome, &stale, &findings);
     let diff = diff::unified(
         inputs.current,
@@ -123,6 +125,22 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
         diff,
         new_config: outcome.text,
     })
+}
+
+/// The name the new config is uploaded under; a name that cannot be versioned stops the plan.
+fn next_config(inputs: &Inputs) -> Result<Option<String>, Vec<Finding>> {
+    let Some(current) = inputs.source.config_name.as_deref() else {
+        return Ok(None);
+    };
+    next_config_name(current, inputs.existing_configs)
+        .map(Some)
+        .map_err(|e| {
+            let code = match e {
+                NextNameError::Invalid { .. } => "invalid-config-name",
+                NextNameError::Overflow { .. } => "config-version-overflow",
+            };
+            vec![Finding::error(code, e.message()).hint(e.hint())]
+        })
 }
 
 /// The split of the current config, or the one finding that says why there is none.
@@ -172,9 +190,18 @@ fn all_findings(
 }
 
 fn stale_port_holder(s: &StaleService) -> Finding {
-    let ports: Vec<String> = s.blocks.iter().map(|b| b.port.to_string()).collect();
-    let mut clusters: Vec<&str> = s.blocks.iter().map(|b| b.cluster.as_str()).collect();
-    clusters.dedup();
+    // A port two new clusters need (host mode) is one port held, named once.
+    let mut ports: Vec<String> = Vec::new();
+    let mut clusters: Vec<&str> = Vec::new();
+    for b in &s.blocks {
+        let port = b.port.to_string();
+        if !ports.contains(&port) {
+            ports.push(port);
+        }
+        if !clusters.contains(&b.cluster.as_str()) {
+            clusters.push(&b.cluster);
+        }
+    }
     Finding::warning(
         "stale-port-holder",
         format!(
@@ -195,7 +222,7 @@ fn actions(
     new: &InterlockConfig,
     live: Option<&live::Live>,
     stale: &[StaleService],
-    changed: bool,
+    changed_to: Option<Option<String>>,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     // Labels first: the new proxies can then be scheduled the moment Interlock creates them,
@@ -203,8 +230,8 @@ fn actions(
     if let Some(l) = live {
         actions.extend(l.label_actions.iter().cloned());
     }
-    if changed {
-        actions.extend(core_actions(inputs));
+    if let Some(next) = changed_to {
+        actions.extend(core_actions(inputs, next));
     }
     for s in stale.iter().filter(|s| !s.blocks.is_empty()) {
         actions.push(remove(s, When::BeforeNewProxies));
@@ -221,12 +248,7 @@ fn actions(
 }
 
 /// Upload the new config under the next versioned name, and point the core at it.
-fn core_actions(inputs: &Inputs) -> [Action; 2] {
-    let next = inputs
-        .source
-        .config_name
-        .as_deref()
-        .map(|cur| next_config_name(cur, inputs.existing_configs));
+fn core_actions(inputs: &Inputs, next: Option<String>) -> [Action; 2] {
     [
         Action::CreateConfig {
             name: next.clone(),

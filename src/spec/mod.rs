@@ -7,6 +7,7 @@ mod raw;
 mod resolve;
 pub mod schema;
 pub mod shape;
+mod types;
 pub mod value;
 
 pub use model::{ClusterSpec, LabelSets, NodeLabel, Spec};
@@ -33,9 +34,12 @@ pub fn parse(file: &str, text: &str) -> Result<Spec, Vec<Finding>> {
         Ok(r) => r,
         Err(e) => {
             let mut f = Finding::error("spec-invalid", e.message().trim().to_string());
-            if let Some(span) = e.span() {
-                f.location = Some(locator.at_offset(span.start));
-            }
+            // Nesting too deep comes without a place: the deepest point is where it is.
+            let offset = e
+                .span()
+                .map(|s| s.start)
+                .unwrap_or_else(|| crate::locate::deepest_nesting(text));
+            f.location = Some(locator.at_offset(offset));
             f.hint = Some(
                 "see the spec format in the README, or run `interlock-split init` for a commented example"
                     .into(),

@@ -53,6 +53,16 @@ impl LabelSets {
     }
 }
 
+/// Which names the spec sets itself (in the cluster or in `[defaults]`). The others are
+/// defaults, written only where the extension has no value of its own: an existing cluster
+/// keeps the names it has, so that listing it does not retire its running services.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NamesSet {
+    pub service_cluster: bool,
+    pub service_name: bool,
+    pub proxy_service_name: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct ClusterSpec {
     pub name: String,
@@ -69,6 +79,7 @@ pub struct ClusterSpec {
     pub config_service_name: String,
     /// Set only where the spec names it; otherwise only where the template has the key.
     pub config_service_name_explicit: bool,
+    pub names_set: NamesSet,
     pub networks: Option<Vec<String>>,
     pub labels: LabelSets,
     /// Escape hatch: other keys of the extension, and of its `Config` table.

@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use super::DEFAULT_NODE_LABEL_KEY;
 use super::escape::{escape_hatch, merged_values};
 use super::fields::{self, Field};
-use super::model::{ClusterSpec, LabelSets, NodeLabel, Spec};
+use super::model::{ClusterSpec, LabelSets, NamesSet, NodeLabel, Spec};
 use super::raw::{ConstraintEdit, RawCluster, RawSpec};
 use crate::finding::Finding;
 use crate::interlock::PublishMode;
@@ -220,6 +220,11 @@ fn resolve_cluster(cx: &mut Ctx, r: &Raw) -> ClusterSpec {
         config_service_name,
         config_service_name_explicit: c.config_service_name.is_some()
             || d.config_service_name.is_some(),
+        names_set: NamesSet {
+            service_cluster: c.service_cluster.is_some(),
+            service_name: c.service_name.is_some() || d.service_name.is_some(),
+            proxy_service_name: c.proxy_service_name.is_some() || d.proxy_service_name.is_some(),
+        },
         networks: r.pick(&fields::NETWORKS, |x| &x.networks).0,
         labels: label_sets(c, d),
         extension,

@@ -3,7 +3,7 @@
 
 use toml_edit::{Document, Item, Table};
 
-use super::fields;
+use super::{fields, types};
 use crate::finding::Finding;
 use crate::locate::{KeyPath, Locator};
 
@@ -53,8 +53,14 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     fn check(&mut self, table: &Table, path: &KeyPath, known: &[&str], what: &str) {
-        for (key, _) in table.iter() {
+        for (key, item) in table.iter() {
             if known.contains(&key) {
+                if let Some((message, hint)) = types::problem(key, item) {
+                    let f = Finding::error("wrong-type", message)
+                        .at(path.clone().key(key))
+                        .hint(hint);
+                    self.findings.push(f.located(self.locator));
+                }
                 continue;
             }
             let p = path.clone().key(key);

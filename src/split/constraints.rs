@@ -13,9 +13,8 @@ fn add(list: &mut Vec<String>, expr: &str) {
     if let Ok(c) = constraint::parse(expr)
         && c.op == Op::Eq
     {
-        let subject = constraint::subject(expr);
         list.retain(|old| {
-            constraint::subject(old) != subject
+            !constraint::same_subject(old, expr)
                 || matches!(constraint::parse(old), Ok(o) if o.op == Op::Ne)
         });
     }
@@ -69,6 +68,27 @@ mod tests {
             ),
             out
         );
+    }
+
+    #[test]
+    fn a_label_of_another_case_is_another_label() {
+        let cur = v(&["node.labels.Region==east"]);
+        let out = edit_constraints(
+            &cur,
+            &ConstraintEdit::default(),
+            Some("node.labels.region==west"),
+        );
+        assert_eq!(
+            out,
+            v(&["node.labels.Region==east", "node.labels.region==west"])
+        );
+        // The attribute itself is read in any case.
+        let out = edit_constraints(
+            &v(&["Node.Labels.env==dev"]),
+            &ConstraintEdit::default(),
+            Some("node.labels.env==test"),
+        );
+        assert_eq!(out, v(&["node.labels.env==test"]));
     }
 
     #[test]

@@ -228,7 +228,8 @@ fn write_clusters(exts: &mut Table, spec: &Spec, template: &TemplateUse) -> Vec<
                 (t, ClusterStatus::Create, Some(template.name.clone()))
             }
         };
-        let changed_keys = write::apply_cluster(table, c);
+        let existing = status == ClusterStatus::Update;
+        let changed_keys = write::apply_cluster(table, c, existing);
         let status = match status {
             ClusterStatus::Update if changed_keys.is_empty() => ClusterStatus::Unchanged,
             s => s,

@@ -292,3 +292,51 @@ fn spec_config_keys_differing_in_case_are_refused() {
     .unwrap_err();
     assert!(errs[0].message.contains("case-insensitively"), "{errs:?}");
 }
+
+#[test]
+fn existing_clusters_keep_their_names_new_ones_get_defaults() {
+    // UCP 3.0's service-clusters example: hand-picked names on both clusters. Listing them
+    // and adding a third must not rename (retire and recreate) the running ones.
+    let cur = fixture("ucp-3.0-service-clusters.toml");
+    let spec = "template = \"us-east\"\nkeep_template = true\n\n[clusters.us-east]\n\n[clusters.us-west]\n\n[clusters.eu]\nhttp_port = 8080\nhttps_port = 8443\n";
+    let out = run(&cur, spec);
+    let (_, cfg) = InterlockConfig::parse(&out.text).unwrap();
+    for region in ["us-east", "us-west"] {
+        let e = cfg.extension(region).unwrap();
+        assert_eq!(
+            e.service_name.as_deref(),
+            Some(format!("interlock-ext-{region}").as_str())
+        );
+        assert_eq!(
+            e.proxy_service_name.as_deref(),
+            Some(format!("interlock-proxy-{region}").as_str())
+        );
+        assert_eq!(e.service_cluster.as_deref(), Some(region));
+    }
+    let status = |n: &str| out.clusters.iter().find(|c| c.name == n).unwrap().status;
+    assert_eq!(status("us-east"), ClusterStatus::Unchanged);
+    assert_eq!(status("us-west"), ClusterStatus::Unchanged);
+    let eu = cfg.extension("eu").unwrap();
+    assert_eq!(
+        eu.service_name.as_deref(),
+        Some("ucp-interlock-extension-eu")
+    );
+    assert_eq!(
+        eu.proxy_service_name.as_deref(),
+        Some("ucp-interlock-proxy-eu")
+    );
+    assert_eq!(eu.service_cluster.as_deref(), Some("eu"));
+    // The 3.2 example (whose names are the defaults) is still left as it is.
+    let cur = fixture("ucp-3.2-service-clusters.toml");
+    let out = run(&cur, &fixture("specs/service-clusters-3.2.toml"));
+    assert_eq!(out.text, cur);
+    // A name the spec sets is written, existing cluster or not.
+    let out = run(
+        &fixture("ucp-3.0-service-clusters.toml"),
+        "template = \"us-east\"\nkeep_template = true\n[clusters.us-east]\nproxy_service_name = \"edge-{name}\"\n[clusters.us-west]\n",
+    );
+    let (_, cfg) = InterlockConfig::parse(&out.text).unwrap();
+    let e = cfg.extension("us-east").unwrap();
+    assert_eq!(e.proxy_service_name.as_deref(), Some("edge-us-east"));
+    assert_eq!(e.service_name.as_deref(), Some("interlock-ext-us-east"));
+}

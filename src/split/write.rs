@@ -27,10 +27,11 @@ impl Written {
     }
 }
 
-/// Writes the keys the spec owns into one extension. Returns the keys written.
-pub(super) fn apply_cluster(t: &mut Table, c: &ClusterSpec) -> Vec<String> {
+/// Writes the keys the spec owns into one extension (`existing`: edited in place rather than
+/// cloned from the template). Returns the keys written.
+pub(super) fn apply_cluster(t: &mut Table, c: &ClusterSpec, existing: bool) -> Vec<String> {
     let mut w = Written::default();
-    write_names(&mut w, t, c);
+    write_names(&mut w, t, c, existing);
     write_proxy_settings(&mut w, t, c);
     write_constraints(&mut w, t, c);
     if let Some(n) = &c.networks {
@@ -43,24 +44,31 @@ pub(super) fn apply_cluster(t: &mut Table, c: &ClusterSpec) -> Vec<String> {
     w.0
 }
 
-fn write_names(w: &mut Written, t: &mut Table, c: &ClusterSpec) {
-    w.field(
-        t,
-        &fields::SERVICE_CLUSTER,
-        Value::from(c.service_cluster.as_str()),
-    );
-    w.field(
-        t,
-        &fields::SERVICE_NAME,
-        Value::from(c.service_name.as_str()),
-    );
-    w.field(
-        t,
-        &fields::PROXY_SERVICE_NAME,
-        Value::from(c.proxy_service_name.as_str()),
-    );
+/// The names. A new cluster gets the spec's names, defaults included. An existing one keeps
+/// each name it has unless the spec sets it: a default name there would retire its running
+/// services for nothing.
+fn write_names(w: &mut Written, t: &mut Table, c: &ClusterSpec, existing: bool) {
+    let set = c.names_set;
+    for (field, value, set) in [
+        (
+            &fields::SERVICE_CLUSTER,
+            &c.service_cluster,
+            set.service_cluster,
+        ),
+        (&fields::SERVICE_NAME, &c.service_name, set.service_name),
+        (
+            &fields::PROXY_SERVICE_NAME,
+            &c.proxy_service_name,
+            set.proxy_service_name,
+        ),
+    ] {
+        if !existing || set || keys::get(t, field.key()).is_none() {
+            w.field(t, field, Value::from(value.as_str()));
+        }
+    }
     let config = &fields::CONFIG_SERVICE_NAME;
-    if c.config_service_name_explicit || keys::get(t, config.key()).is_some() {
+    let has_config = keys::get(t, config.key()).is_some();
+    if c.config_service_name_explicit || (has_config && !existing) {
         w.field(t, config, Value::from(c.config_service_name.as_str()));
     }
 }

@@ -128,6 +128,26 @@ impl Core {
         )
     }
 
+    /// Waits until swarm reports the last update of `name` completed (after its monitor
+    /// window), so that what a test reads next does not depend on timing.
+    pub fn wait_update_completed(&self, name: &str, timeout: Duration) {
+        wait_for(
+            &format!("the update of {name} to complete"),
+            timeout,
+            || {
+                let state = super::docker_ok(&[
+                    "service",
+                    "inspect",
+                    "--format",
+                    "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}",
+                    name,
+                ]);
+                (state == "completed").then_some(())
+            },
+            || self.explain(Some(name)),
+        )
+    }
+
     /// Waits until the service `name` no longer exists.
     pub fn wait_gone(&self, name: &str, timeout: Duration) {
         wait_for(

@@ -22,6 +22,12 @@ fn filters(host: &str) -> Vec<(String, String)> {
             r"(just now|\d+ (s|sec|min|h|hours?|days?) ago)".into(),
             "[ago]".into(),
         ),
+        // Swarm words its rollback reason only while the rollback runs, which a poll may miss;
+        // the failed task's own log line (kept) is what says why.
+        (
+            r"swarm rolled the update back: [^\n]*".into(),
+            "swarm rolled the update back: [reason]".into(),
+        ),
         // Temp directories (tempfile's `.tmpXXXXXX`).
         (r"/tmp/\.tmp[A-Za-z0-9]+".into(), "[tmp]".into()),
         (r"/tmp/[A-Za-z0-9._-]+".into(), "[tmp]".into()),
