@@ -8,6 +8,7 @@ mod live;
 mod plan;
 mod render;
 mod rollback;
+mod stamp;
 mod status;
 mod validate;
 

@@ -96,8 +96,10 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
         reconcile: false,
     };
     let mut ui = Ui::new(printer);
+    let no_stamp = Default::default();
     let cx = Context {
         swarm: &client,
+        audit: &no_stamp,
         state: &state,
         new_config: "",
         opts: &opts,
