@@ -37,6 +37,7 @@ complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "val
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "apply" -d 'Do what the plan says: upload the versioned config, roll ucp-interlock with rollback, wait for Interlock\'s services, retire stale ones, prune old configs'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "rollback" -d 'Point ucp-interlock back at the previous (or a named) Interlock config'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "status" -d 'Show each service cluster\'s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
+complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "history" -d 'List every Interlock config: when and by whom it was applied, with which plan, what became of it, which one is in use and which one rollback would pick; or diff two'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "init" -d 'Write a commented starter spec, and the JSON Schema editors complete it from'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c interlock-split -n "__fish_interlock_split_needs_command" -f -a "schema" -d 'Print the JSON Schema of the spec (interlock-split.toml), for editors'
@@ -139,6 +140,23 @@ complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" 
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -s v -l verbose -d 'Print more about what is being done'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -s h -l help -d 'Print help'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand status" -s V -l version -d 'Print version'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -l bundle -d 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -l host -d 'The Docker API endpoint, e.g. tcp://ucp.example.com:443' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -l tls-ca -d 'CA certificate that signed the server\'s certificate (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -l tls-cert -d 'Client certificate (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -l tls-key -d 'Client private key (with --host)' -r -F
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -l context -d 'A docker CLI context (also DOCKER_CONTEXT)' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -l timeout -d 'Seconds to wait for each API request' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -l diff -d 'Print the TOML diff (secrets masked) between two versions (a number or a config name); without values, the config in use against its predecessor' -r
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -l output -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -s q -l quiet -d 'Print only the product (plan, TOML, JSON) and errors'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -s v -l verbose -d 'Print more about what is being done'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -s h -l help -d 'Print help'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand history" -s V -l version -d 'Print version'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -l template -d 'Which starter to write' -r -f -a "environments\t''
 regions\t''"
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand init" -l color -d 'When to colour output. `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
@@ -164,13 +182,14 @@ complete -c interlock-split -n "__fish_interlock_split_using_subcommand schema" 
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand schema" -s v -l verbose -d 'Print more about what is being done'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand schema" -s h -l help -d 'Print help'
 complete -c interlock-split -n "__fish_interlock_split_using_subcommand schema" -s V -l version -d 'Print version'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions schema help" -f -a "plan" -d 'Show the new config, the findings, and what apply would do. Changes nothing'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions schema help" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions schema help" -f -a "validate" -d 'Check an Interlock config: syntax, ports, names, constraints, required keys'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions schema help" -f -a "apply" -d 'Do what the plan says: upload the versioned config, roll ucp-interlock with rollback, wait for Interlock\'s services, retire stale ones, prune old configs'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions schema help" -f -a "rollback" -d 'Point ucp-interlock back at the previous (or a named) Interlock config'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions schema help" -f -a "status" -d 'Show each service cluster\'s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions schema help" -f -a "init" -d 'Write a commented starter spec, and the JSON Schema editors complete it from'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions schema help" -f -a "completions" -d 'Print a shell completion script'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions schema help" -f -a "schema" -d 'Print the JSON Schema of the spec (interlock-split.toml), for editors'
-complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status init completions schema help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status history init completions schema help" -f -a "plan" -d 'Show the new config, the findings, and what apply would do. Changes nothing'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status history init completions schema help" -f -a "render" -d 'Print the new Interlock config (TOML) on stdout'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status history init completions schema help" -f -a "validate" -d 'Check an Interlock config: syntax, ports, names, constraints, required keys'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status history init completions schema help" -f -a "apply" -d 'Do what the plan says: upload the versioned config, roll ucp-interlock with rollback, wait for Interlock\'s services, retire stale ones, prune old configs'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status history init completions schema help" -f -a "rollback" -d 'Point ucp-interlock back at the previous (or a named) Interlock config'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status history init completions schema help" -f -a "status" -d 'Show each service cluster\'s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status history init completions schema help" -f -a "history" -d 'List every Interlock config: when and by whom it was applied, with which plan, what became of it, which one is in use and which one rollback would pick; or diff two'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status history init completions schema help" -f -a "init" -d 'Write a commented starter spec, and the JSON Schema editors complete it from'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status history init completions schema help" -f -a "completions" -d 'Print a shell completion script'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status history init completions schema help" -f -a "schema" -d 'Print the JSON Schema of the spec (interlock-split.toml), for editors'
+complete -c interlock-split -n "__fish_interlock_split_using_subcommand help; and not __fish_seen_subcommand_from plan render validate apply rollback status history init completions schema help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod apply;
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod cluster;

@@ -164,6 +164,38 @@ fn seed_scenario_end_to_end() {
     );
     assert_eq!(core_config(), "com.docker.ucp.interlock.conf-2");
     snap_run!("apply_saved_seed_split", &host, out);
+    let labels: Value = serde_json::from_str(&docker_ok(&[
+        "config",
+        "inspect",
+        "--format",
+        "{{json .Spec.Labels}}",
+        "com.docker.ucp.interlock.conf-2",
+    ]))
+    .unwrap();
+    let l = |k: &str| {
+        labels[format!("com.docker.interlock-split.{k}")]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        (l("tool"), l("version")),
+        ("interlock-split".into(), env!("CARGO_PKG_VERSION").into()),
+        "{labels}"
+    );
+    assert_eq!(
+        (l("applied-by"), l("outcome")),
+        ("admin".into(), "ran".into()),
+        "{labels}"
+    );
+    assert_eq!(
+        (l("plan-sha256").len(), l("spec-sha256").len()),
+        (64, 64),
+        "{labels}"
+    );
+    assert!(l("applied-at").ends_with('Z'), "{labels}");
+    let h = history(bundle, "conf-2", Some("conf-1"));
+    assert_eq!(outcome(&h, "conf-2"), "ran");
     for (c, (http, https)) in ["dev", "test", "prod"].iter().zip(SEED_PORTS) {
         let proxy = format!("ucp-interlock-proxy-{c}");
         assert_eq!(
@@ -341,18 +373,128 @@ fn seed_scenario_end_to_end() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert_eq!(core_config(), "com.docker.ucp.interlock.conf-2");
     snap_run!("rollback_to_previous", &host, out);
+    let h = history(bundle, "conf-2", Some("conf-1"));
+    assert_eq!(outcome(&h, "conf-3"), "ran");
+    assert_eq!(outcome(&h, "conf-4"), "rolled-back");
+
+    // Another rejected config, then a good one: rollback goes back past both rejected ones to
+    // the last config that ran, and says which it skipped.
+    let out = tool(&[
+        "apply",
+        "--bundle",
+        bundle,
+        "--spec",
+        &spec4,
+        "--auto-approve",
+        "--backup-dir",
+        backup_dir,
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", show(&out));
+    // (The rejected TOML may be the one conf-4 holds already: then conf-4 is reused.)
+    let h = history(bundle, "conf-2", Some("conf-1"));
+    let rejected = h["configs"][0]["name"].as_str().unwrap().to_string();
+    assert_eq!(h["configs"][0]["outcome"], "rolled-back", "{h:#}");
+    let other = [(8092, 8455), (8091, 8454), (8090, 8453)];
+    let spec6 = write(dir.path(), "spec6.toml", &seed_spec(&host, other));
+    let out = tool(&[
+        "apply",
+        "--bundle",
+        bundle,
+        "--spec",
+        &spec6,
+        "--auto-approve",
+        "--backup-dir",
+        backup_dir,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let latest = core_config();
+    let h = history(bundle, latest.rsplit('.').next().unwrap(), Some("conf-3"));
+    let skips: Vec<&str> = h["rollback_skips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(skips.contains(&rejected.as_str()), "{h:#}");
+    assert!(skips.contains(&"com.docker.ucp.interlock.conf-4"), "{h:#}");
+    let human = tool(&["history", "--bundle", bundle]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("would go back to com.docker.ucp.interlock.conf-3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ago (20"),
+        "relative and absolute times: {text}"
+    );
+    assert!(text.contains("admin, with interlock-split"), "{text}");
+    let diff = tool(&["history", "--bundle", bundle, "--diff"]);
+    let text = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        text.contains(&format!("+++ {latest}")) && text.contains("PublishedPort = 8090"),
+        "{}",
+        show(&diff)
+    );
+    let out = tool(&["rollback", "--bundle", bundle, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "skipped com.docker.ucp.interlock.conf-4: rolled back (recorded on the config)"
+        ),
+        "{text}"
+    );
+    assert_eq!(core_config(), "com.docker.ucp.interlock.conf-3");
+    let h = history(bundle, "conf-3", Some("conf-2"));
+    assert_eq!(outcome(&h, latest.rsplit('.').next().unwrap()), "ran");
     let out = tool(&[
         "rollback",
         "--bundle",
         bundle,
         "--to",
-        "com.docker.ucp.interlock.conf-3",
+        "com.docker.ucp.interlock.conf-2",
         "--auto-approve",
         "--output",
         "json",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
-    assert_eq!(core_config(), "com.docker.ucp.interlock.conf-3");
+    assert_eq!(core_config(), "com.docker.ucp.interlock.conf-2");
     snap_run!("rollback_json_to_named", &host, out);
     drop(core);
+}
+
+/// `history --output json`, checked for the config in use and rollback's target.
+fn history(bundle: &str, in_use: &str, target: Option<&str>) -> Value {
+    let out = tool(&["history", "--bundle", bundle, "--output", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let h: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let full = |v: &str| format!("com.docker.ucp.interlock.{v}");
+    assert_eq!(h["in_use"], full(in_use), "{h:#}");
+    assert_eq!(
+        h["rollback_target"].as_str(),
+        target.map(full).as_deref(),
+        "{h:#}"
+    );
+    let configs = h["configs"].as_array().unwrap();
+    for c in configs {
+        assert_eq!(c["in_use"], c["name"] == full(in_use));
+        // Every config after the first was created by apply through the bundle (CN=admin).
+        if c["version"].as_u64() > Some(1) {
+            assert_eq!(c["applied_by"], "admin", "{c:#}");
+            assert_eq!(c["plan_sha256"].as_str().map(str::len), Some(64), "{c:#}");
+            assert!(c["created"].as_str().unwrap().contains(" UTC)"), "{c:#}");
+        }
+    }
+    h
+}
+
+fn outcome(h: &Value, version: &str) -> String {
+    let name = format!("com.docker.ucp.interlock.{version}");
+    let c = h["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name.as_str());
+    c.map(|c| c["outcome"].as_str().unwrap().to_string())
+        .unwrap_or_default()
 }

@@ -4,6 +4,7 @@
 //! It runs against `docker::Swarm` (the project's types, no Docker API models) and tells its
 //! progress to an `Observer`, so that it depends on neither the transport nor the output.
 
+mod audit;
 mod core;
 pub mod error;
 pub mod interrupt;
@@ -76,6 +77,8 @@ impl Progress {
 /// What every step reads: the cluster as planned, the TOML to apply, the options.
 pub struct Context<'a, S: Swarm> {
     pub swarm: &'a S,
+    /// The audit labels a config created by this run carries (`audit::Stamp::labels`).
+    pub audit: &'a std::collections::BTreeMap<String, String>,
     pub state: &'a LiveState,
     pub new_config: &'a str,
     pub opts: &'a Options,
@@ -125,6 +128,9 @@ pub async fn execute<S: Swarm>(
         ui.step(i + 1, actions.len(), action);
         let start = Instant::now();
         let result = run_step(cx, action, &mut progress, ui).await;
+        if let Action::UpdateCoreService { .. } = action {
+            audit::record_outcome(cx.swarm, &progress, &result, &mut report).await;
+        }
         let millis = start.elapsed().as_millis();
         let (status, detail) = match result {
             Ok(StepDone { status, detail }) => {
@@ -193,7 +199,12 @@ async fn run_step<S: Swarm>(
         } => done(steps::label_node(swarm, node, key, value).await?),
         Action::CreateConfig { name, .. } => {
             let name = name.clone().ok_or(StepError::NoConfigName)?;
-            done(steps::create_config(swarm, cx.state, &name, cx.new_config, progress).await?)
+            let new = steps::NewToml {
+                name: &name,
+                toml: cx.new_config,
+                audit: cx.audit,
+            };
+            done(steps::create_config(swarm, cx.state, &new, progress).await?)
         }
         Action::UpdateCoreService { to, .. } => {
             // A rollback, or a re-run after the config was created: the config exists already.

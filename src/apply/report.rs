@@ -61,6 +61,8 @@ pub struct ApplyReport {
     pub failed_task: Option<String>,
     pub task_error: Option<String>,
     pub logs: Vec<String>,
+    /// What went wrong beside the outcome and did not change it (an audit label refused).
+    pub warnings: Vec<String>,
 }
 
 impl ApplyReport {
@@ -81,6 +83,7 @@ impl ApplyReport {
             failed_task: None,
             task_error: None,
             logs: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }

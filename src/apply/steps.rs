@@ -1,6 +1,7 @@
 //! One function per action. Each is safe to run again after a failure: labels already set,
 //! a config with the same content, a service already gone are all "done".
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::interrupt::Interrupt;
@@ -28,13 +29,21 @@ pub async fn label_node(
 
 /// Creates the versioned config, or finds one that already holds exactly this TOML (left by an
 /// earlier, interrupted apply), so that a re-run never uploads the same content twice.
+/// The config a create-config step uploads.
+pub struct NewToml<'a> {
+    pub name: &'a str,
+    pub toml: &'a str,
+    /// The audit labels it carries beside the old config's.
+    pub audit: &'a BTreeMap<String, String>,
+}
+
 pub async fn create_config(
     swarm: &impl Swarm,
     state: &LiveState,
-    name: &str,
-    toml: &str,
+    new: &NewToml<'_>,
     progress: &mut Progress,
 ) -> Result<String, StepError> {
+    let (name, toml) = (new.name, new.toml);
     for c in swarm.configs().await? {
         // Only a config newer than the one in use can have been left by an interrupted apply.
         let newer =
@@ -60,7 +69,7 @@ pub async fn create_config(
     }
     let new = NewConfig {
         name: name.to_string(),
-        labels: state.config.labels.clone(),
+        labels: crate::audit::labels::for_new_config(&state.config.labels, new.audit),
         data: toml.to_string(),
     };
     let id = match swarm.create_config(&new).await {
@@ -73,7 +82,9 @@ pub async fn create_config(
         id,
         name: name.to_string(),
     });
-    let labels: Vec<&str> = state.config.labels.keys().map(String::as_str).collect();
+    let labels: Vec<&str> = (state.config.labels.keys().map(String::as_str))
+        .filter(|k| !k.starts_with(crate::audit::labels::PREFIX))
+        .collect();
     Ok(if labels.is_empty() {
         format!("created {name}")
     } else {

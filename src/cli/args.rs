@@ -69,6 +69,10 @@ pub enum Command {
     /// history of Interlock configs, with problems flagged.
     #[command(after_help = EXIT_CODES_HELP)]
     Status(StatusArgs),
+    /// List every Interlock config: when and by whom it was applied, with which plan, what
+    /// became of it, which one is in use and which one rollback would pick; or diff two.
+    #[command(after_help = EXIT_CODES_HELP)]
+    History(HistoryArgs),
     /// Write a commented starter spec, and the JSON Schema editors complete it from.
     #[command(
         long_about = "Write a commented starter spec. Its first line is a `#:schema` directive \
@@ -190,6 +194,19 @@ pub struct RollbackArgs {
 pub struct StatusArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Print the TOML diff (secrets masked) between two versions (a number or a config name);
+    /// without values, the config in use against its predecessor.
+    #[arg(long, value_name = "VERSION", num_args = 0..=2)]
+    pub diff: Option<Vec<String>>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,

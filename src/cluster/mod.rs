@@ -5,11 +5,13 @@
 
 pub mod change;
 pub mod detail;
+pub mod history;
 pub mod matching;
 pub mod update;
 
 pub use change::CoreRetarget;
 pub use detail::{ConfigData, LogSource, NewConfig, TaskDetail, VersionedNode};
+pub use history::{CoreHistory, CoreRun};
 pub use update::{ServiceStatus, UpdateState, UpdateStatus};
 
 use std::collections::BTreeMap;

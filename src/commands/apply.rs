@@ -19,6 +19,8 @@ struct Work {
     new_config: String,
     /// The fresh plan, when there is one (to re-plan on "update out of sequence").
     plan: Option<Plan>,
+    /// The SHA-256 of the spec the plan was made from, for the audit labels.
+    spec_sha256: String,
 }
 
 /// The saved plan at `path`, refused if the cluster has moved away from it. The plan is shown
@@ -49,11 +51,13 @@ fn load_saved(path: &str, state: &LiveState, printer: &Printer) -> Result<Work, 
             printer.err_style.yellow_bold("warning:")
         ));
     }
+    let spec_sha256 = saved.fingerprint.spec_sha256.clone();
     let plan = saved.into_plan();
     Ok(Work {
         actions: plan.actions.clone(),
         new_config: plan.new_config.clone(),
         plan: Some(plan),
+        spec_sha256,
     })
 }
 
@@ -180,6 +184,7 @@ async fn prepare(
             actions: plan.actions.clone(),
             new_config: plan.new_config.clone(),
             plan: Some(plan),
+            spec_sha256: crate::plan::saved::sha256(&spec.text),
         };
         return Ok((Some(spec), work));
     };
@@ -241,8 +246,10 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
         reconcile: !args.no_reconcile,
     };
     let mut ui = Ui::new(printer);
+    let audit = super::stamp::stamp(&client, work.plan.as_ref(), &work.spec_sha256).labels();
     let cx = Context {
         swarm: &client,
+        audit: &audit,
         state: &state,
         new_config: &work.new_config,
         opts: &opts,
@@ -259,6 +266,7 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
             client: &client,
             opts: &opts,
             interrupt: &interrupt,
+            audit: &audit,
         };
         retry.run(&mut report, &mut ui, printer).await;
     }
@@ -276,6 +284,7 @@ struct Retry<'a> {
     client: &'a crate::docker::Client,
     opts: &'a Options,
     interrupt: &'a Interrupt,
+    audit: &'a std::collections::BTreeMap<String, String>,
 }
 
 impl Retry<'_> {
@@ -300,6 +309,7 @@ impl Retry<'_> {
             Ok((state, plan)) if plan.new_config == self.old.new_config && !plan.has_errors() => {
                 let cx = Context {
                     swarm: self.client,
+                    audit: self.audit,
                     state: &state,
                     new_config: &plan.new_config,
                     opts: self.opts,

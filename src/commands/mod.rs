@@ -2,6 +2,7 @@
 
 mod apply;
 mod completions;
+mod history;
 mod init;
 mod inputs;
 mod json_error;
@@ -10,6 +11,7 @@ mod plan;
 mod render;
 mod rollback;
 mod schema;
+mod stamp;
 mod status;
 mod validate;
 
@@ -27,6 +29,7 @@ pub fn run(command: Command, printer: &Printer) -> CliResult {
         Command::Apply(a) => apply::run(a, printer),
         Command::Rollback(a) => rollback::run(a, printer),
         Command::Status(a) => status::run(a, printer),
+        Command::History(a) => history::run(a, printer),
         Command::Init(a) => init::run(a, printer),
         Command::Completions(a) => completions::run(a, printer),
         Command::Schema => schema::run(printer),

@@ -1,10 +1,12 @@
 use crate::apply::{self, Context, Interrupt, Options};
+use crate::audit::rollback::{self, Skip};
+use crate::audit::verdict;
+use crate::cli::args::OutputFormat;
 use crate::cli::args::RollbackArgs;
 use crate::cli::{CliError, CliResult};
 use crate::cluster::ConfigInfo;
 use crate::docker::LiveState;
 use crate::interlock::InterlockConfig;
-use crate::interlock::names::config_version;
 use crate::output::apply::{Ui, describe};
 use crate::output::printer::Printer;
 use crate::plan::Action;
@@ -18,37 +20,48 @@ pub fn run(args: RollbackArgs, printer: &Printer) -> CliResult {
     rt.block_on(run_async(args, *printer))
 }
 
-/// The config to go back to: the one named, or the newest older than the one in use.
-fn target(args: &RollbackArgs, state: &LiveState) -> Result<ConfigInfo, CliError> {
-    let current = &state.config.name;
-    Ok(match &args.to {
-        Some(name) => state
-            .snapshot
-            .configs
-            .iter()
-            .find(|c| &c.name == name)
-            .cloned()
-            .ok_or_else(|| {
-                CliError::user(format!("there is no interlock config named `{name}`"))
-                    .hint("`interlock-split status` lists the interlock configs")
-            })?,
-        None => {
-            let v = config_version(current).unwrap_or(1);
-            state
-                .snapshot
-                .configs
-                .iter()
-                .filter(|c| &c.name != current && config_version(&c.name).unwrap_or(1) < v)
-                .max_by_key(|c| config_version(&c.name).unwrap_or(1))
-                .cloned()
-                .ok_or_else(|| {
-                    CliError::user(format!(
-                        "there is no interlock config older than {current} to go back to"
-                    ))
-                    .hint("name one with --to CONFIG")
-                })?
+/// The config to go back to: the one named, or the last one that ran before the one in use
+/// (with the configs passed over, and why).
+async fn target(
+    args: &RollbackArgs,
+    client: &crate::docker::Client,
+    state: &LiveState,
+) -> Result<(ConfigInfo, Vec<Skip>), CliError> {
+    let configs = &state.snapshot.configs;
+    if let Some(name) = &args.to {
+        let c = configs.iter().find(|c| &c.name == name).cloned();
+        return c.map(|c| (c, Vec::new())).ok_or_else(|| {
+            CliError::user(format!("there is no interlock config named `{name}`"))
+                .hint("`interlock-split history` lists the interlock configs")
+        });
+    }
+    let core = client
+        .core_history(CORE_SERVICE, CONFIG_TARGET)
+        .await
+        .map_err(live::to_cli)?;
+    let judged: Vec<_> = configs
+        .iter()
+        .map(|c| (c.clone(), verdict::of(c, &core)))
+        .collect();
+    match rollback::pick(&judged, &state.config) {
+        Ok(p) => {
+            let c = configs.iter().find(|c| c.id == p.id).cloned();
+            Ok((c.expect("picked among them"), p.skipped))
         }
-    })
+        Err(e) => Err(CliError::user(format!(
+            "there is no config that ran before {} to go back to{}",
+            state.config.name,
+            skipped_text(&e.skipped)
+        ))
+        .hint("`interlock-split history` shows each config's outcome; name one with --to CONFIG")),
+    }
+}
+
+fn skipped_text(skipped: &[Skip]) -> String {
+    skipped
+        .iter()
+        .map(|s| format!("\n  skipped {}: {}", s.name, s.why))
+        .collect()
 }
 
 async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
@@ -57,7 +70,7 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
         .await
         .map_err(unchanged)?;
     let current = state.config.name.clone();
-    let target = target(&args, &state)?;
+    let (target, skipped) = target(&args, &client, &state).await?;
     if target.name == current {
         printer.out(&format!(
             "ucp-interlock already runs {current}; nothing to do.\n"
@@ -71,7 +84,15 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
         to: Some(target.name.clone()),
         update_failure_action: "rollback".into(),
     };
-    printer.out(&format!("Roll back: {}\n", describe(&action)));
+    let said = format!(
+        "Roll back: {}{}\n",
+        describe(&action),
+        skipped_text(&skipped)
+    );
+    match args.output {
+        OutputFormat::Human => printer.out(&said),
+        OutputFormat::Json => printer.status(said.trim_end()),
+    }
     if !args.auto_approve {
         if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
             return Err(CliError::user(
@@ -96,8 +117,10 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
         reconcile: false,
     };
     let mut ui = Ui::new(printer);
+    let no_stamp = Default::default();
     let cx = Context {
         swarm: &client,
+        audit: &no_stamp,
         state: &state,
         new_config: "",
         opts: &opts,

@@ -6,6 +6,7 @@ pub mod context;
 mod convert;
 pub mod endpoint;
 pub mod error;
+mod history;
 mod ops;
 mod spec_edit;
 pub mod swarm;

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use bollard::models::ConfigSpec;
 use bollard::query_parameters::{
-    ListTasksOptionsBuilder, LogsOptionsBuilder, UpdateNodeOptionsBuilder,
-    UpdateServiceOptionsBuilder,
+    ListTasksOptionsBuilder, LogsOptionsBuilder, UpdateConfigOptionsBuilder,
+    UpdateNodeOptionsBuilder, UpdateServiceOptionsBuilder,
 };
 use futures_util::{Stream, StreamExt};
 
@@ -155,6 +155,32 @@ impl Swarm for Client {
             .call("POST /configs/create", self.docker().create_config(spec))
             .await?
             .id)
+    }
+
+    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ConnectError> {
+        let c = self
+            .call(
+                &format!("GET /configs/{id}"),
+                self.docker().inspect_config(id),
+            )
+            .await?;
+        let version = c.version.and_then(|v| v.index).unwrap_or(0);
+        let mut spec = c.spec.unwrap_or_default();
+        let labels = spec.labels.get_or_insert_with(HashMap::new);
+        if labels.get(key).map(String::as_str) == Some(value) {
+            return Ok(());
+        }
+        labels.insert(key.to_string(), value.to_string());
+        // Only the labels may change; the engine compares the name and any data sent.
+        spec.data = None;
+        let opts = UpdateConfigOptionsBuilder::new()
+            .version(version as i64)
+            .build();
+        self.call(
+            &format!("POST /configs/{id}/update"),
+            self.docker().update_config(id, spec, opts),
+        )
+        .await
     }
 
     async fn remove_config(&self, name: &str) -> Result<(), ConnectError> {

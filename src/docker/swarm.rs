@@ -47,6 +47,10 @@ pub trait Swarm {
     /// Creates a config; `NameConflict` when the name is taken. Returns its ID.
     async fn create_config(&self, config: &NewConfig) -> Result<String, ConnectError>;
 
+    /// Sets one label on a config, keeping the others: the only change swarm allows to a
+    /// config. Sent with the version just read (`OutOfSequence` if it moved in between).
+    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ConnectError>;
+
     /// Removes a config by name or ID; `InUse` while a service mounts it, `NotFound` when gone.
     async fn remove_config(&self, name: &str) -> Result<(), ConnectError>;
 

@@ -106,3 +106,17 @@ pub fn client_config(m: &TlsMaterial) -> Result<ClientConfig, ConnectError> {
         .with_client_auth_cert(chain, key)
         .map_err(|e| bad("client certificate (cert.pem)", m, e.to_string()))
 }
+
+/// The subject of a PEM client certificate, for the audit trail: its common name (UCP puts the
+/// user's name there), else the whole subject.
+pub fn subject(cert_pem: &[u8]) -> Option<String> {
+    let der = CertificateDer::pem_slice_iter(cert_pem).next()?.ok()?;
+    let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+    let subject = cert.subject();
+    let cn = subject
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(String::from);
+    cn.or_else(|| Some(subject.to_string()).filter(|s| !s.is_empty()))
+}

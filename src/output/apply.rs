@@ -23,6 +23,10 @@ pub fn print(report: &ApplyReport, as_json: bool, printer: &Printer) {
     } else {
         printer.out(&human_report(report, &printer.out_style));
     }
+    for w in &report.warnings {
+        let tag = printer.err_style.yellow_bold("warning:");
+        printer.err(&format!("{tag} {w}\n"));
+    }
 }
 
 /// Which config the core runs, said plainly.

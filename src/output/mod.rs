@@ -1,6 +1,7 @@
 //! Everything printed: the printer, colours, and the plan rendered for people or as JSON.
 
 pub mod apply;
+pub mod history;
 pub mod human;
 pub mod json;
 pub mod printer;

@@ -21,6 +21,7 @@ pub enum Call {
     Configs,
     Config,
     CreateConfig,
+    LabelConfig,
     RemoveConfig,
     RetargetCore,
     UpdateProxy,
@@ -195,6 +196,10 @@ impl<S: Swarm> Swarm for Faulty<S> {
             self.inner.create_config(config),
         )
         .await
+    }
+    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ConnectError> {
+        let inner = self.inner.label_config(id, key, value);
+        self.around(Call::LabelConfig, id, inner).await
     }
     async fn remove_config(&self, name: &str) -> Result<(), ConnectError> {
         self.around(Call::RemoveConfig, name, self.inner.remove_config(name))

@@ -78,6 +78,16 @@ pub fn options() -> Options {
     }
 }
 
+/// The audit labels the runs here write.
+pub fn stamp() -> crate::audit::Stamp {
+    crate::audit::Stamp {
+        plan_sha256: "a".repeat(64),
+        spec_sha256: "b".repeat(64),
+        by: "admin".into(),
+        at: "2026-11-29T04:36:00Z".into(),
+    }
+}
+
 /// Reads `model`, plans `spec`, and executes the plan through `swarm` (the model itself or a
 /// faulty wrapper of it). Returns the plan's new TOML with the report.
 pub async fn apply(
@@ -90,8 +100,10 @@ pub async fn apply(
     let plan = plan(&state, spec, keep_configs);
     let opts = options();
     let interrupt = Interrupt::default();
+    let audit = stamp().labels();
     let cx = Context {
         swarm,
+        audit: &audit,
         state: &state,
         new_config: &plan.new_config,
         opts: &opts,

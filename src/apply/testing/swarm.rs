@@ -161,6 +161,18 @@ impl Swarm for Model {
         })
     }
 
+    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ConnectError> {
+        self.tick(|s| {
+            let (info, _) = s
+                .configs
+                .iter_mut()
+                .find(|(c, _)| c.id == id || c.name == id)
+                .ok_or_else(|| not_found(id))?;
+            info.labels.insert(key.into(), value.into());
+            Ok(())
+        })
+    }
+
     async fn remove_config(&self, name: &str) -> Result<(), ConnectError> {
         self.tick(|s| {
             let (info, _) = s.config(name).cloned().ok_or_else(|| not_found(name))?;

@@ -1,0 +1,98 @@
+//! `history`: every Interlock config with its audit record, or the diff between two of them.
+
+use serde::Serialize;
+
+use crate::audit::history::{self, default_pair, find};
+use crate::audit::time;
+use crate::cli::args::{HistoryArgs, OutputFormat};
+use crate::cli::{CliError, CliResult, ExitStatus};
+use crate::cluster::ConfigInfo;
+use crate::docker::{Client, LiveState, Swarm};
+use crate::output::printer::Printer;
+use crate::output::{self, json};
+use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
+use crate::plan::diff;
+
+use super::live;
+
+pub fn run(args: HistoryArgs, printer: &Printer) -> CliResult {
+    let rt = live::runtime()?;
+    rt.block_on(run_async(args, *printer))
+}
+
+async fn run_async(args: HistoryArgs, printer: Printer) -> CliResult {
+    let (client, state) = live::read(&args.connection, false, printer).await?;
+    if let Some(which) = &args.diff {
+        return print_diff(&client, &state, which, args.output, &printer).await;
+    }
+    let core = client
+        .core_history(CORE_SERVICE, CONFIG_TARGET)
+        .await
+        .map_err(live::to_cli)?;
+    let h = history::build(
+        &state.snapshot.configs,
+        &state.config,
+        &core,
+        time::now_secs(),
+    );
+    match args.output {
+        OutputFormat::Json => printer.out(&json::document(&h)),
+        OutputFormat::Human => printer.out(&output::history::human(&h, &printer.out_style)),
+    }
+    Ok(ExitStatus::Success)
+}
+
+#[derive(Serialize)]
+struct Diff {
+    format_version: u32,
+    from: String,
+    to: String,
+    diff: String,
+}
+
+fn pick<'a>(configs: &'a [ConfigInfo], what: &str) -> Result<&'a ConfigInfo, CliError> {
+    find(configs, what).ok_or_else(|| {
+        CliError::user(format!("there is no interlock config `{what}`"))
+            .hint("`interlock-split history` lists them; give a version number or a name")
+    })
+}
+
+async fn print_diff(
+    client: &Client,
+    state: &LiveState,
+    which: &[String],
+    output: OutputFormat,
+    printer: &Printer,
+) -> CliResult {
+    let configs = &state.snapshot.configs;
+    let (a, b) = match which {
+        [a, b] => (pick(configs, a)?, pick(configs, b)?),
+        [b] => {
+            let b = pick(configs, b)?;
+            (default_pair(configs, b).map(|p| p.0).unwrap_or(b), b)
+        }
+        _ => default_pair(configs, &state.config).ok_or_else(|| {
+            CliError::user(format!(
+                "{} has no predecessor to compare with",
+                state.config.name
+            ))
+            .hint("name two versions: --diff A B")
+        })?,
+    };
+    let read = |id: String| async move { client.config(&id).await.map_err(live::to_cli) };
+    let (old, new) = (read(a.id.clone()).await?, read(b.id.clone()).await?);
+    let text = diff::unified(&old.data, &new.data, &a.name, &b.name);
+    match output {
+        OutputFormat::Json => printer.out(&json::document(&Diff {
+            format_version: 1,
+            from: a.name.clone(),
+            to: b.name.clone(),
+            diff: text,
+        })),
+        OutputFormat::Human if text.is_empty() => {
+            printer.out(&format!("{} and {} hold the same TOML.\n", a.name, b.name))
+        }
+        OutputFormat::Human => printer.out(&text),
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,62 @@
+//! What swarm remembers of the configs the core ran: its last update's state and its task
+//! history, each task with the config it mounted at the core's TOML path. (bollard's service
+//! model carries no `PreviousSpec`; the tasks of the previous spec tell the same, for as long
+//! as swarm keeps them.)
+
+use std::collections::HashMap;
+
+use bollard::query_parameters::ListTasksOptionsBuilder;
+
+use super::client::Client;
+use super::error::ConnectError;
+use super::swarm::Swarm;
+use crate::cluster::{CoreHistory, CoreRun};
+
+impl Client {
+    /// The core's update state and the config of each of its tasks that swarm still keeps.
+    pub async fn core_history(
+        &self,
+        service: &str,
+        target: &str,
+    ) -> Result<CoreHistory, ConnectError> {
+        let status = self.service(service).await?;
+        let mut filters = HashMap::new();
+        filters.insert("service", vec![service]);
+        let opts = ListTasksOptionsBuilder::new().filters(&filters).build();
+        let tasks = self
+            .call("GET /tasks", self.docker().list_tasks(Some(opts)))
+            .await?;
+        let runs = tasks
+            .into_iter()
+            .filter_map(|t| {
+                let mounted = t
+                    .spec
+                    .as_ref()?
+                    .container_spec
+                    .as_ref()?
+                    .configs
+                    .as_ref()?
+                    .iter()
+                    .find(|c| c.file.as_ref().and_then(|f| f.name.as_deref()) == Some(target))?
+                    .clone();
+                let st = t.status.unwrap_or_default();
+                Some(CoreRun {
+                    config_id: mounted.config_id.unwrap_or_default(),
+                    config_name: mounted.config_name.unwrap_or_default(),
+                    state: st.state.map(|s| s.to_string()).unwrap_or_default(),
+                    error: st.err.filter(|e| !e.is_empty()),
+                })
+            })
+            .collect();
+        Ok(CoreHistory {
+            previous_config: None,
+            update_state: status.update_state().cloned(),
+            runs,
+        })
+    }
+
+    /// Who this client acts as: the subject of its client certificate, when it has one.
+    pub fn identity(&self) -> Option<String> {
+        super::tls::subject(&self.endpoint.tls.as_ref()?.cert)
+    }
+}
