@@ -6,6 +6,7 @@
 pub mod change;
 pub mod detail;
 pub mod matching;
+pub mod provenance;
 pub mod update;
 
 pub use change::CoreRetarget;
@@ -122,6 +123,9 @@ pub struct Task {
     pub state: String,
     pub desired_state: String,
     pub error: Option<String>,
+    /// The IDs of the configs its spec mounts: which config a task of the core runs.
+    #[serde(default)]
+    pub configs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

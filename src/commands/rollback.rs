@@ -96,9 +96,11 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
         reconcile: false,
     };
     let mut ui = Ui::new(printer);
+    let pin = apply::Pin::of(&state);
     let cx = Context {
         swarm: &client,
         state: &state,
+        pin: &pin,
         new_config: "",
         opts: &opts,
         interrupt: &interrupt,

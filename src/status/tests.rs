@@ -45,6 +45,7 @@ fn tasks(svc: &Service, n: u64) -> Vec<Task> {
             state: "running".into(),
             desired_state: "running".into(),
             error: None,
+            configs: Vec::new(),
         })
         .collect()
 }

@@ -86,6 +86,7 @@ fn core(config: &str, pending: Option<&str>) -> CoreState {
     CoreState {
         config: config.into(),
         pending_update_to: pending.map(String::from),
+        restarting: false,
     }
 }
 
@@ -383,7 +384,12 @@ async fn with_pause_as_failure_action_a_failed_update_is_reported_paused() {
     model.state.lock().unwrap().pause_on_failure = true;
     let (_, report) = apply(&model, &model, &spec(8082, BROKEN), KEEP).await;
     assert_eq!(report.outcome, Outcome::Paused, "{report:#?}");
-    assert_eq!(report.core, core(FIRST_CONFIG, Some(CONF_2)));
+    // No task runs the old config again within the wait: the report says it is restarting.
+    let restarting = CoreState {
+        restarting: true,
+        ..core(FIRST_CONFIG, Some(CONF_2))
+    };
+    assert_eq!(report.core, restarting);
     assert_steps(&report, &update);
     let paused = model.read(|s| {
         s.service("ucp-interlock")

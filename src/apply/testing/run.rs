@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::apply::{ApplyReport, Context, Interrupt, Observer, Options, execute};
+use crate::apply::{ApplyReport, Context, Interrupt, Observer, Options, Pin, execute};
 use crate::cluster::{Snapshot, Task};
 use crate::docker::{LiveState, Swarm};
 use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
@@ -24,6 +24,7 @@ pub fn live_state(s: &State) -> LiveState {
             state: "running".into(),
             desired_state: "running".into(),
             error: None,
+            configs: Vec::new(),
         })
     });
     let snapshot = Snapshot {
@@ -90,9 +91,11 @@ pub async fn apply(
     let plan = plan(&state, spec, keep_configs);
     let opts = options();
     let interrupt = Interrupt::default();
+    let pin = Pin::of(&state);
     let cx = Context {
         swarm,
         state: &state,
+        pin: &pin,
         new_config: &plan.new_config,
         opts: &opts,
         interrupt: &interrupt,
