@@ -154,3 +154,22 @@ fn stale_services_and_a_rolled_back_core_are_flagged() {
     );
     assert_eq!(r.problems, 2);
 }
+
+#[test]
+fn a_proxy_and_a_core_whose_update_is_in_progress_are_flagged() {
+    let mut proxy = service(
+        "proxy-dev",
+        2,
+        &["node.labels.env==dev"],
+        &[(8080, 80), (8443, 443)],
+    );
+    proxy.update_state = Some("updating".into());
+    let mut core = core();
+    core.update_state = Some("updating".into());
+    let r = run(
+        vec![(service("ext-dev", 1, &[], &[]), 1), (proxy, 2)],
+        &core,
+    );
+    assert_eq!(codes(&r), ["update-in-progress", "update-in-progress"]);
+    assert!(r.core.problems[0].message.contains("ucp-interlock"));
+}

@@ -87,8 +87,21 @@ pub async fn apply(
     spec: &str,
     keep_configs: usize,
 ) -> (String, ApplyReport) {
+    apply_with(model, swarm, spec, keep_configs, |_| {}).await
+}
+
+/// As `apply`, with `meanwhile` changing the model after the plan was made (another operator
+/// at work while this one reads the plan).
+pub async fn apply_with(
+    model: &Model,
+    swarm: &impl Swarm,
+    spec: &str,
+    keep_configs: usize,
+    meanwhile: impl FnOnce(&mut State),
+) -> (String, ApplyReport) {
     let state = model.read(live_state);
     let plan = plan(&state, spec, keep_configs);
+    meanwhile(&mut model.state.lock().unwrap());
     let opts = options();
     let interrupt = Interrupt::default();
     let pin = Pin::of(&state);
