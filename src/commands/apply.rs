@@ -301,8 +301,9 @@ fn moved(report: &mut ApplyReport, error: String) {
     report.hint = Some("review what changed with `interlock-split plan` (it plans from the config in use now) and apply again if it is still wanted".into());
 }
 
-/// The same TOML and the same changes to services and nodes. The config's name and which
-/// old configs are pruned may differ: the config this run created may have taken the name.
+/// The same TOML and no change to services or nodes the shown plan did not have. The config's
+/// name and which old configs are pruned may differ: the config this run created may have
+/// taken the name.
 fn same_plan(plan: &Plan, work: &Work) -> bool {
     let changes = |actions: &[Action]| -> Vec<Action> {
         actions
@@ -318,7 +319,9 @@ fn same_plan(plan: &Plan, work: &Work) -> bool {
             .cloned()
             .collect()
     };
-    plan.new_config == work.new_config && changes(&plan.actions) == changes(&work.actions)
+    // Steps the first try finished (node labels set, say) are not planned again.
+    let planned = changes(&work.actions);
+    plan.new_config == work.new_config && changes(&plan.actions).iter().all(|a| planned.contains(a))
 }
 
 impl Retry<'_> {
