@@ -7,6 +7,7 @@
 //! * `testbed`: the real-swarm test bed itself (stand-in core, mTLS front);
 //! * `live`: the live plan and `status` through client bundles, every connection error;
 //! * `apply`: the walk-through's split end to end, rollbacks, stale saved plans;
+//! * `apply_concurrent_swarm`: two operators at once (a change at the prompt, racing applies);
 //! * `apply_faults_swarm`: faults injected at the mTLS front during real applies;
 //! * `multinode`: a multi-node swarm of engines in network namespaces, real traffic;
 //! * `dist`: the static binary and the FROM-scratch image.
@@ -17,6 +18,7 @@
 mod support;
 
 mod apply;
+mod apply_concurrent_swarm;
 mod apply_faults_swarm;
 mod bad_inputs;
 mod cli;

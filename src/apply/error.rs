@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::watch::Failure;
+use crate::audit::provenance::Provenance;
 use crate::docker::ConnectError;
 use crate::plan::action::CORE_SERVICE;
 
@@ -17,10 +18,10 @@ pub enum StepError {
     NoConfigName,
     /// The core update ran without a config to point at.
     NoNewConfig,
-    /// A config of that name exists with other content: the cluster moved since the plan.
-    ConfigNameTaken {
-        name: String,
-    },
+    /// Another operator changed the cluster since the plan: nothing more is changed.
+    Moved(Moved),
+    /// Another update of the service replaced ours before it converged.
+    Superseded(String),
     /// The core's update did not converge in time.
     NotConverged {
         message: String,
@@ -52,8 +53,9 @@ impl StepError {
             StepError::BadConfig(m) => m.clone(),
             StepError::NoConfigName => "the plan names no config".into(),
             StepError::NoNewConfig => format!("no new config to point {CORE_SERVICE} at"),
-            StepError::ConfigNameTaken { name } => {
-                format!("a config named {name} already exists with other content")
+            StepError::Moved(m) => m.to_string(),
+            StepError::Superseded(by) => {
+                format!("our update was superseded before it converged: {by}")
             }
             StepError::NotConverged { message } => message.clone(),
             StepError::NotCreated {
@@ -81,8 +83,13 @@ impl StepError {
     pub fn hint(&self) -> Option<String> {
         match self {
             StepError::Swarm(e) => e.hint(),
-            StepError::ConfigNameTaken { .. } => Some(
-                "the cluster changed since the plan: run `interlock-split plan` again".into(),
+            StepError::Moved(_) => Some(
+                "review what changed with `interlock-split plan` (it plans from the config in use now) and apply again if it is still wanted"
+                    .into(),
+            ),
+            StepError::Superseded(_) => Some(
+                "someone else changed the service meanwhile: `interlock-split status` shows what runs now; review with `interlock-split plan` before applying again"
+                    .into(),
             ),
             StepError::NotConverged { .. } => {
                 Some("`interlock-split status` shows where it stands".into())
@@ -95,6 +102,30 @@ impl StepError {
                 "`docker service ps {service}` shows why; or remove it and Interlock recreates it from the config"
             )),
             _ => None,
+        }
+    }
+}
+
+/// How the cluster moved away from the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Moved {
+    /// The core points at another config than the one the plan was made from.
+    ConfigInUse { now: Provenance, planned: String },
+    /// A config of the planned name holds other content.
+    NameTaken { taken: Provenance },
+}
+
+impl fmt::Display for Moved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Moved::ConfigInUse { now, planned } => write!(
+                f,
+                "the cluster changed under the plan: {CORE_SERVICE} now uses {now}, not {planned}, which the plan was made from; nothing more was changed"
+            ),
+            Moved::NameTaken { taken } => write!(
+                f,
+                "the cluster changed under the plan: {taken} already exists with other content; nothing more was changed"
+            ),
         }
     }
 }

@@ -16,12 +16,13 @@ pub mod watch;
 
 use std::time::{Duration, Instant};
 
+pub use error::Moved;
 pub use error::StepError;
 pub use interrupt::Interrupt;
-pub use report::{ApplyReport, CoreState, Outcome, StepReport, StepStatus};
+pub use report::{ApplyReport, CoreState, Outcome, Request, StepReport, StepStatus};
 pub use watch::Failure;
 
-use crate::docker::{LiveState, Swarm};
+use crate::docker::{ConnectError, LiveState, Swarm};
 use crate::plan::{Action, When};
 
 #[derive(Debug, Clone)]
@@ -52,6 +53,41 @@ pub struct Progress {
     /// (id, name) of the config created or reused.
     pub new_config: Option<NewConfigRef>,
     pub removed: Vec<String>,
+    /// Whether the current step's write reached swarm.
+    pub request: Request,
+    /// After a rollback or pause, no task runs `core_on` yet.
+    pub restarting: bool,
+}
+
+impl Progress {
+    /// The step is about to send its write.
+    fn sending(&mut self) {
+        self.request = Request::SentNoAnswer;
+    }
+    /// Swarm answered the write.
+    fn accepted(&mut self) {
+        self.request = Request::Accepted;
+    }
+}
+
+/// What the plan was made from: every write to the core carries this version, so an update
+/// another operator made since is never overwritten; and the config the core used then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    pub core_version: u64,
+    pub config_id: String,
+    pub config_name: String,
+}
+
+impl Pin {
+    /// A plan made from `state` just now.
+    pub fn of(state: &LiveState) -> Pin {
+        Pin {
+            core_version: state.core.version,
+            config_id: state.config.id.clone(),
+            config_name: state.config.name.clone(),
+        }
+    }
 }
 
 /// The config the core is to be pointed at.
@@ -70,6 +106,7 @@ impl Progress {
                 .as_ref()
                 .filter(|_| self.core_updating)
                 .map(|c| c.name.clone()),
+            restarting: self.restarting,
         }
     }
 }
@@ -80,6 +117,8 @@ pub struct Context<'a, S: Swarm> {
     /// The audit labels a config created by this run carries (`audit::Stamp::labels`).
     pub audit: &'a std::collections::BTreeMap<String, String>,
     pub state: &'a LiveState,
+    /// What the plan was made from (a saved plan records it).
+    pub pin: &'a Pin,
     pub new_config: &'a str,
     pub opts: &'a Options,
     pub interrupt: &'a Interrupt,
@@ -91,12 +130,27 @@ fn outcome_of(e: &StepError) -> Outcome {
         StepError::RolledBack(_) => Outcome::RolledBack,
         StepError::Paused(_) => Outcome::Paused,
         StepError::OutOfSequence => Outcome::OutOfSequence,
+        StepError::Moved(_) => Outcome::ClusterMoved,
+        StepError::Superseded(_) => Outcome::Superseded,
         StepError::Interrupted => Outcome::Interrupted,
         _ => Outcome::Failed,
     }
 }
 
-fn record_failure(report: &mut ApplyReport, e: &StepError) -> String {
+/// Whether the error cut a step short, leaving its write's fate to tell.
+fn interrupted(e: &StepError) -> bool {
+    matches!(
+        e,
+        StepError::Swarm(ConnectError::Dropped { .. } | ConnectError::TimedOut { .. })
+            | StepError::Interrupted
+            | StepError::NotConverged { .. }
+    )
+}
+
+fn record_failure(report: &mut ApplyReport, e: &StepError, progress: &Progress) -> String {
+    if interrupted(e) {
+        report.request = Some(progress.request);
+    }
     if let StepError::RolledBack(f) | StepError::Paused(f) = e {
         report.failed_task = f.task.clone();
         report.task_error = f.task_error.clone();
@@ -127,6 +181,7 @@ pub async fn execute<S: Swarm>(
         }
         ui.step(i + 1, actions.len(), action);
         let start = Instant::now();
+        progress.request = Request::NotSent;
         let result = run_step(cx, action, &mut progress, ui).await;
         if let Action::UpdateCoreService { .. } = action {
             audit::record_outcome(cx.swarm, &progress, &result, &mut report).await;
@@ -138,7 +193,7 @@ pub async fn execute<S: Swarm>(
                 (status, detail)
             }
             Err(e) => {
-                let detail = record_failure(&mut report, &e);
+                let detail = record_failure(&mut report, &e, &progress);
                 let first = detail.lines().next().unwrap_or_default();
                 ui.done(&format!("failed: {first}"));
                 (StepStatus::Failed, detail)
@@ -196,7 +251,7 @@ async fn run_step<S: Swarm>(
     match action {
         Action::LabelNode {
             node, key, value, ..
-        } => done(steps::label_node(swarm, node, key, value).await?),
+        } => done(steps::label_node(swarm, node, key, value, progress).await?),
         Action::CreateConfig { name, .. } => {
             let name = name.clone().ok_or(StepError::NoConfigName)?;
             let new = steps::NewToml {
@@ -218,8 +273,12 @@ async fn run_step<S: Swarm>(
                     name: c.name.clone(),
                 });
             }
-            let toml = cx.new_config;
-            done(steps::update_core(swarm, toml, progress, timeout, ui, cx.interrupt).await?)
+            let core = steps::Core {
+                toml: cx.new_config,
+                pin: cx.pin,
+                timeout,
+            };
+            done(steps::update_core(swarm, &core, progress, ui, cx.interrupt).await?)
         }
         Action::RemoveStaleService { service, when, .. } => {
             if *when == When::AfterNewProxies && !cx.opts.cleanup {
@@ -248,8 +307,15 @@ async fn run_step<S: Swarm>(
                 ));
             }
             // The plan computed the spec; apply sets exactly that.
-            done(steps::reconcile_proxy(swarm, service, spec, timeout, ui, cx.interrupt).await?)
+            let proxy = steps::Proxy {
+                name: service,
+                spec,
+                timeout,
+            };
+            done(steps::reconcile_proxy(swarm, &proxy, progress, ui, cx.interrupt).await?)
         }
-        Action::PruneConfigs { remove, .. } => done(steps::prune_configs(swarm, remove).await?),
+        Action::PruneConfigs { remove, .. } => {
+            done(steps::prune_configs(swarm, remove, progress).await?)
+        }
     }
 }

@@ -35,7 +35,25 @@ pub enum Outcome {
     RolledBack,
     Paused,
     OutOfSequence,
+    /// Another operator changed the cluster since the plan: apply stopped, changing nothing
+    /// more.
+    ClusterMoved,
+    /// Our update was replaced by another before it converged.
+    Superseded,
     Interrupted,
+}
+
+/// Whether the write of an interrupted step reached swarm.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Request {
+    /// The step failed before its write was sent.
+    #[default]
+    NotSent,
+    /// Sent, and the answer was lost: swarm may or may not have carried it out.
+    SentNoAnswer,
+    /// Sent and accepted: the update it started may still be in progress.
+    Accepted,
 }
 
 /// Which config the core runs at the end.
@@ -46,6 +64,8 @@ pub struct CoreState {
     /// An update to this config was started and its outcome is not known: the core runs
     /// `config` or this one (`interlock-split status` tells).
     pub pending_update_to: Option<String>,
+    /// After a rollback or pause: no task runs `config` yet (swarm is still restarting it).
+    pub restarting: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,6 +78,9 @@ pub struct ApplyReport {
     pub backup: Option<String>,
     pub error: Option<String>,
     pub hint: Option<String>,
+    /// After an interrupted step (timeout, dropped connection, Ctrl-C): whether its write was
+    /// sent.
+    pub request: Option<Request>,
     pub failed_task: Option<String>,
     pub task_error: Option<String>,
     pub logs: Vec<String>,
@@ -75,11 +98,13 @@ impl ApplyReport {
             core: CoreState {
                 config: config.to_string(),
                 pending_update_to: None,
+                restarting: false,
             },
             previous_config: config.to_string(),
             backup: None,
             error: None,
             hint: None,
+            request: None,
             failed_task: None,
             task_error: None,
             logs: Vec::new(),

@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use super::error::Moved;
 use super::interrupt::Interrupt;
-use super::watch::{self, Ending, Placement};
-use super::{NewConfigRef, Observer, Progress, StepError};
+use super::watch::{self, Ending, Placement, Tracked, Watch};
+use super::{NewConfigRef, Observer, Pin, Progress, StepError};
+use crate::audit::provenance::{Provenance, provenance};
 use crate::cluster::{CoreRetarget, LogSource, NewConfig, UpdateState};
 use crate::docker::{ConnectError, LiveState, Swarm};
 use crate::extension::{PortSpec, ProxySpec};
@@ -18,12 +20,15 @@ pub async fn label_node(
     node: &str,
     key: &str,
     value: &str,
+    progress: &mut Progress,
 ) -> Result<String, StepError> {
     let n = swarm.node(node).await?;
     if n.node.labels.get(key).map(String::as_str) == Some(value) {
         return Ok(format!("{key}={value} already set"));
     }
+    progress.sending();
     swarm.label_node(node, n.version, key, value).await?;
+    progress.accepted();
     Ok(format!("{key}={value} set"))
 }
 
@@ -64,7 +69,9 @@ pub async fn create_config(
             ));
         }
         if c.name == name {
-            return Err(StepError::ConfigNameTaken { name: c.name });
+            return Err(StepError::Moved(Moved::NameTaken {
+                taken: provenance(&c),
+            }));
         }
     }
     let new = NewConfig {
@@ -72,12 +79,14 @@ pub async fn create_config(
         labels: crate::audit::labels::for_new_config(&state.config.labels, new.audit),
         data: toml.to_string(),
     };
+    progress.sending();
     let id = match swarm.create_config(&new).await {
-        Err(ConnectError::NameConflict { .. }) => {
-            return Err(StepError::ConfigNameTaken { name: name.into() });
+        Err(e @ ConnectError::NameConflict { .. }) => {
+            return name_taken(swarm, name, toml, progress, e).await;
         }
         other => other?,
     };
+    progress.accepted();
     progress.new_config = Some(NewConfigRef {
         id,
         name: name.to_string(),
@@ -96,12 +105,73 @@ pub async fn create_config(
     })
 }
 
-/// Points the core at the new config and watches the update to the end.
-pub async fn update_core(
+/// Another apply took the name in the same instant: its config is someone else's work, unless
+/// it holds exactly this TOML (then it is reused, as one left by an earlier run would be). A
+/// conflict on a name that turns out free is the engine's error as it is.
+async fn name_taken(
     swarm: &impl Swarm,
+    name: &str,
     toml: &str,
     progress: &mut Progress,
-    timeout: Duration,
+    conflict: ConnectError,
+) -> Result<String, StepError> {
+    let taken = match swarm.config(name).await {
+        Ok(c) => c,
+        Err(ConnectError::NotFound { .. }) => return Err(conflict.into()),
+        Err(e) => return Err(e.into()),
+    };
+    if taken.data != toml {
+        return Err(StepError::Moved(Moved::NameTaken {
+            taken: provenance(&taken.info),
+        }));
+    }
+    progress.new_config = Some(NewConfigRef {
+        id: taken.info.id,
+        name: name.to_string(),
+    });
+    Ok(format!("{name} already holds this config: reused"))
+}
+
+/// What the core's update needs: the TOML, what the plan was made from, the wait.
+pub struct Core<'a> {
+    pub toml: &'a str,
+    pub pin: &'a Pin,
+    pub timeout: Duration,
+}
+
+/// Swarm refused the update at the pinned version: another operator's config in use is a
+/// move of the cluster, told with who made it; the same config at another version is "out of
+/// sequence" (the command re-plans).
+async fn refused(swarm: &impl Swarm, pin: &Pin) -> StepError {
+    let Ok(core) = swarm.service(CORE_SERVICE).await else {
+        return StepError::OutOfSequence;
+    };
+    let Some(now) = core.service.config_at(CONFIG_TARGET) else {
+        return StepError::OutOfSequence;
+    };
+    if now.config_id == pin.config_id {
+        return StepError::OutOfSequence;
+    }
+    let now = match swarm.config(&now.config_id).await {
+        Ok(c) => provenance(&c.info),
+        Err(_) => Provenance {
+            config: now.config_name.clone(),
+            created_at: None,
+            by: None,
+        },
+    };
+    StepError::Moved(Moved::ConfigInUse {
+        now,
+        planned: pin.config_name.clone(),
+    })
+}
+
+/// Points the core at the new config, at the version the plan was made from, and watches the
+/// update to the end.
+pub async fn update_core(
+    swarm: &impl Swarm,
+    c: &Core<'_>,
+    progress: &mut Progress,
     ui: &mut dyn Observer,
     interrupt: &Interrupt,
 ) -> Result<String, StepError> {
@@ -116,18 +186,25 @@ pub async fn update_core(
         target: CONFIG_TARGET.into(),
         config_id: new.id.clone(),
         config_name: new.name.clone(),
-        host_port: super::core::host_port(toml),
+        host_port: super::core::host_port(c.toml),
     };
     let baseline = core.update_started().map(String::from);
+    progress.sending();
     match swarm
-        .retarget_core(CORE_SERVICE, core.service.version, &change)
+        .retarget_core(CORE_SERVICE, c.pin.core_version, &change)
         .await
     {
-        Err(ConnectError::OutOfSequence { .. }) => return Err(StepError::OutOfSequence),
+        Err(ConnectError::OutOfSequence { .. }) => return Err(refused(swarm, c.pin).await),
         other => other?,
     }
+    progress.accepted();
     progress.core_updating = true;
-    match watch::update(swarm, CORE_SERVICE, baseline, timeout, ui, interrupt).await? {
+    let tracked = Tracked {
+        ours: new.id.clone(),
+        old: c.pin.config_id.clone(),
+    };
+    let w = Watch::new(CORE_SERVICE, baseline, c.timeout).tracking(tracked);
+    match watch::update(swarm, CORE_SERVICE, w, ui, interrupt).await? {
         Ending::Converged => {
             progress.core_updating = false;
             progress.core_on = new.name.clone();
@@ -144,9 +221,22 @@ pub async fn update_core(
         }
         Ending::RolledBack(f) => {
             progress.core_updating = false;
+            progress.restarting = f.restarting;
             Err(StepError::RolledBack(f))
         }
-        Ending::Paused(f) => Err(StepError::Paused(f)),
+        Ending::Paused(f) => {
+            progress.restarting = f.restarting;
+            Err(StepError::Paused(f))
+        }
+        Ending::Superseded(by) => {
+            progress.core_updating = false;
+            if let Ok(now) = swarm.service(CORE_SERVICE).await
+                && let Some(c) = now.service.config_at(CONFIG_TARGET)
+            {
+                progress.core_on = c.config_name.clone();
+            }
+            Err(StepError::Superseded(by))
+        }
         Ending::TimedOut(message) => Err(StepError::NotConverged { message }),
         Ending::Interrupted => Err(StepError::Interrupted),
     }
@@ -159,10 +249,12 @@ pub async fn remove_service(
     progress: &mut Progress,
     ui: &mut dyn Observer,
 ) -> Result<String, StepError> {
+    progress.sending();
     match swarm.remove_service(name).await {
         Err(ConnectError::NotFound { .. }) => return Ok(format!("{name} was already gone")),
         other => other?,
     }
+    progress.accepted();
     progress.removed.push(name.to_string());
     let start = Instant::now();
     loop {
@@ -270,20 +362,32 @@ pub async fn await_service(
     }
 }
 
+/// A proxy to bring in line: its name, the planned spec, the wait.
+pub struct Proxy<'a> {
+    pub name: &'a str,
+    pub spec: &'a ProxySpec,
+    pub timeout: Duration,
+}
+
 /// Brings an existing proxy in line with the planned spec: constraints, replicas and ports,
 /// updated in place (a rolling update of the proxy, no gap for a multi-replica proxy).
 pub async fn reconcile_proxy(
     swarm: &impl Swarm,
-    name: &str,
-    spec: &ProxySpec,
-    timeout: Duration,
+    p: &Proxy<'_>,
+    progress: &mut Progress,
     ui: &mut dyn Observer,
     interrupt: &Interrupt,
 ) -> Result<String, StepError> {
+    let name = p.name;
     let svc = swarm.service(name).await?;
     let baseline = svc.update_started().map(String::from);
-    swarm.update_proxy(name, svc.service.version, spec).await?;
-    match watch::update(swarm, name, baseline, timeout, ui, interrupt).await? {
+    progress.sending();
+    swarm
+        .update_proxy(name, svc.service.version, p.spec)
+        .await?;
+    progress.accepted();
+    let w = Watch::new(name, baseline, p.timeout);
+    match watch::update(swarm, name, w, ui, interrupt).await? {
         Ending::Converged => Ok(format!(
             "{name} updated in place to the config's constraints, replicas and ports"
         )),
@@ -291,16 +395,22 @@ pub async fn reconcile_proxy(
             service: name.to_string(),
             message: f.message,
         }),
+        Ending::Superseded(by) => Err(StepError::Superseded(by)),
         Ending::TimedOut(message) => Err(StepError::NotConverged { message }),
         Ending::Interrupted => Err(StepError::Interrupted),
     }
 }
 
 /// Removes old configs; one still in use is skipped with a note.
-pub async fn prune_configs(swarm: &impl Swarm, names: &[String]) -> Result<String, StepError> {
+pub async fn prune_configs(
+    swarm: &impl Swarm,
+    names: &[String],
+    progress: &mut Progress,
+) -> Result<String, StepError> {
     let mut removed = Vec::new();
     let mut skipped = Vec::new();
     for n in names {
+        progress.sending();
         match swarm.remove_config(n).await {
             Ok(()) => removed.push(n.clone()),
             Err(ConnectError::NotFound { .. }) => {}

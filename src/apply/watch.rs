@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use super::Observer;
 use super::interrupt::Interrupt;
-use crate::cluster::{LogSource, Node, Task, TaskDetail, UpdateState, UpdateStatus};
+use crate::cluster::{LogSource, Node, ServiceStatus, Task, TaskDetail, UpdateState, UpdateStatus};
 use crate::docker::{ConnectError, Swarm};
+use crate::plan::action::CONFIG_TARGET;
 
 /// How an update ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +20,8 @@ pub enum Ending {
     Converged,
     RolledBack(Failure),
     Paused(Failure),
+    /// Another update replaced ours before it converged; the text says which.
+    Superseded(String),
     TimedOut(String),
     Interrupted,
 }
@@ -30,6 +33,8 @@ pub struct Failure {
     pub task: Option<String>,
     pub task_error: Option<String>,
     pub logs: Vec<String>,
+    /// No task runs the old config yet (swarm's restart delay outlasted the wait).
+    pub restarting: bool,
 }
 
 /// The next step of a watch, decided from one observation.
@@ -38,11 +43,19 @@ pub enum Verdict {
     /// Not there yet; the text says where it stands.
     Wait(String),
     Converged,
+    /// Swarm rolled back; `restarting` while no task runs the old config again.
     RolledBack {
         reason: String,
+        restarting: bool,
     },
     Paused {
         message: String,
+        restarting: bool,
+    },
+    /// The service no longer points at our config (`config`: the one it points at), or a
+    /// later update replaced ours (`config`: `None`).
+    Superseded {
+        config: Option<String>,
     },
     TimedOut {
         message: String,
@@ -64,7 +77,17 @@ pub struct Observation<'a> {
     pub replicas: Option<u64>,
     /// `None` when the tasks were not read on this poll: the last count stands.
     pub placement: Option<Placement<'a>>,
+    /// The config the service mounts where the tracked configs go (`None`: not tracked).
+    pub points_at: Option<&'a str>,
     pub elapsed: Duration,
+}
+
+/// For the core: the config our update points it at, and the one it ran before. Converged
+/// means tasks run `ours`; after a rollback, the report waits for a task on `old`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tracked {
+    pub ours: String,
+    pub old: String,
 }
 
 /// Swarm records no update at all when the spec did not change; after this long without one,
@@ -80,7 +103,12 @@ pub struct Watch {
     timeout: Duration,
     /// Swarm says why when a rollback starts; by the time it completes it only says "completed".
     reason: Option<String>,
+    /// When our update started, once swarm says: a later start is another update's.
+    started: Option<String>,
+    tracked: Option<Tracked>,
+    /// Running tasks (on our config, when tracked) and, when tracked, on the old config.
     running: u64,
+    running_old: u64,
     polls: u64,
 }
 
@@ -92,6 +120,20 @@ pub fn running(p: Placement<'_>) -> u64 {
         .count() as u64
 }
 
+/// Running tasks (as `running` counts them) that mount `config`.
+pub fn running_on(p: Placement<'_>, config: &str) -> u64 {
+    let on: Vec<_> = p
+        .tasks
+        .iter()
+        .filter(|t| t.configs.iter().any(|c| c == config))
+        .cloned()
+        .collect();
+    running(Placement {
+        tasks: &on,
+        nodes: p.nodes,
+    })
+}
+
 impl Watch {
     pub fn new(name: &str, baseline: Option<String>, timeout: Duration) -> Self {
         Self {
@@ -99,8 +141,20 @@ impl Watch {
             baseline,
             timeout,
             reason: None,
+            started: None,
+            tracked: None,
             running: 0,
+            running_old: 0,
             polls: 0,
+        }
+    }
+
+    /// Watches the core's config too: success needs tasks on `ours`; a rollback's report, a
+    /// task on `old` again.
+    pub fn tracking(self, tracked: Tracked) -> Self {
+        Self {
+            tracked: Some(tracked),
+            ..self
         }
     }
 
@@ -111,16 +165,75 @@ impl Watch {
         if fresh { u.state.as_ref() } else { None }
     }
 
-    /// Whether this poll must count tasks: to decide (once swarm says `completed`, or while it
-    /// says nothing), and about once a second for the progress line.
+    /// Whether this poll must count tasks: to decide (once swarm says `completed`, or rolled
+    /// back or paused, or while it says nothing), and about once a second for the progress line.
     pub fn wants_tasks(&mut self, update: Option<&UpdateStatus>) -> bool {
         self.polls += 1;
-        matches!(self.ours(update), Some(UpdateState::Completed) | None) || self.polls % 10 == 1
+        let deciding = matches!(
+            self.ours(update),
+            Some(
+                UpdateState::Completed
+                    | UpdateState::RollbackCompleted
+                    | UpdateState::Paused
+                    | UpdateState::RollbackPaused
+            ) | None
+        );
+        deciding || self.polls % 10 == 1
+    }
+
+    fn count(&mut self, p: Placement<'_>) {
+        match &self.tracked {
+            Some(t) => {
+                self.running = running_on(p, &t.ours);
+                self.running_old = running_on(p, &t.old);
+            }
+            None => self.running = running(p),
+        }
+    }
+
+    /// Another update than ours: the service points at another config than ours (except
+    /// back at the old one by our own rollback), or an update started after ours.
+    fn superseded(&mut self, o: &Observation<'_>) -> Option<Verdict> {
+        let started = o.update.and_then(|u| u.started_at.clone());
+        if self.ours(o.update).is_some() {
+            match &self.started {
+                None => self.started = started,
+                Some(ours) if Some(ours) != started.as_ref() => {
+                    return Some(Verdict::Superseded { config: None });
+                }
+                Some(_) => {}
+            }
+        }
+        let (t, now) = (self.tracked.as_ref()?, o.points_at?);
+        let rolling_back = matches!(
+            self.ours(o.update),
+            Some(
+                UpdateState::RollbackStarted
+                    | UpdateState::RollbackCompleted
+                    | UpdateState::RollbackPaused
+            )
+        );
+        let ours = now == t.ours || (rolling_back && now == t.old);
+        (!ours).then(|| Verdict::Superseded {
+            config: Some(now.to_string()),
+        })
+    }
+
+    /// After a rollback or a pause: done once a task runs the old config again (or, not
+    /// tracking configs, at once); past the timeout, done and still restarting.
+    fn settled(&self, elapsed: Duration) -> Option<bool> {
+        if self.tracked.is_none() || self.running_old > 0 {
+            return Some(false);
+        }
+        (elapsed > self.timeout).then_some(true)
     }
 
     pub fn observe(&mut self, o: &Observation<'_>) -> Verdict {
         if let Some(p) = o.placement {
-            self.running = running(p);
+            self.count(p);
+        }
+        if let Some(v) = self.superseded(o) {
+            return v;
         }
         let (name, run, want) = (&self.name, self.running, o.replicas.unwrap_or(1));
         let message = o.update.and_then(|u| u.message.clone());
@@ -131,11 +244,20 @@ impl Watch {
                     .reason
                     .clone()
                     .unwrap_or_else(|| "its new task failed".into());
-                return Verdict::RolledBack { reason };
+                if let Some(restarting) = self.settled(o.elapsed) {
+                    return Verdict::RolledBack { reason, restarting };
+                }
+                format!("{name}: rolled back, waiting for a task to run the old config again")
             }
             Some(UpdateState::Paused | UpdateState::RollbackPaused) => {
                 let message = message.unwrap_or_else(|| "paused".into());
-                return Verdict::Paused { message };
+                if let Some(restarting) = self.settled(o.elapsed) {
+                    return Verdict::Paused {
+                        message,
+                        restarting,
+                    };
+                }
+                format!("{name}: paused, waiting for a task to run the old config again")
             }
             Some(UpdateState::RollbackStarted) => {
                 if self.reason.is_none() {
@@ -206,22 +328,28 @@ async fn placement(
     Ok((tasks.into_iter().map(|t| t.task).collect(), nodes))
 }
 
-/// Waits for the update of `name` that started after `baseline` to converge.
+/// The config the service mounts at the core's config target, when the watch tracks configs.
+fn tracked_config(watch: &Watch, status: &ServiceStatus) -> Option<String> {
+    watch.tracked.as_ref()?;
+    let c = status.service.config_at(CONFIG_TARGET)?;
+    Some(c.config_id.clone())
+}
+
+/// Waits for the update of `name` that `watch` follows to converge.
 pub async fn update(
     swarm: &impl Swarm,
     name: &str,
-    baseline: Option<String>,
-    timeout: Duration,
+    mut watch: Watch,
     ui: &mut dyn Observer,
     interrupt: &Interrupt,
 ) -> Result<Ending, ConnectError> {
     let start = Instant::now();
-    let mut watch = Watch::new(name, baseline, timeout);
     loop {
         if interrupt.is_set() {
             return Ok(Ending::Interrupted);
         }
         let status = swarm.service(name).await?;
+        let points_at = tracked_config(&watch, &status);
         let read = if watch.wants_tasks(status.update.as_ref()) {
             Some(placement(swarm, &status.service.id).await?)
         } else {
@@ -233,18 +361,31 @@ pub async fn update(
             placement: read
                 .as_ref()
                 .map(|(tasks, nodes)| Placement { tasks, nodes }),
+            points_at: points_at.as_deref(),
             elapsed: start.elapsed(),
         });
         let id = &status.service.id;
         match verdict {
             Verdict::Wait(text) => ui.progress(&text),
             Verdict::Converged => return Ok(Ending::Converged),
-            Verdict::RolledBack { reason } => {
+            Verdict::RolledBack { reason, restarting } => {
                 let why = format!("swarm rolled the update back: {reason}");
-                return Ok(Ending::RolledBack(failure_details(swarm, id, why).await));
+                let f = failure_details(swarm, id, why).await;
+                return Ok(Ending::RolledBack(Failure { restarting, ..f }));
             }
-            Verdict::Paused { message } => {
-                return Ok(Ending::Paused(failure_details(swarm, id, message).await));
+            Verdict::Paused {
+                message,
+                restarting,
+            } => {
+                let f = failure_details(swarm, id, message).await;
+                return Ok(Ending::Paused(Failure { restarting, ..f }));
+            }
+            Verdict::Superseded { config } => {
+                let by = match config.and_then(|_| status.service.config_at(CONFIG_TARGET)) {
+                    Some(c) => format!("{} now points at {}", status.service.name, c.config_name),
+                    None => format!("a later update of {} replaced it", status.service.name),
+                };
+                return Ok(Ending::Superseded(by));
             }
             Verdict::TimedOut { message } => return Ok(Ending::TimedOut(message)),
         }

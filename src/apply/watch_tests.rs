@@ -31,6 +31,7 @@ fn task(node: &str, desired: &str, state: &str) -> Task {
         state: state.into(),
         desired_state: desired.into(),
         error: None,
+        configs: Vec::new(),
     }
 }
 
@@ -67,6 +68,7 @@ impl Tester {
                 tasks,
                 nodes: &self.nodes,
             }),
+            points_at: None,
             elapsed: Duration::from_secs(secs),
         })
     }
@@ -142,7 +144,8 @@ fn a_rollback_is_a_failure_with_the_reason_given_when_it_started() {
     assert_eq!(
         t.poll(Some(&done), &up, 4),
         Verdict::RolledBack {
-            reason: "update paused due to failure or early termination of task x".into()
+            reason: "update paused due to failure or early termination of task x".into(),
+            restarting: false,
         }
     );
 }
@@ -154,7 +157,8 @@ fn a_rollback_seen_only_when_completed_still_fails() {
     assert_eq!(
         t.poll(Some(&done), &[task("a", "running", "running")], 2),
         Verdict::RolledBack {
-            reason: "its new task failed".into()
+            reason: "its new task failed".into(),
+            restarting: false,
         }
     );
 }
@@ -171,7 +175,8 @@ fn a_pause_is_a_failure_with_swarms_message() {
     assert_eq!(
         t.poll(Some(&paused), &failing, 3),
         Verdict::Paused {
-            message: "update paused due to failure".into()
+            message: "update paused due to failure".into(),
+            restarting: false,
         }
     );
     let mut t = Tester::new(Some(OLD_START));
@@ -179,7 +184,8 @@ fn a_pause_is_a_failure_with_swarms_message() {
     assert_eq!(
         t.poll(Some(&rb_paused), &failing, 3),
         Verdict::Paused {
-            message: "paused".into()
+            message: "paused".into(),
+            restarting: false,
         }
     );
 }
@@ -246,4 +252,119 @@ fn the_newest_failed_task_is_reported() {
         detail("t3", "running", "2024-05-01T10:04:00Z"),
     ];
     assert_eq!(latest_failure(&tasks).map(|t| t.id.as_str()), Some("t2"));
+}
+
+// The core's watch tracks its config: ours is "new", the one it ran before "old".
+
+fn on(config: &str, state: &str) -> Task {
+    Task {
+        configs: vec![config.into()],
+        ..task("a", "running", state)
+    }
+}
+
+fn core_watch() -> Watch {
+    let tracked = Tracked {
+        ours: "new".into(),
+        old: "old".into(),
+    };
+    Watch::new("core", Some(OLD_START.into()), Duration::from_secs(60)).tracking(tracked)
+}
+
+fn observe(w: &mut Watch, u: &UpdateStatus, points_at: &str, tasks: &[Task], secs: u64) -> Verdict {
+    let nodes = [node("a", "ready")];
+    w.observe(&Observation {
+        update: Some(u),
+        replicas: Some(1),
+        placement: Some(Placement {
+            tasks,
+            nodes: &nodes,
+        }),
+        points_at: Some(points_at),
+        elapsed: Duration::from_secs(secs),
+    })
+}
+
+#[test]
+fn completed_is_success_only_once_a_task_runs_our_config() {
+    let mut w = core_watch();
+    let done = status(UpdateState::Completed, NEW_START, None);
+    let old_task = [on("old", "running"), on("new", "shutdown")];
+    assert!(waits(&observe(&mut w, &done, "new", &old_task, 1)));
+    let new_task = [on("old", "shutdown"), on("new", "running")];
+    assert_eq!(
+        observe(&mut w, &done, "new", &new_task, 2),
+        Verdict::Converged
+    );
+}
+
+#[test]
+fn the_service_pointing_at_another_config_is_superseded() {
+    let mut w = core_watch();
+    let updating = status(UpdateState::Updating, NEW_START, None);
+    assert!(waits(&observe(&mut w, &updating, "new", &[], 1)));
+    // Another operator's update: the same update status for now, another config.
+    let v = observe(&mut w, &updating, "theirs", &[on("theirs", "running")], 2);
+    assert_eq!(
+        v,
+        Verdict::Superseded {
+            config: Some("theirs".into())
+        }
+    );
+}
+
+#[test]
+fn a_later_update_start_is_superseded_even_on_our_config() {
+    let mut w = core_watch();
+    let ours = status(UpdateState::Updating, NEW_START, None);
+    assert!(waits(&observe(&mut w, &ours, "new", &[], 1)));
+    let later = status(UpdateState::Completed, "2024-05-01T10:06:00Z", None);
+    let up = [on("new", "running")];
+    assert_eq!(
+        observe(&mut w, &later, "new", &up, 2),
+        Verdict::Superseded { config: None }
+    );
+}
+
+#[test]
+fn a_rollback_is_reported_once_a_task_runs_the_old_config_again() {
+    let mut w = core_watch();
+    let started = status(UpdateState::RollbackStarted, NEW_START, Some("task failed"));
+    // Rolling back points the service at the old config: that is ours doing, not another's.
+    assert!(waits(&observe(&mut w, &started, "old", &[], 1)));
+    let done = status(UpdateState::RollbackCompleted, NEW_START, None);
+    let restarting = [on("old", "starting"), on("new", "failed")];
+    assert!(waits(&observe(&mut w, &done, "old", &restarting, 2)));
+    let back = [on("old", "running")];
+    assert_eq!(
+        observe(&mut w, &done, "old", &back, 3),
+        Verdict::RolledBack {
+            reason: "task failed".into(),
+            restarting: false
+        }
+    );
+}
+
+#[test]
+fn a_rollback_still_restarting_at_the_timeout_says_so() {
+    let mut w = core_watch();
+    let done = status(UpdateState::RollbackCompleted, NEW_START, None);
+    let none = [on("old", "starting")];
+    assert!(waits(&observe(&mut w, &done, "old", &none, 30)));
+    assert_eq!(
+        observe(&mut w, &done, "old", &none, 61),
+        Verdict::RolledBack {
+            reason: "its new task failed".into(),
+            restarting: true
+        }
+    );
+    let mut w = core_watch();
+    let paused = status(UpdateState::Paused, NEW_START, Some("paused: task failed"));
+    assert_eq!(
+        observe(&mut w, &paused, "new", &[on("new", "failed")], 61),
+        Verdict::Paused {
+            message: "paused: task failed".into(),
+            restarting: true
+        }
+    );
 }

@@ -7,6 +7,7 @@
 
 pub mod history;
 pub mod labels;
+pub mod provenance;
 pub mod rollback;
 pub mod time;
 pub mod verdict;

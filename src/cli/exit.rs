@@ -20,6 +20,8 @@ pub enum ExitStatus {
     Paused,
     /// The command line itself is wrong (sysexits' EX_USAGE).
     Usage,
+    /// Another update replaced this one's before it converged.
+    Superseded,
     /// Stopped by Ctrl-C between two steps.
     Interrupted,
 }
@@ -33,6 +35,7 @@ impl ExitStatus {
             ExitStatus::PlanStale => 3,
             ExitStatus::RolledBack => 4,
             ExitStatus::Paused => 5,
+            ExitStatus::Superseded => 6,
             ExitStatus::Usage => 64,
             ExitStatus::Interrupted => 130,
         }
@@ -47,7 +50,8 @@ impl From<Outcome> for ExitStatus {
             Outcome::RolledBack => ExitStatus::RolledBack,
             Outcome::Paused => ExitStatus::Paused,
             Outcome::Interrupted => ExitStatus::Interrupted,
-            Outcome::PlanStale => ExitStatus::PlanStale,
+            Outcome::PlanStale | Outcome::ClusterMoved => ExitStatus::PlanStale,
+            Outcome::Superseded => ExitStatus::Superseded,
             Outcome::Failed | Outcome::OutOfSequence | Outcome::Refused => ExitStatus::Failure,
         }
     }
@@ -65,8 +69,10 @@ Exit codes:
   0   success, including \"no changes\"
   1   error: bad input, a plan with errors, a failed command
   2   the plan has changes (only with --detailed-exitcode)
-  3   apply: the saved plan no longer matches the cluster; nothing was changed
+  3   apply: the cluster moved away from the plan (a stale saved plan, or another operator
+      changed ucp-interlock or took the config name); nothing (more) was changed
   4   apply/rollback: the update of ucp-interlock failed and swarm rolled it back
   5   apply/rollback: the update of ucp-interlock failed and swarm paused it
+  6   apply/rollback: another update replaced this one before it converged (superseded)
   64  usage error: unknown flag, missing argument
   130 interrupted (Ctrl-C) between two steps; the state is printed";

@@ -124,6 +124,9 @@ pub struct Task {
     pub state: String,
     pub desired_state: String,
     pub error: Option<String>,
+    /// The IDs of the configs its spec mounts: which config a task of the core runs.
+    #[serde(default)]
+    pub configs: Vec<String>,
 }
 
 impl Task {

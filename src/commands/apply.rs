@@ -1,6 +1,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
-use crate::apply::{self, ApplyReport, Context, Interrupt, Options, Outcome};
+use crate::apply::{self, ApplyReport, Context, Interrupt, Moved, Options, Outcome, Pin};
+use crate::audit::provenance::provenance;
 use crate::cli::args::{ApplyArgs, OutputFormat};
 use crate::cli::{CliError, CliResult, ExitStatus};
 use crate::docker::LiveState;
@@ -21,6 +22,8 @@ struct Work {
     plan: Option<Plan>,
     /// The SHA-256 of the spec the plan was made from, for the audit labels.
     spec_sha256: String,
+    /// What the plan was made from; the core's update carries its version.
+    pin: Pin,
 }
 
 /// The saved plan at `path`, refused if the cluster has moved away from it. The plan is shown
@@ -52,13 +55,25 @@ fn load_saved(path: &str, state: &LiveState, printer: &Printer) -> Result<Work, 
         ));
     }
     let spec_sha256 = saved.fingerprint.spec_sha256.clone();
+    let pin = saved_pin(&saved.fingerprint, state);
     let plan = saved.into_plan();
     Ok(Work {
         actions: plan.actions.clone(),
         new_config: plan.new_config.clone(),
         plan: Some(plan),
         spec_sha256,
+        pin,
     })
+}
+
+/// The pin a saved plan recorded (its fingerprint), the live one where it recorded none.
+fn saved_pin(f: &crate::plan::saved::Fingerprint, state: &LiveState) -> Pin {
+    let live = Pin::of(state);
+    Pin {
+        core_version: f.core_service_version.unwrap_or(live.core_version),
+        config_id: f.config_id.clone().unwrap_or(live.config_id),
+        config_name: f.config_name.clone().unwrap_or(live.config_name),
+    }
 }
 
 fn confirm(args: &ApplyArgs, printer: &Printer, n: usize, target: &str) -> Result<(), CliError> {
@@ -185,6 +200,7 @@ async fn prepare(
             new_config: plan.new_config.clone(),
             plan: Some(plan),
             spec_sha256: crate::plan::saved::sha256(&spec.text),
+            pin: Pin::of(state),
         };
         return Ok((Some(spec), work));
     };
@@ -251,18 +267,17 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
         swarm: &client,
         audit: &audit,
         state: &state,
+        pin: &work.pin,
         new_config: &work.new_config,
         opts: &opts,
         interrupt: &interrupt,
     };
     let mut report = apply::execute(&cx, &work.actions, &mut ui).await;
-    if report.outcome == Outcome::OutOfSequence
-        && let (Some(spec), Some(old)) = (&spec, &work.plan)
-    {
+    if report.outcome == Outcome::OutOfSequence {
         let retry = Retry {
             args: &args,
-            spec,
-            old,
+            spec: spec.as_ref(),
+            work: &work,
             client: &client,
             opts: &opts,
             interrupt: &interrupt,
@@ -279,48 +294,97 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
 /// What a re-plan after "update out of sequence" needs.
 struct Retry<'a> {
     args: &'a ApplyArgs,
-    spec: &'a super::inputs::SpecFile,
-    old: &'a Plan,
+    /// `None` for a saved plan: it is not re-planned, only checked.
+    spec: Option<&'a super::inputs::SpecFile>,
+    work: &'a Work,
     client: &'a crate::docker::Client,
     opts: &'a Options,
     interrupt: &'a Interrupt,
     audit: &'a std::collections::BTreeMap<String, String>,
 }
 
+/// Why a re-plan does not go on.
+fn moved(report: &mut ApplyReport, error: String) {
+    report.outcome = Outcome::ClusterMoved;
+    report.error = Some(error);
+    report.hint = Some("review what changed with `interlock-split plan` (it plans from the config in use now) and apply again if it is still wanted".into());
+}
+
+/// The same TOML and no change to services or nodes the shown plan did not have. The config's
+/// name and which old configs are pruned may differ: the config this run created may have
+/// taken the name.
+fn same_plan(plan: &Plan, work: &Work) -> bool {
+    let changes = |actions: &[Action]| -> Vec<Action> {
+        actions
+            .iter()
+            .filter(|a| {
+                !matches!(
+                    a,
+                    Action::CreateConfig { .. }
+                        | Action::UpdateCoreService { .. }
+                        | Action::PruneConfigs { .. }
+                )
+            })
+            .cloned()
+            .collect()
+    };
+    // Steps the first try finished (node labels set, say) are not planned again.
+    let planned = changes(&work.actions);
+    plan.new_config == work.new_config && changes(&plan.actions).iter().all(|a| planned.contains(a))
+}
+
 impl Retry<'_> {
     /// Swarm's optimistic concurrency: someone changed ucp-interlock in between. Re-read and
-    /// re-plan once; go on only if the plan still comes out the same.
+    /// re-plan once; go on only if the core still uses the config the plan was made from and
+    /// the plan comes out the same. Otherwise stop, changing nothing more, and say what moved.
     async fn run(&self, report: &mut ApplyReport, ui: &mut Ui, printer: Printer) {
         printer.status("ucp-interlock changed while updating it: reading the cluster again and re-planning once");
         // Part of the plan has run: a failure here must still end in the state report.
-        let replanned = match live::read(&self.args.connection, false, printer).await {
-            Ok((_, state)) => {
-                plan_live(self.spec, &state, self.args.keep_configs).map(|p| (state, p))
-            }
-            Err(e) => Err(e),
-        };
-        match replanned {
+        let state = match live::read(&self.args.connection, false, printer).await {
+            Ok((_, state)) => state,
             Err(e) => {
                 report.hint = Some(format!(
                     "re-reading the cluster failed ({}); run `interlock-split plan` again, then apply",
                     e.message
                 ));
+                return;
             }
-            Ok((state, plan)) if plan.new_config == self.old.new_config && !plan.has_errors() => {
-                let cx = Context {
-                    swarm: self.client,
-                    audit: self.audit,
-                    state: &state,
-                    new_config: &plan.new_config,
-                    opts: self.opts,
-                    interrupt: self.interrupt,
-                };
-                *report = apply::execute(&cx, &plan.actions, ui).await;
-            }
-            Ok(_) => {
-                report.hint = Some("the cluster's config changed under the plan: run `interlock-split plan` again and review it".into());
-            }
+        };
+        let pin = &self.work.pin;
+        if state.config.id != pin.config_id {
+            let now = provenance(&state.config);
+            let m = Moved::ConfigInUse {
+                now,
+                planned: pin.config_name.clone(),
+            };
+            report.core.config = state.config.name.clone();
+            return moved(report, m.to_string());
         }
+        let Some(spec) = self.spec else {
+            let e = format!(
+                "ucp-interlock was updated since the saved plan was made (version {} → {}); nothing more was changed",
+                pin.core_version, state.core.version
+            );
+            return moved(report, e);
+        };
+        let plan = match plan_live(spec, &state, self.args.keep_configs) {
+            Ok(p) if !p.has_errors() => p,
+            _ => return moved(report, "the cluster changed under the plan and it no longer plans cleanly; nothing more was changed".into()),
+        };
+        if !same_plan(&plan, self.work) {
+            return moved(report, "the cluster changed under the plan: planned again, the plan is not the one shown; nothing more was changed".into());
+        }
+        let pin = Pin::of(&state);
+        let cx = Context {
+            swarm: self.client,
+            audit: self.audit,
+            state: &state,
+            pin: &pin,
+            new_config: &plan.new_config,
+            opts: self.opts,
+            interrupt: self.interrupt,
+        };
+        *report = apply::execute(&cx, &plan.actions, ui).await;
     }
 }
 

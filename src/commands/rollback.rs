@@ -118,10 +118,12 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
     };
     let mut ui = Ui::new(printer);
     let no_stamp = Default::default();
+    let pin = apply::Pin::of(&state);
     let cx = Context {
         swarm: &client,
         audit: &no_stamp,
         state: &state,
+        pin: &pin,
         new_config: "",
         opts: &opts,
         interrupt: &interrupt,

@@ -108,12 +108,21 @@ pub fn config(c: models::Config) -> ConfigInfo {
 
 pub fn task(t: models::Task) -> Task {
     let status = t.status.unwrap_or_default();
+    let configs = t
+        .spec
+        .and_then(|s| s.container_spec)
+        .and_then(|c| c.configs)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|c| c.config_id)
+        .collect();
     Task {
         service_id: t.service_id.unwrap_or_default(),
         node_id: t.node_id,
         state: status.state.map(|s| s.to_string()).unwrap_or_default(),
         desired_state: t.desired_state.map(|s| s.to_string()).unwrap_or_default(),
         error: status.err,
+        configs,
     }
 }
 

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::printer::Printer;
 use super::style::Styler;
 use super::{human, json};
-use crate::apply::{ApplyReport, CoreState, Observer, Outcome, StepStatus};
+use crate::apply::{ApplyReport, CoreState, Observer, Outcome, Request, StepStatus};
 use crate::plan::Action;
 
 /// One line for an action, without colour.
@@ -32,11 +32,20 @@ pub fn print(report: &ApplyReport, as_json: bool, printer: &Printer) {
 /// Which config the core runs, said plainly.
 fn core_text(core: &CoreState, s: &Styler) -> String {
     match &core.pending_update_to {
+        None if core.restarting => format!(
+            "{}, but no task runs it yet: swarm is still restarting it (`interlock-split status` tells when it runs)",
+            s.bold(&core.config)
+        ),
         None => s.bold(&core.config),
         Some(new) => format!(
-            "{} or {}: the update to {new} was started and its outcome is not known (`interlock-split status` tells)",
+            "{} or {}: the update to {new} was started and its outcome is not known{} (`interlock-split status` tells)",
             s.bold(&core.config),
-            s.bold(new)
+            s.bold(new),
+            if core.restarting {
+                "; no task runs the old config again yet"
+            } else {
+                ""
+            }
         ),
     }
 }
@@ -64,6 +73,12 @@ fn headline(outcome: Outcome, s: &Styler) -> String {
         }
         Outcome::Paused => s.red_bold("The update of ucp-interlock failed and swarm paused it."),
         Outcome::Interrupted => s.yellow_bold("Interrupted."),
+        Outcome::ClusterMoved => {
+            s.yellow_bold("Stopped: another operator changed the cluster since the plan.")
+        }
+        Outcome::Superseded => {
+            s.yellow_bold("Superseded: another update replaced this one before it converged.")
+        }
         _ => s.red_bold("Apply failed."),
     }
 }
@@ -73,6 +88,9 @@ fn failure(r: &ApplyReport) -> String {
     let mut out = String::new();
     if let Some(e) = &r.error {
         out.push_str(&format!("  error: {e}\n"));
+    }
+    if let Some(req) = r.request {
+        out.push_str(&format!("  {}\n", request_text(req)));
     }
     if let Some(t) = &r.failed_task {
         out.push_str(&format!(
@@ -114,8 +132,24 @@ fn steps(r: &ApplyReport) -> String {
     out
 }
 
+/// Whether the interrupted step's write reached swarm.
+fn request_text(r: Request) -> &'static str {
+    match r {
+        Request::NotSent => "the step's request was not sent: it changed nothing",
+        Request::SentNoAnswer => {
+            "the step's request was sent and its answer was lost: swarm may have carried it out"
+        }
+        Request::Accepted => {
+            "the step's request was sent and swarm accepted it: the update it started may still be in progress"
+        }
+    }
+}
+
 fn next_step(r: &ApplyReport) -> String {
     match r.outcome {
+        // Someone else's work is on the cluster: rolling back would undo it.
+        Outcome::ClusterMoved => "nothing of theirs was replaced. `interlock-split status` shows what runs now".into(),
+        Outcome::Superseded => "the other update stands; nothing of it was undone. `interlock-split status` shows what runs now".into(),
         Outcome::RolledBack => "nothing was removed. Fix the config (`interlock-split validate`, the log lines above) and apply again; the new config stays uploaded and is reused".into(),
         Outcome::Paused => "swarm left ucp-interlock half-updated: `interlock-split rollback` returns it to the previous config; `interlock-split status` shows where it stands".into(),
         _ => format!(

@@ -143,6 +143,7 @@ fn service_state(
     };
     let (n, nodes) = running(snap, svc);
     let mut found: Vec<Finding> = problems::tasks(svc, n).into_iter().collect();
+    found.extend(problems::update_in_progress(svc));
     if let Some((e, s)) = e
         && s.role == ServiceRole::Proxy
     {
@@ -229,7 +230,11 @@ fn core_state(snap: &Snapshot, core: &Service, config: &ConfigInfo) -> CoreState
         update_message: core.update_message.clone(),
         running,
         desired: core.replicas,
-        problems: problems::core_update(core).into_iter().collect(),
+        // A rollback underway is flagged once, as a failed update.
+        problems: problems::core_update(core)
+            .or_else(|| problems::update_in_progress(core))
+            .into_iter()
+            .collect(),
     }
 }
 

@@ -56,6 +56,24 @@ pub fn stale(name: &str) -> Finding {
     .hint("`interlock-split plan` lists it as stale and apply removes it (unless --no-cleanup)")
 }
 
+/// Update states in which swarm is still replacing a service's tasks.
+pub const UPDATE_IN_PROGRESS_STATES: [&str; 2] = ["updating", "rollback_started"];
+
+/// An update of the service swarm is still carrying out (one an apply cut off, say).
+pub fn update_in_progress(svc: &Service) -> Option<Finding> {
+    let state = svc.update_state.as_deref()?;
+    UPDATE_IN_PROGRESS_STATES.contains(&state).then(|| {
+        Finding::warning(
+            "update-in-progress",
+            format!("an update of `{}` is in progress ({state})", svc.name),
+        )
+        .hint(format!(
+            "`docker service ps {}` shows its tasks; run `interlock-split status` again once it is done",
+            svc.name
+        ))
+    })
+}
+
 pub fn core_update(core: &Service) -> Option<Finding> {
     let state = core.update_state.as_deref()?;
     FAILED_UPDATE_STATES.contains(&state).then(|| {

@@ -45,6 +45,7 @@ fn tasks(svc: &Service, n: u64) -> Vec<Task> {
             state: "running".into(),
             desired_state: "running".into(),
             error: None,
+            configs: Vec::new(),
         })
         .collect()
 }
@@ -252,6 +253,7 @@ fn a_task_on_a_down_node_or_meant_to_stop_does_not_count() {
         state: "running".into(),
         desired_state: desired.into(),
         error: None,
+        configs: vec![],
     };
     let snap = Snapshot {
         nodes: vec![node("up", "ready"), node("gone", "down")],
@@ -273,4 +275,23 @@ fn a_task_on_a_down_node_or_meant_to_stop_does_not_count() {
     let proxy_state = &r.clusters[0].services[1];
     assert_eq!(proxy_state.running, 0);
     assert_eq!(codes(&r), ["tasks-not-running"]);
+}
+
+#[test]
+fn a_proxy_and_a_core_whose_update_is_in_progress_are_flagged() {
+    let mut proxy = service(
+        "proxy-dev",
+        2,
+        &["node.labels.env==dev"],
+        &[(8080, 80), (8443, 443)],
+    );
+    proxy.update_state = Some("updating".into());
+    let mut core = core();
+    core.update_state = Some("updating".into());
+    let r = run(
+        vec![(service("ext-dev", 1, &[], &[]), 1), (proxy, 2)],
+        &core,
+    );
+    assert_eq!(codes(&r), ["update-in-progress", "update-in-progress"]);
+    assert!(r.core.problems[0].message.contains("ucp-interlock"));
 }

@@ -8,10 +8,11 @@
 
 use super::faults::{Call, Fault, Faulty, Kind};
 use super::fixture::{self, FIRST_CONFIG, HOST};
-use super::run::{apply, core_runs, holders};
+use super::run::{apply, apply_with, core_runs, holders};
 use super::swarm::Model;
 use crate::apply::{ApplyReport, CoreState, Outcome, StepStatus};
-use crate::cluster::UpdateState;
+use crate::audit::provenance::APPLIED_BY;
+use crate::cluster::{ConfigInfo, UpdateState};
 use crate::interlock::PublishMode;
 use crate::plan::Action;
 
@@ -86,6 +87,7 @@ fn core(config: &str, pending: Option<&str>) -> CoreState {
     CoreState {
         config: config.into(),
         pending_update_to: pending.map(String::from),
+        restarting: false,
     }
 }
 
@@ -383,7 +385,12 @@ async fn with_pause_as_failure_action_a_failed_update_is_reported_paused() {
     model.state.lock().unwrap().pause_on_failure = true;
     let (_, report) = apply(&model, &model, &spec(8082, BROKEN), KEEP).await;
     assert_eq!(report.outcome, Outcome::Paused, "{report:#?}");
-    assert_eq!(report.core, core(FIRST_CONFIG, Some(CONF_2)));
+    // No task runs the old config again within the wait: the report says it is restarting.
+    let restarting = CoreState {
+        restarting: true,
+        ..core(FIRST_CONFIG, Some(CONF_2))
+    };
+    assert_eq!(report.core, restarting);
     assert_steps(&report, &update);
     let paused = model.read(|s| {
         s.service("ucp-interlock")
@@ -413,4 +420,101 @@ async fn host_mode_publishes_the_core_port_in_host_mode() {
             .any(|p| p.target == 8080 && p.mode == PublishMode::Host),
         "the core publishes its port (ListenAddr :8080) in host mode: {ports:?}"
     );
+}
+
+// Another operator at work between this apply's plan and its writes.
+
+/// Another operator's config: other content, their name on it.
+fn theirs(name: &str) -> (ConfigInfo, String) {
+    let info = ConfigInfo {
+        id: "cfg-theirs".into(),
+        name: name.into(),
+        labels: [(APPLIED_BY.to_string(), "CN=bob".to_string())].into(),
+        created_at: Some("2024-05-01T10:00:00Z".into()),
+    };
+    (info, "# bob's config\n".to_string())
+}
+
+#[tokio::test]
+async fn a_name_taken_by_another_operators_config_stops_and_says_whose() {
+    let model = Model::new(fixture::ucp(DEFAULT_TOML));
+    let spec = spec(8082, "");
+    let (_, report) = apply_with(&model, &model, &spec, KEEP, |s| {
+        s.configs.push(theirs(CONF_2));
+    })
+    .await;
+    assert_eq!(report.outcome, Outcome::ClusterMoved, "{report:#?}");
+    let error = report.error.clone().unwrap();
+    assert!(
+        error.contains(CONF_2) && error.contains("2024-05-01T10:00:00Z by CN=bob"),
+        "{error}"
+    );
+    assert!(
+        !report.hint.clone().unwrap().contains("rollback"),
+        "{report:#?}"
+    );
+    assert_steps(&report, &create);
+    assert_eq!(core_runs(&model), FIRST_CONFIG, "nothing more was changed");
+    let kept = model.read(|s| s.config(CONF_2).map(|(_, t)| t.clone()));
+    assert_eq!(
+        kept.as_deref(),
+        Some("# bob's config\n"),
+        "theirs untouched"
+    );
+}
+
+#[tokio::test]
+async fn the_core_moved_to_another_config_after_the_plan_is_never_replaced() {
+    let model = Model::new(fixture::ucp(DEFAULT_TOML));
+    let spec = spec(8082, "");
+    let (_, report) = apply_with(&model, &model, &spec, KEEP, |s| {
+        let (info, toml) = theirs("com.docker.ucp.interlock.conf-42");
+        s.interloper = Some((info, toml));
+        let core = s.service("ucp-interlock").unwrap().service.clone();
+        // Their update: the interloper hooks onto an update underway, so start one.
+        s.start_update("ucp-interlock", core, true);
+    })
+    .await;
+    assert_eq!(report.outcome, Outcome::ClusterMoved, "{report:#?}");
+    let error = report.error.clone().unwrap();
+    assert!(
+        error.contains("now uses com.docker.ucp.interlock.conf-42")
+            && error.contains("by CN=bob")
+            && error.contains(&format!("not {FIRST_CONFIG}")),
+        "{error}"
+    );
+    assert_steps(&report, &update);
+    assert_eq!(core_runs(&model), "com.docker.ucp.interlock.conf-42");
+}
+
+#[tokio::test]
+async fn the_version_moving_between_the_read_and_the_update_is_out_of_sequence() {
+    let model = Model::new(fixture::ucp(DEFAULT_TOML));
+    let spec = spec(8082, "");
+    // Someone updated the core without changing its config (a forced update, say).
+    let (toml, report) = apply_with(&model, &model, &spec, KEEP, |s| {
+        s.service_mut("ucp-interlock").unwrap().service.version += 1;
+    })
+    .await;
+    assert_eq!(report.outcome, Outcome::OutOfSequence, "{report:#?}");
+    assert_eq!(report.core, core(FIRST_CONFIG, None));
+    assert_steps(&report, &update);
+    assert_eq!(core_runs(&model), FIRST_CONFIG);
+    // Planned again from what is there now, it goes on (the command does this once).
+    assert_rerun_converges(&model, &spec, &toml).await;
+}
+
+#[tokio::test]
+async fn an_update_superseded_during_the_watch_is_its_own_outcome() {
+    let model = Model::new(fixture::ucp(DEFAULT_TOML));
+    model.state.lock().unwrap().interloper = Some(theirs("com.docker.ucp.interlock.conf-42"));
+    let (_, report) = apply(&model, &model, &spec(8082, ""), KEEP).await;
+    assert_eq!(report.outcome, Outcome::Superseded, "{report:#?}");
+    assert_eq!(
+        report.core,
+        core("com.docker.ucp.interlock.conf-42", None),
+        "the report says what the core runs now"
+    );
+    assert_steps(&report, &update);
+    assert!(!report.hint.clone().unwrap().contains("rollback"));
 }

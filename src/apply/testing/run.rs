@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::apply::{ApplyReport, Context, Interrupt, Observer, Options, execute};
+use crate::apply::{ApplyReport, Context, Interrupt, Observer, Options, Pin, execute};
 use crate::cluster::{Snapshot, Task};
 use crate::docker::{LiveState, Swarm};
 use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
@@ -24,6 +24,7 @@ pub fn live_state(s: &State) -> LiveState {
             state: "running".into(),
             desired_state: "running".into(),
             error: None,
+            configs: Vec::new(),
         })
     });
     let snapshot = Snapshot {
@@ -96,15 +97,30 @@ pub async fn apply(
     spec: &str,
     keep_configs: usize,
 ) -> (String, ApplyReport) {
+    apply_with(model, swarm, spec, keep_configs, |_| {}).await
+}
+
+/// As `apply`, with `meanwhile` changing the model after the plan was made (another operator
+/// at work while this one reads the plan).
+pub async fn apply_with(
+    model: &Model,
+    swarm: &impl Swarm,
+    spec: &str,
+    keep_configs: usize,
+    meanwhile: impl FnOnce(&mut State),
+) -> (String, ApplyReport) {
     let state = model.read(live_state);
     let plan = plan(&state, spec, keep_configs);
+    meanwhile(&mut model.state.lock().unwrap());
     let opts = options();
     let interrupt = Interrupt::default();
     let audit = stamp().labels();
+    let pin = Pin::of(&state);
     let cx = Context {
         swarm,
         audit: &audit,
         state: &state,
+        pin: &pin,
         new_config: &plan.new_config,
         opts: &opts,
         interrupt: &interrupt,

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::cluster::{ConfigInfo, ConfigRef, Node, Service, UpdateState, UpdateStatus};
+use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
 
 /// A service with the state swarm keeps beside its spec.
 #[derive(Debug, Clone)]
@@ -26,6 +27,9 @@ pub struct State {
     /// Swarm's update failure action for the core: pause instead of rolling back.
     pub pause_on_failure: bool,
     pub clock: u64,
+    /// Another operator, waiting for an update of the core to start: then it uploads this
+    /// config and points the core at it (superseding that update).
+    pub interloper: Option<(ConfigInfo, String)>,
 }
 
 impl State {
@@ -82,6 +86,7 @@ impl State {
     /// One tick of every update underway: updating -> completed, or (tasks that cannot run)
     /// rollback_started -> rollback_completed, or paused when the failure action says so.
     pub fn advance(&mut self) {
+        self.interlope();
         let pause = self.pause_on_failure;
         for s in &mut self.services {
             let Some(u) = s.update.as_mut() else { continue };
@@ -113,6 +118,32 @@ impl State {
             }
             u.state = Some(next);
         }
+    }
+
+    /// The other operator's move, once an update of the core is underway.
+    fn interlope(&mut self) {
+        let updating = self
+            .service(CORE_SERVICE)
+            .is_some_and(|s| s.update_state_is(&UpdateState::Updating));
+        if !updating {
+            return;
+        }
+        let Some((info, toml)) = self.interloper.take() else {
+            return;
+        };
+        let mut core = self
+            .service(CORE_SERVICE)
+            .expect("the core")
+            .service
+            .clone();
+        core.configs.retain(|c| c.target != CONFIG_TARGET);
+        core.configs.push(ConfigRef {
+            config_id: info.id.clone(),
+            config_name: info.name.clone(),
+            target: CONFIG_TARGET.into(),
+        });
+        self.configs.push((info, toml));
+        self.start_update(CORE_SERVICE, core, true);
     }
 
     /// Services that mount config `id`.

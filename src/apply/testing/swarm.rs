@@ -63,7 +63,10 @@ impl Swarm for Model {
     async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ConnectError> {
         self.tick(|s| {
             let m = s.service(service).ok_or_else(|| not_found(service))?;
-            let running = !m.update_state_is(&UpdateState::Updating) || m.healthy;
+            // A failed task is not restarted while swarm holds the update paused.
+            let stuck = m.update_state_is(&UpdateState::Updating)
+                || m.update_state_is(&UpdateState::Paused);
+            let running = !stuck || m.healthy;
             let n = if running {
                 m.service.replicas.unwrap_or(1)
             } else {
@@ -77,6 +80,12 @@ impl Swarm for Model {
                     state: "running".into(),
                     desired_state: "running".into(),
                     error: None,
+                    configs: m
+                        .service
+                        .configs
+                        .iter()
+                        .map(|c| c.config_id.clone())
+                        .collect(),
                 },
                 updated_at: Some(format!("t{}", m.service.version)),
                 container_id: None,

@@ -1,0 +1,247 @@
+//! Two operators at once, end to end: the real binary through a client bundle and the mTLS
+//! front, on the real swarm with the stand-in core. Another operator moves `ucp-interlock` to
+//! their own config while apply waits at the confirmation prompt on a real pseudo-terminal;
+//! two applies of different specs start together, several rounds. Neither ever replaces
+//! the other's config: the one that loses says what changed and exits 3 (or 6, superseded).
+
+use crate::support;
+
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use support::bed::{self, FIRST_CONFIG};
+use support::cli::{show, write};
+use support::{Core, TlsFront, TlsOptions, docker_ok, docker_ok_stdin};
+
+const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
+const WAIT: Duration = Duration::from_secs(40);
+const THEIRS: &str = "com.docker.ucp.interlock.conf-42";
+const APPLIED_BY: &str = "com.docker.interlock-split.applied-by";
+
+struct Bed {
+    _front: TlsFront,
+    dir: tempfile::TempDir,
+    bundle: String,
+    host: String,
+    core: Core,
+}
+
+impl Bed {
+    fn start() -> Bed {
+        let core = Core::deploy(DEFAULT_TOML);
+        core.wait_running("ucp-interlock-proxy", 2, WAIT);
+        let host = docker_ok(&[
+            "node",
+            "inspect",
+            "--format",
+            "{{.Description.Hostname}}",
+            &core.node,
+        ]);
+        let front = TlsFront::start(TlsOptions::default());
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("bundle.zip");
+        front.bundle_zip(&zip);
+        let bundle = zip.to_str().unwrap().to_string();
+        Bed {
+            _front: front,
+            dir,
+            bundle,
+            host,
+            core,
+        }
+    }
+
+    /// A spec of three service clusters on this node, dev on `http`/`https`.
+    fn spec(&self, file: &str, http: u16, https: u16) -> String {
+        let mut s = String::new();
+        for (name, http, https) in [
+            ("dev", http, https),
+            ("test", 8081, 8444),
+            ("prod", 8080, 8443),
+        ] {
+            s.push_str(&format!(
+                "[clusters.{name}]\nhttp_port = {http}\nhttps_port = {https}\nproxy_replicas = 1\nnode_label_key = \"it.two.{name}\"\nnode_label = \"yes\"\nnodes = [\"{}\"]\n\n",
+                self.host
+            ));
+        }
+        write(self.dir.path(), file, &s)
+    }
+
+    /// `apply --auto-approve` started, not awaited.
+    fn spawn_apply(&self, spec: &str) -> Child {
+        Command::new(env!("CARGO_BIN_EXE_interlock-split"))
+            .args(["--color", "never", "apply", "--bundle", &self.bundle])
+            .args(["--spec", spec, "--auto-approve", "--wait-timeout", "60"])
+            .args(["--backup-dir", self.dir.path().to_str().unwrap()])
+            .env_remove("DOCKER_HOST")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+}
+
+impl Drop for Bed {
+    fn drop(&mut self) {
+        for c in ["dev", "test", "prod"] {
+            let key = format!("it.two.{c}");
+            let _ = support::docker(&["node", "update", "--label-rm", &key, &self.core.node]);
+        }
+    }
+}
+
+fn core_config() -> String {
+    docker_ok(&[
+        "service",
+        "inspect",
+        "--format",
+        r#"{{range .Spec.TaskTemplate.ContainerSpec.Configs}}{{if eq .File.Name "/config.toml"}}{{.ConfigName}}{{end}}{{end}}"#,
+        "ucp-interlock",
+    ])
+}
+
+/// The Interlock configs on the swarm, with their TOML.
+fn interlock_configs() -> Vec<(String, String)> {
+    let names = docker_ok(&["config", "ls", "--format", "{{.Name}}"]);
+    support::lines(&names)
+        .into_iter()
+        .filter(|n| n.starts_with("com.docker.ucp.interlock.conf-"))
+        .map(|n| {
+            let data = docker_ok(&["config", "inspect", "--format", "{{json .Spec.Data}}", &n]);
+            let b64: String = serde_json::from_str(&data).unwrap();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap();
+            (n, String::from_utf8(bytes).unwrap())
+        })
+        .collect()
+}
+
+fn assert_no_two_configs_alike(context: &str) {
+    let configs = interlock_configs();
+    for (i, (a, ta)) in configs.iter().enumerate() {
+        for (b, tb) in &configs[i + 1..] {
+            assert!(ta != tb, "{context}: {a} and {b} hold the same TOML");
+        }
+    }
+}
+
+/// Another operator: uploads their own config (labelled with their name) and moves the core to
+/// it, waiting until it runs.
+fn another_operator_moves_the_core() {
+    let toml = format!("{DEFAULT_TOML}\n# another operator's change\n");
+    let label = format!("{APPLIED_BY}=CN=bob");
+    docker_ok_stdin(
+        &["config", "create", "--label", &label, THEIRS, "-"],
+        toml.as_bytes(),
+    );
+    let from = core_config();
+    docker_ok(&[
+        "service",
+        "update",
+        "--detach=false",
+        "--config-rm",
+        &from,
+        "--config-add",
+        &format!("source={THEIRS},target=/config.toml"),
+        "ucp-interlock",
+    ]);
+}
+
+#[test]
+fn another_operator_at_the_prompt_and_two_applies_at_once() {
+    if !support::docker_available("another_operator_at_the_prompt_and_two_applies_at_once") {
+        return;
+    }
+    let bed = Bed::start();
+    let started = Instant::now();
+    moved_while_at_the_prompt(&bed);
+    for round in 0..3u16 {
+        two_applies_at_once(&bed, round);
+    }
+    eprintln!("two operators at once: {:.1?}", started.elapsed());
+}
+
+/// apply waits at the prompt on a pseudo-terminal; the core moves to another operator's config;
+/// `yes` then changes nothing of theirs: exit 3, and the report says whose config is in use.
+fn moved_while_at_the_prompt(bed: &Bed) {
+    let spec = bed.spec("prompt.toml", 8082, 8445);
+    let cmd = format!(
+        "{} --color never apply --bundle {} --spec {spec} --backup-dir {}",
+        env!("CARGO_BIN_EXE_interlock-split"),
+        bed.bundle,
+        bed.dir.path().display()
+    );
+    let mut child = Command::new("script")
+        .args(["-q", "-e", "-c", &cmd, "/dev/null"])
+        .env_remove("DOCKER_HOST")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs the tool on a pseudo-terminal");
+    std::thread::sleep(Duration::from_secs(2));
+    another_operator_moves_the_core();
+    use std::io::Write;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"yes\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Only 'yes' is accepted"), "{}", show(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    for says in [
+        format!("now uses {THEIRS} (created "),
+        "by CN=bob".into(),
+        format!("not {FIRST_CONFIG}"),
+        "nothing more was changed".into(),
+    ] {
+        assert!(text.contains(&says), "`{says}`\n{}", show(&out));
+    }
+    assert!(!text.contains("HTTP"), "no raw HTTP text\n{}", show(&out));
+    assert!(
+        !text.contains("rollback`"),
+        "no rollback hint\n{}",
+        show(&out)
+    );
+    assert_eq!(core_config(), THEIRS, "their config stays in use");
+    assert_no_two_configs_alike("after the prompt");
+}
+
+fn finished(child: Child) -> Output {
+    child.wait_with_output().unwrap()
+}
+
+/// Two applies of different specs started together: exactly one wins, the other exits 3 (or 6)
+/// saying why; the core runs the winner's config, and no two configs hold the same TOML.
+fn two_applies_at_once(bed: &Bed, round: u16) {
+    let a = bed.spec("a.toml", 8082 + 10 * round, 8445 + 10 * round);
+    let b = bed.spec("b.toml", 8182 + 10 * round, 8545 + 10 * round);
+    let (ca, cb) = (bed.spawn_apply(&a), bed.spawn_apply(&b));
+    let outs = [finished(ca), finished(cb)];
+    let context = format!("round {round}");
+    let won: Vec<&Output> = outs.iter().filter(|o| o.status.success()).collect();
+    let lost: Vec<&Output> = outs.iter().filter(|o| !o.status.success()).collect();
+    let all = outs.iter().map(show).collect::<Vec<_>>().join("\n----\n");
+    assert_eq!(won.len(), 1, "{context}: exactly one wins\n{all}");
+    let loser = lost[0];
+    assert!(
+        matches!(loser.status.code(), Some(3) | Some(6)),
+        "{context}: the other exits 3 or 6\n{all}"
+    );
+    let text = String::from_utf8_lossy(&loser.stdout);
+    assert!(
+        text.contains("another operator changed the cluster") || text.contains("Superseded"),
+        "{context}: a clear message\n{all}"
+    );
+    assert!(!text.contains("HTTP"), "{context}: no raw HTTP text\n{all}");
+    let winner = String::from_utf8_lossy(&won[0].stdout);
+    let runs = core_config();
+    assert!(
+        winner.contains(&format!("Applied. ucp-interlock runs {runs}.")),
+        "{context}: the core runs the winner's config {runs}\n{all}"
+    );
+    assert_eq!(bed::running_tasks("ucp-interlock"), 1, "{context}");
+    assert_no_two_configs_alike(&context);
+    eprintln!("{context}:\n{all}");
+}
