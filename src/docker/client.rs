@@ -60,9 +60,10 @@ impl Client {
             secs: timeout.as_secs().max(1),
             origin,
         };
-        client.docker = client
-            .call("GET /version", docker.negotiate_version())
-            .await?;
+        client.docker = docker
+            .negotiate_version()
+            .await
+            .map_err(|e| client.negotiation_error(&e))?;
         let v = client.docker.client_version();
         let _ = client
             .stats
@@ -73,6 +74,14 @@ impl Client {
             v.major_version, v.minor_version
         ));
         Ok(client)
+    }
+
+    /// The first call fails: a server that is not a Docker API is named as such.
+    fn negotiation_error(&self, e: &bollard::errors::Error) -> ConnectError {
+        let answer = self.stats.first_answer.get();
+        error::not_docker(e, answer, &self.address).unwrap_or_else(|| {
+            error::classify(e, "GET /version", &self.address, &self.origin, self.secs)
+        })
     }
 
     pub fn docker(&self) -> &Docker {

@@ -31,14 +31,19 @@ pub fn parse(file: &str, text: &str) -> Result<Spec, Vec<Finding>> {
     let raw: raw::RawSpec = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
-            let mut f = Finding::error("spec-invalid", e.message().trim().to_string());
-            if let Some(span) = e.span() {
-                f.location = Some(locator.at_offset(span.start));
+            let offset = e.span().map_or(0, |s| s.start);
+            let duplicate = crate::duplicate::explain(text, e.message(), offset);
+            let message = duplicate
+                .as_ref()
+                .map_or_else(|| e.message().trim().to_string(), |d| d.message.clone());
+            let mut f = Finding::error("spec-invalid", message);
+            if e.span().is_some() {
+                f.location = Some(locator.at_offset(offset));
             }
-            f.hint = Some(
-                "see the spec format in the README, or run `interlock-split init` for a commented example"
-                    .into(),
-            );
+            f.hint = Some(duplicate.map_or(
+                "see the spec format in the README, or run `interlock-split init` for a commented example",
+                |d| d.hint,
+            ).into());
             return Err(vec![f]);
         }
     };
