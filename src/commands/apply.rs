@@ -25,7 +25,7 @@ struct Work {
 /// not after a connection error.
 enum Local {
     Spec(super::inputs::SpecFile),
-    Saved { path: String, saved: SavedPlan },
+    Saved { path: String, saved: Box<SavedPlan> },
 }
 
 impl Local {
@@ -38,7 +38,7 @@ impl Local {
             .map_err(|e| CliError::user(format!("`{path}` {e}")).hint(e.hint()))?;
         Ok(Local::Saved {
             path: path.clone(),
-            saved,
+            saved: Box::new(saved),
         })
     }
 }
@@ -167,7 +167,7 @@ fn prepare(
             };
             Ok((Some(spec), work))
         }
-        Local::Saved { path, saved } => Ok((None, load_saved(&path, saved, state, printer)?)),
+        Local::Saved { path, saved } => Ok((None, load_saved(&path, *saved, state, printer)?)),
     }
 }
 
