@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cluster;
 pub mod commands;
 pub mod docker;
+pub mod duplicate;
 pub mod extension;
 pub mod finding;
 pub mod interlock;

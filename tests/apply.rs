@@ -152,6 +152,25 @@ fn seed_scenario_end_to_end() {
         backup_dir,
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    // Without a terminal, each step ends in one line with its result and duration.
+    let log = String::from_utf8_lossy(&out.stderr);
+    let ends: Vec<&str> = log
+        .lines()
+        .filter(|l| l.starts_with('[') && l.contains(" … "))
+        .filter(|l| l.contains(" … done in ") || l.contains(" … skipped in "))
+        .collect();
+    assert!(
+        ends.iter()
+            .any(|l| l.starts_with("[5/13] update service ucp-interlock:")
+                && l.contains(" … done in ")
+                && l.contains(" s: ucp-interlock runs com.docker.ucp.interlock.conf-2")),
+        "{log}"
+    );
+    assert_eq!(ends.len(), 13, "every step ends in a line: {log}");
+    assert!(
+        !log.contains('\x1b'),
+        "no colour or spinner in a log: {log}"
+    );
     let reviewed = String::from_utf8_lossy(&planned.stdout);
     assert!(
         reviewed.contains("Actions, in the order apply takes them:"),
@@ -231,6 +250,21 @@ fn seed_scenario_end_to_end() {
         .unwrap()
         .path();
     assert_eq!(std::fs::read_to_string(&backup).unwrap(), DEFAULT_TOML);
+    let name = backup.file_name().unwrap().to_string_lossy().into_owned();
+    let stamp = name
+        .strip_prefix(&format!("interlock-backup-{FIRST_CONFIG}-"))
+        .and_then(|r| r.strip_suffix(".toml"))
+        .unwrap_or_else(|| panic!("{name}"));
+    assert!(
+        stamp.len() == 16
+            && stamp.as_bytes()[8] == b'T'
+            && stamp.ends_with('Z')
+            && stamp[..8]
+                .chars()
+                .chain(stamp[9..15].chars())
+                .all(|c| c.is_ascii_digit()),
+        "a UTC timestamp such as 20261129T043619Z: {name}"
+    );
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(
         std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777,

@@ -1277,3 +1277,87 @@ fn secrets_from_the_spec_are_masked() {
         assert!(r.stdout.contains("AdminPass = "), "{output}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// local inputs before the network
+
+/// A `--host` where nothing listens: any connection attempt would end in "refused".
+const UNREACHABLE: &str = "tcp://127.0.0.1:1";
+
+/// A missing or broken local file is named before any connection is tried: the operator
+/// fixes the file first, whatever the network does.
+#[test]
+fn local_inputs_are_read_before_connecting() {
+    let dir = workdir(&[(SPEC, "spec.toml")]);
+    fs::write(dir.path().join("garbage.json"), "not a plan\n").unwrap();
+    fs::write(
+        dir.path().join("dup.toml"),
+        "[clusters.dev]\nhttp_port = 8082\nhttp_port = 8083\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("bundle.zip"), "not a zip").unwrap();
+    let host = ["--host", UNREACHABLE, "--timeout", "1"];
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["apply", "missing.json"],
+            "cannot read saved plan `missing.json`",
+        ),
+        (
+            &["apply", "garbage.json"],
+            "`garbage.json` is not a saved plan",
+        ),
+        (
+            &["apply", "--spec", "dup.toml", "--auto-approve"],
+            "the spec `dup.toml` has 1 problem",
+        ),
+        (
+            &["apply", "--spec", "missing.toml", "--auto-approve"],
+            "missing.toml",
+        ),
+        (
+            &["plan", "--spec", "dup.toml"],
+            "the spec `dup.toml` has 1 problem",
+        ),
+        (
+            &[
+                "status",
+                "--tls-ca",
+                "ca.pem",
+                "--tls-cert",
+                "c.pem",
+                "--tls-key",
+                "k.pem",
+            ],
+            "cannot read the CA certificate (--tls-ca) `ca.pem`",
+        ),
+        (
+            &["rollback", "--auto-approve", "--tls-ca", "ca.pem"],
+            "--tls-ca, --tls-cert and --tls-key go together",
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&host);
+        let r = run(&mut cli_in(dir.path(), &all));
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(expected), "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("refused"), "{args:?}: {}", r.stderr);
+    }
+    // A bundle that is not one: named without a connection (it would say where to connect).
+    let r = run(&mut cli_in(
+        dir.path(),
+        &["apply", "--spec", "dup.toml", "--bundle", "bundle.zip"],
+    ));
+    assert!(r.stderr.contains("the spec `dup.toml`"), "{}", r.stderr);
+    let r = run(&mut cli_in(
+        dir.path(),
+        &["apply", "--spec", "spec.toml", "--bundle", "bundle.zip"],
+    ));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`bundle.zip` is not a usable client bundle"),
+        "{}",
+        r.stderr
+    );
+}

@@ -13,7 +13,7 @@ use support::cli::{json, show, stderr, tool, tool_env, write};
 
 use serde_json::Value;
 use support::bed::{self, FIRST_CONFIG};
-use support::{Core, KeyKind, SwarmLock, TEST_LABEL_KV, TlsFront, TlsOptions, docker_ok};
+use support::{Core, KeyKind, SwarmLock, TEST_LABEL_KV, TlsFront, TlsOptions, WebPage, docker_ok};
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const WAIT: Duration = Duration::from_secs(40);
@@ -634,6 +634,108 @@ fn connection_errors_name_the_cause_and_the_fix() {
     let err = failing_plan(&refused, &["--timeout", "1"]);
     assert!(err.contains("did not answer within 1s"), "{err}");
     holder.join().unwrap();
+}
+
+/// A bundle whose env.sh points at `port` on 127.0.0.1.
+fn bundle_to(front: &TlsFront, dir: &Path, port: u16) -> std::path::PathBuf {
+    let path = dir.join(format!("to-{port}"));
+    front.bundle_dir(&path);
+    std::fs::write(
+        path.join("env.sh"),
+        format!("export DOCKER_HOST=tcp://127.0.0.1:{port}\n"),
+    )
+    .unwrap();
+    path
+}
+
+/// Serves each of `n` connections with `serve` on a thread; returns the port.
+fn raw_server(n: usize, serve: fn(std::net::TcpStream)) -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming().take(n).flatten() {
+            serve(s);
+        }
+    });
+    port
+}
+
+/// What answers is not a Docker API: each case says so, names what answered, and says what to
+/// check. No engine is needed.
+#[test]
+fn servers_that_are_not_a_docker_api_are_named() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+
+    // An HTTPS web server (it even accepts the client certificate).
+    let web = TlsFront::start(TlsOptions {
+        web_page: Some(WebPage {
+            status: 200,
+            server: "nginx/1.25.3",
+            body: "<html>\r\n<head><title>Welcome\x1b[31m to nginx!</title></head></html>".into(),
+        }),
+        ..Default::default()
+    });
+    let err = failing_plan(&zip_of(&web, dir.path()), &[]);
+    assert!(err.contains("does not look like a Docker API"), "{err}");
+    assert!(
+        err.contains("`HTTP/1.1 200 OK` from `nginx/1.25.3`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("<html>\\r\\n<head><title>Welcome\\u{1b}[31m"),
+        "{err}"
+    );
+    assert!(
+        !err.contains('\x1b'),
+        "control characters are escaped: {err}"
+    );
+    assert!(err.contains("check the host and port"), "{err}");
+    assert!(!err.contains("deserialize"), "{err}");
+
+    // A web server's error page.
+    let web = TlsFront::start(TlsOptions {
+        web_page: Some(WebPage {
+            status: 404,
+            server: "Apache",
+            body: "<h1>Not Found</h1>".into(),
+        }),
+        ..Default::default()
+    });
+    let err = failing_plan(&zip_of(&web, dir.path()), &[]);
+    assert!(
+        err.contains("`HTTP/1.1 404 Not Found` from `Apache`, body `<h1>Not Found</h1>`"),
+        "{err}"
+    );
+
+    // A plain-HTTP server where TLS is expected.
+    let port = raw_server(1, |mut s| {
+        let mut buf = [0u8; 1024];
+        let _ = s.read(&mut buf);
+        let _ = s.write_all(
+            b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        );
+    });
+    let err = failing_plan(&bundle_to(&web, dir.path(), port), &[]);
+    assert!(
+        err.contains(&format!("tcp://127.0.0.1:{port} does not speak TLS")),
+        "{err}"
+    );
+    assert!(err.contains("plain-HTTP"), "{err}");
+
+    // A server that closes the connection in the middle of the TLS handshake.
+    let port = raw_server(1, |mut s| {
+        let mut buf = [0u8; 1024];
+        let _ = s.read(&mut buf);
+    });
+    let err = failing_plan(&bundle_to(&web, dir.path(), port), &[]);
+    assert!(
+        err.contains(&format!(
+            "tcp://127.0.0.1:{port} closed the connection during the TLS handshake"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("check the host and port"), "{err}");
 }
 
 /// Reached the cluster and read it: with no ucp-interlock deployed, the one error left is that

@@ -40,8 +40,9 @@ pub trait Observer {
     fn step(&mut self, n: usize, total: usize, action: &Action);
     /// Progress within a step.
     fn progress(&mut self, text: &str);
-    /// The outcome of a step.
-    fn done(&mut self, text: &str);
+    /// The outcome of a step: what became of it, what it did (for a failure: why), and how
+    /// long it took.
+    fn done(&mut self, status: StepStatus, detail: &str, took: Duration);
 }
 
 /// What has happened to the cluster so far, for reports.
@@ -186,19 +187,16 @@ pub async fn execute<S: Swarm>(
         if let Action::UpdateCoreService { .. } = action {
             audit::record_outcome(cx.swarm, &progress, &result, &mut report).await;
         }
-        let millis = start.elapsed().as_millis();
+        let took = start.elapsed();
+        let millis = took.as_millis();
         let (status, detail) = match result {
-            Ok(StepDone { status, detail }) => {
-                ui.done(&format!("{detail} ({:.1}s)", millis as f64 / 1000.0));
-                (status, detail)
-            }
-            Err(e) => {
-                let detail = record_failure(&mut report, &e, &progress);
-                let first = detail.lines().next().unwrap_or_default();
-                ui.done(&format!("failed: {first}"));
-                (StepStatus::Failed, detail)
-            }
+            Ok(StepDone { status, detail }) => (status, detail),
+            Err(e) => (
+                StepStatus::Failed,
+                record_failure(&mut report, &e, &progress),
+            ),
         };
+        ui.done(status, &detail, took);
         report.steps.push(StepReport {
             action: action.clone(),
             status,

@@ -26,13 +26,37 @@ struct Work {
     pin: Pin,
 }
 
+/// What apply reads from files, before it connects: a missing or broken file is named at once,
+/// not after a connection error.
+enum Local {
+    Spec(super::inputs::SpecFile),
+    Saved { path: String, saved: Box<SavedPlan> },
+}
+
+impl Local {
+    fn read(args: &ApplyArgs) -> Result<Local, CliError> {
+        let Some(path) = &args.plan_file else {
+            return Ok(Local::Spec(load_spec(&args.spec.spec)?));
+        };
+        let text = crate::cli::error::read_file(path, "saved plan")?;
+        let saved = SavedPlan::parse(&text)
+            .map_err(|e| CliError::user(format!("`{path}` {e}")).hint(e.hint()))?;
+        Ok(Local::Saved {
+            path: path.clone(),
+            saved: Box::new(saved),
+        })
+    }
+}
+
 /// The saved plan at `path`, refused if the cluster has moved away from it. The plan is shown
 /// as `plan` showed it, and applied as saved.
-fn load_saved(path: &str, state: &LiveState, printer: &Printer) -> Result<Work, CliError> {
+fn load_saved(
+    path: &str,
+    saved: SavedPlan,
+    state: &LiveState,
+    printer: &Printer,
+) -> Result<Work, CliError> {
     use crate::plan::saved::Drift;
-    let text = crate::cli::error::read_file(path, "saved plan")?;
-    let saved = SavedPlan::parse(&text)
-        .map_err(|e| CliError::user(format!("`{path}` {e}")).hint(e.hint()))?;
     let now = live_fingerprint(state, &saved.fingerprint.spec_file, None);
     let (spec_drift, cluster_drift): (Vec<Drift>, Vec<Drift>) = saved
         .fingerprint
@@ -98,47 +122,6 @@ fn confirm(args: &ApplyArgs, printer: &Printer, n: usize, target: &str) -> Resul
     Ok(())
 }
 
-/// The current TOML, kept where the operator can find it, readable by the owner only.
-fn backup(dir: &str, state: &LiveState) -> Result<String, CliError> {
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    // Never overwrite a backup: a re-run in the same second gets a name of its own.
-    let mut n = 0;
-    let (path, mut f) = loop {
-        let suffix = if n == 0 {
-            String::new()
-        } else {
-            format!("-{n}")
-        };
-        let path = std::path::Path::new(dir).join(format!(
-            "interlock-backup-{}-{stamp}{suffix}.toml",
-            state.config.name
-        ));
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        match opts.open(&path) {
-            Ok(f) => break (path, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
-            Err(e) => {
-                return Err(CliError::user(format!(
-                    "cannot write the backup {}: {e}",
-                    path.display()
-                ))
-                .nothing_changed()
-                .hint("point --backup-dir at a writable directory"));
-            }
-        }
-    };
-    f.write_all(state.toml.as_bytes()).map_err(|e| {
-        CliError::user(format!("cannot write the backup {}: {e}", path.display())).nothing_changed()
-    })?;
-    Ok(path.display().to_string())
-}
-
 pub fn run(args: ApplyArgs, printer: &Printer) -> CliResult {
     let rt = live::runtime()?;
     let output = args.output;
@@ -186,25 +169,27 @@ pub(super) fn unchanged(e: CliError) -> CliError {
     }
 }
 
-/// Reads the spec (unless a saved plan is applied) and what to run.
-async fn prepare(
+/// What to run, from the spec and the cluster, or from the saved plan checked against it.
+fn prepare(
     args: &ApplyArgs,
+    local: Local,
     state: &LiveState,
     printer: &Printer,
 ) -> Result<(Option<super::inputs::SpecFile>, Work), CliError> {
-    let Some(path) = &args.plan_file else {
-        let spec = load_spec(&args.spec.spec)?;
-        let plan = plan_live(&spec, state, args.keep_configs)?;
-        let work = Work {
-            actions: plan.actions.clone(),
-            new_config: plan.new_config.clone(),
-            plan: Some(plan),
-            spec_sha256: crate::plan::saved::sha256(&spec.text),
-            pin: Pin::of(state),
-        };
-        return Ok((Some(spec), work));
-    };
-    Ok((None, load_saved(path, state, printer)?))
+    match local {
+        Local::Spec(spec) => {
+            let plan = plan_live(&spec, state, args.keep_configs)?;
+            let work = Work {
+                actions: plan.actions.clone(),
+                new_config: plan.new_config.clone(),
+                plan: Some(plan),
+                spec_sha256: crate::plan::saved::sha256(&spec.text),
+                pin: Pin::of(state),
+            };
+            Ok((Some(spec), work))
+        }
+        Local::Saved { path, saved } => Ok((None, load_saved(&path, *saved, state, printer)?)),
+    }
 }
 
 /// Shows what will run; refuses a plan with errors.
@@ -238,10 +223,11 @@ fn show(work: &Work, args: &ApplyArgs, printer: &Printer) -> Result<(), CliError
 
 async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
     let interrupt = Interrupt::listen();
+    let local = Local::read(&args).map_err(unchanged)?;
     let (client, state) = live::read(&args.connection, false, printer)
         .await
         .map_err(unchanged)?;
-    let (spec, work) = prepare(&args, &state, &printer).await.map_err(unchanged)?;
+    let (spec, work) = prepare(&args, local, &state, &printer).map_err(unchanged)?;
     show(&work, &args, &printer)?;
     if work.actions.is_empty() {
         if args.output == OutputFormat::Json {
@@ -251,7 +237,7 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
     }
     let target = client.endpoint.address.to_string();
     confirm(&args, &printer, work.actions.len(), &target)?;
-    let backup = backup(&args.backup_dir, &state)?;
+    let backup = super::backup::write(&args.backup_dir, &state)?;
     printer.status(&format!(
         "backup of {} written to {backup}",
         state.config.name

@@ -1,6 +1,7 @@
 //! One module per command; each reads its inputs, calls the core, and prints.
 
 mod apply;
+mod backup;
 mod completions;
 mod history;
 mod init;

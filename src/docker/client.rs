@@ -61,10 +61,10 @@ impl Client {
             origin,
         };
         let tls = client.endpoint.tls.is_some();
-        client.docker = client
-            .call("GET /version", docker.negotiate_version())
+        client.docker = docker
+            .negotiate_version()
             .await
-            .map_err(|e| first_call_over_tls(e, tls))?;
+            .map_err(|e| first_call_over_tls(client.negotiation_error(&e), tls))?;
         let v = client.docker.client_version();
         let _ = client
             .stats
@@ -75,6 +75,14 @@ impl Client {
             v.major_version, v.minor_version
         ));
         Ok(client)
+    }
+
+    /// The first call fails: a server that is not a Docker API is named as such.
+    fn negotiation_error(&self, e: &bollard::errors::Error) -> ConnectError {
+        let answer = self.stats.first_answer.get();
+        error::not_docker(e, answer, &self.address).unwrap_or_else(|| {
+            error::classify(e, "GET /version", &self.address, &self.origin, self.secs)
+        })
     }
 
     pub fn docker(&self) -> &Docker {

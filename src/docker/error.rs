@@ -79,6 +79,21 @@ pub enum ConnectError {
         address: String,
         why: String,
     },
+    /// Something answered over TLS, but not as a Docker API (a web server, a load balancer).
+    NotDocker {
+        address: String,
+        /// What answered: status line, `Server` header, the start of the body.
+        answered: String,
+    },
+    /// The server answered the TLS handshake with something that is not TLS (plain HTTP).
+    NotTls {
+        address: String,
+        why: String,
+    },
+    /// The server closed the connection during the TLS handshake.
+    HandshakeClosed {
+        address: String,
+    },
     Forbidden {
         call: String,
         status: u16,
@@ -198,6 +213,17 @@ impl ConnectError {
                 format!("{address} refused the client certificate ({alert})")
             }
             Tls { address, why } => format!("TLS with {address} failed: {why}"),
+            NotDocker { address, answered } => format!(
+                "{address} does not look like a Docker API: GET /version was answered with {answered}"
+            ),
+            NotTls { address, why } => {
+                format!(
+                    "{address} does not speak TLS: it answered the handshake with plain data ({why})"
+                )
+            }
+            HandshakeClosed { address } => {
+                format!("{address} closed the connection during the TLS handshake")
+            }
             _ => self.api_message(),
         }
     }
@@ -282,6 +308,9 @@ impl ConnectError {
             NameMismatch { .. } => "connect with the name the certificate was issued for (the one in the bundle's env.sh)".into(),
             ClientCertRejected { .. } => "the certificate may be expired, revoked, or from another cluster: download a new bundle".into(),
             Tls { .. } => return None,
+            NotDocker { .. } => "check the host and port: UCP/MKE's API is the address in the bundle's env.sh (port 443 by default), a Docker engine's is usually tcp://HOST:2376".into(),
+            NotTls { .. } => "check the port: is it a plain-HTTP service? A Docker engine without TLS (port 2375) is reached with --host tcp://HOST:2375 and no TLS files".into(),
+            HandshakeClosed { .. } => "check the host and port (UCP listens on 443); a proxy or firewall on the way may cut TLS, or the server may refuse this client's TLS version".into(),
             Forbidden { .. } => "use the bundle of a user with full control over the services, configs and nodes involved (usually an admin)".into(),
             NotManager { .. } => "connect to a manager (UCP's address, or a manager node's socket)".into(),
             NoInterlock => "enable it in UCP: Admin Settings → Layer 7 Routing → Enable Layer 7 Routing, then run again".into(),
@@ -382,6 +411,12 @@ pub fn classify(
     if let Some(t) = tls_in_chain(err) {
         return tls_error(t, address, origin);
     }
+    if let B::HyperLegacyError { err: e } = err
+        && e.is_connect()
+        && let Some(c) = handshake_cut(e, address)
+    {
+        return c;
+    }
     let mut source: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = source {
         if let Some(h) = e.downcast_ref::<hyper::Error>()
@@ -403,6 +438,88 @@ pub fn classify(
         call: call.into(),
         message: chain(err),
     }
+}
+
+/// A connection cut while it was being set up. Opening a TCP connection reads nothing, so an
+/// end of stream (or a reset) here came during the TLS handshake.
+fn handshake_cut(err: &hyper_util::client::legacy::Error, address: &str) -> Option<ConnectError> {
+    use std::io::ErrorKind as K;
+    let mut source = err.source();
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && matches!(innermost(io).kind(), K::UnexpectedEof | K::ConnectionReset)
+            && rustls_in(io).is_none()
+        {
+            return Some(ConnectError::HandshakeClosed {
+                address: address.into(),
+            });
+        }
+        source = e.source();
+    }
+    None
+}
+
+/// The I/O error inside (possibly nested) I/O errors: hyper-rustls wraps the handshake's own.
+fn innermost(io: &std::io::Error) -> &std::io::Error {
+    match io
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<std::io::Error>())
+    {
+        Some(inner) => innermost(inner),
+        None => io,
+    }
+}
+
+/// When the answer to the version negotiation is not the Docker API's: says what answered.
+/// `answer` is the head of that answer, as the transport saw it.
+pub fn not_docker(
+    err: &bollard::errors::Error,
+    answer: Option<&super::transport::Answer>,
+    address: &str,
+) -> Option<ConnectError> {
+    use bollard::errors::Error as B;
+    let answer = answer?;
+    let body = match err {
+        B::JsonDataError { contents, .. } => Some(contents.as_str()),
+        B::JsonSerdeError { .. } | B::APIVersionParseError {} => None,
+        // The API's refusals are JSON; a web page with an error status is not the API.
+        B::DockerResponseServerError { message, .. } if !answer.api_version && !answer.json => {
+            Some(message.as_str())
+        }
+        _ => return None,
+    };
+    let mut answered = format!("`{}`", answer.status_line);
+    if let Some(server) = &answer.server {
+        answered.push_str(&format!(" from `{}`", excerpt(server, 60)));
+    }
+    match body.map(|b| excerpt(b, 80)) {
+        Some(b) if !b.is_empty() => answered.push_str(&format!(", body `{b}`")),
+        Some(_) => answered.push_str(", with an empty body"),
+        None => answered.push_str(", without a Docker API version"),
+    }
+    Some(ConnectError::NotDocker {
+        address: address.into(),
+        answered,
+    })
+}
+
+/// The start of a server's text, safe to print: control characters escaped, at most `max`
+/// characters.
+fn excerpt(text: &str, max: usize) -> String {
+    let text = text.trim();
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// What an I/O failure says about the connection, when it says something.
@@ -508,6 +625,10 @@ fn tls_error(e: &rustls::Error, address: &str, origin: &str) -> ConnectError {
                 address,
                 why: format!("the server sent {other:?}"),
             },
+        },
+        rustls::Error::InvalidMessage(m) => ConnectError::NotTls {
+            address,
+            why: format!("{m:?}"),
         },
         other => ConnectError::Tls {
             address,

@@ -31,6 +31,46 @@ pub struct Stats {
     /// `/v1.41`, once negotiated. bollard's URL join drops the version from every path, so
     /// the transport puts it back.
     pub version_prefix: OnceLock<String>,
+    /// The head of the first answer: when the negotiation fails, it names what answered.
+    pub first_answer: OnceLock<Answer>,
+}
+
+/// What an HTTP answer says about the server that gave it.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// `HTTP/1.1 200 OK`.
+    pub status_line: String,
+    /// The `Server` header.
+    pub server: Option<String>,
+    /// Docker (engine and UCP's API) puts an `Api-Version` header on every answer.
+    pub api_version: bool,
+    /// The body is JSON, as every answer of the Docker API is.
+    pub json: bool,
+}
+
+impl Answer {
+    fn of<B>(r: &hyper::Response<B>) -> Answer {
+        let header = |name| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let status = r.status();
+        Answer {
+            status_line: format!(
+                "{:?} {} {}",
+                r.version(),
+                status.as_u16(),
+                status.canonical_reason().unwrap_or_default()
+            )
+            .trim_end()
+            .to_string(),
+            server: header("server"),
+            api_version: r.headers().contains_key("api-version"),
+            json: header("content-type").is_some_and(|t| t.contains("json")),
+        }
+    }
 }
 
 impl Stats {
@@ -124,10 +164,11 @@ where
             let start = Instant::now();
             let res = client.request(req).await;
             let ms = start.elapsed().as_millis();
-            if let Ok(r) = &res
-                && r.version() == hyper::Version::HTTP_2
-            {
-                stats.multiplexed.store(true, Ordering::Relaxed);
+            if let Ok(r) = &res {
+                if r.version() == hyper::Version::HTTP_2 {
+                    stats.multiplexed.store(true, Ordering::Relaxed);
+                }
+                let _ = stats.first_answer.get_or_init(|| Answer::of(r));
             }
             match &res {
                 Ok(r) => printer.note(&format!(

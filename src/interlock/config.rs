@@ -41,6 +41,13 @@ impl SyntaxError {
         let (line, column) = line_col(text, offset);
         // The first line of toml_edit's message is its own "at line X" header; the rest
         // (excerpt and explanation) is what helps.
+        if let Some(d) = crate::duplicate::explain(text, err.message(), offset) {
+            return Self {
+                message: format!("{}; {}", d.message, d.hint),
+                line,
+                column,
+            };
+        }
         let message = err
             .message()
             .lines()

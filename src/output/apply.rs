@@ -179,13 +179,18 @@ pub fn human_report(r: &ApplyReport, s: &Styler) -> String {
     out
 }
 
-/// apply's progress: a live line on a terminal, plain lines (one per change) otherwise, so
-/// that a runbook's log reads as well as a terminal.
+/// apply's progress: a live line on a terminal; plain lines otherwise, so that a runbook's log
+/// reads as well as a terminal: one line per step with its result and duration, and the step
+/// named again before the first progress line of a step that takes a while.
 pub struct Ui {
     printer: Printer,
     live: bool,
     bar: Option<ProgressBar>,
     last: String,
+    /// `[n/total] action`, for plain lines.
+    step: String,
+    /// The step's own line is out (plain lines: once it reports progress).
+    announced: bool,
 }
 
 impl Ui {
@@ -195,6 +200,8 @@ impl Ui {
             printer,
             bar: None,
             last: String::new(),
+            step: String::new(),
+            announced: false,
         }
     }
 
@@ -204,13 +211,49 @@ impl Ui {
         }
         self.last.clear();
     }
+
+    /// Names the step in a log before its first progress line.
+    fn announce(&mut self) {
+        if !self.announced {
+            self.announced = true;
+            self.printer.status(&format!("{} …", self.step));
+        }
+    }
+}
+
+/// "done in 5.9 s: updated …", "failed after 0.3 s: …": a step's end on a plain line.
+pub fn outcome_line(status: StepStatus, detail: &str, took: Duration) -> String {
+    let secs = took.as_secs_f64();
+    let first = detail.lines().next().unwrap_or_default();
+    let word = match status {
+        StepStatus::Failed => return format!("failed after {secs:.1} s: {first}"),
+        StepStatus::Skipped => "skipped",
+        StepStatus::Done | StepStatus::NotRun => "done",
+    };
+    if first.is_empty() {
+        format!("{word} in {secs:.1} s")
+    } else {
+        format!("{word} in {secs:.1} s: {first}")
+    }
+}
+
+/// A step's end under the live line on a terminal.
+fn live_outcome(status: StepStatus, detail: &str, took: Duration) -> String {
+    let first = detail.lines().next().unwrap_or_default();
+    match status {
+        StepStatus::Failed => format!("failed: {first}"),
+        _ => format!("{detail} ({:.1}s)", took.as_secs_f64()),
+    }
 }
 
 impl Observer for Ui {
     fn step(&mut self, n: usize, total: usize, action: &Action) {
         self.finish();
-        self.printer
-            .status(&format!("[{n}/{total}] {}", describe(action)));
+        self.step = format!("[{n}/{total}] {}", describe(action));
+        self.announced = false;
+        if self.live {
+            self.printer.status(&self.step);
+        }
     }
 
     /// Printed only when it changes.
@@ -220,6 +263,7 @@ impl Observer for Ui {
         }
         self.last = text.to_string();
         if !self.live {
+            self.announce();
             self.printer.status(&format!("      {text}"));
             return;
         }
@@ -234,14 +278,43 @@ impl Observer for Ui {
         bar.set_message(text.to_string());
     }
 
-    fn done(&mut self, text: &str) {
+    fn done(&mut self, status: StepStatus, detail: &str, took: Duration) {
         self.finish();
-        self.printer.status(&format!("      {text}"));
+        if self.live {
+            let line = live_outcome(status, detail, took);
+            self.printer.status(&format!("      {line}"));
+        } else {
+            let line = outcome_line(status, detail, took);
+            self.printer.status(&format!("{} … {line}", self.step));
+        }
     }
 }
 
 impl Drop for Ui {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_lines_give_the_result_and_the_duration() {
+        let took = Duration::from_millis(5_940);
+        assert_eq!(outcome_line(StepStatus::Done, "", took), "done in 5.9 s");
+        assert_eq!(
+            outcome_line(StepStatus::Done, "updated ucp-interlock", took),
+            "done in 5.9 s: updated ucp-interlock"
+        );
+        assert_eq!(
+            outcome_line(StepStatus::Skipped, "kept x (--no-cleanup)", took),
+            "skipped in 5.9 s: kept x (--no-cleanup)"
+        );
+        assert_eq!(
+            outcome_line(StepStatus::Failed, "swarm rolled it back\nmore", took),
+            "failed after 5.9 s: swarm rolled it back"
+        );
     }
 }

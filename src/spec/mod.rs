@@ -33,17 +33,21 @@ pub fn parse(file: &str, text: &str) -> Result<Spec, Vec<Finding>> {
     let raw: raw::RawSpec = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
-            let mut f = Finding::error("spec-invalid", e.message().trim().to_string());
             // Nesting too deep comes without a place: the deepest point is where it is.
             let offset = e
                 .span()
                 .map(|s| s.start)
                 .unwrap_or_else(|| crate::locate::deepest_nesting(text));
+            let duplicate = crate::duplicate::explain(text, e.message(), offset);
+            let message = duplicate
+                .as_ref()
+                .map_or_else(|| e.message().trim().to_string(), |d| d.message.clone());
+            let mut f = Finding::error("spec-invalid", message);
             f.location = Some(locator.at_offset(offset));
-            f.hint = Some(
-                "see the spec format in the README, or run `interlock-split init` for a commented example"
-                    .into(),
-            );
+            f.hint = Some(duplicate.map_or(
+                "see the spec format in the README, or run `interlock-split init` for a commented example",
+                |d| d.hint,
+            ).into());
             return Err(vec![f]);
         }
     };

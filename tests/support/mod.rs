@@ -41,7 +41,7 @@ pub use bed::Core;
 #[allow(unused_imports)]
 pub use lock::SwarmLock;
 #[allow(unused_imports)]
-pub use tls::{KeyKind, TlsFront, TlsOptions};
+pub use tls::{KeyKind, TlsFront, TlsOptions, WebPage};
 
 /// Label carried by every service and config of the test bed (value `1`).
 pub const TEST_LABEL: &str = "com.docker.interlock-split.test";

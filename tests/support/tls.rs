@@ -59,6 +59,16 @@ pub struct TlsOptions {
     pub deny_paths: Vec<(String, u16)>,
     /// The engine's socket (default `/var/run/docker.sock`).
     pub docker_sock: PathBuf,
+    /// Every request is answered with this, as a web server (not a Docker API) would.
+    pub web_page: Option<WebPage>,
+}
+
+/// A web server's answer: status, `Server` header, HTML body.
+#[derive(Clone, Debug)]
+pub struct WebPage {
+    pub status: u16,
+    pub server: &'static str,
+    pub body: String,
 }
 
 impl Default for TlsOptions {
@@ -70,6 +80,7 @@ impl Default for TlsOptions {
             server_cert_from_other_ca: false,
             deny_paths: Vec::new(),
             docker_sock: PathBuf::from("/var/run/docker.sock"),
+            web_page: None,
         }
     }
 }
@@ -90,6 +101,7 @@ struct State {
     stats: Arc<Stats>,
     deny_paths: Vec<(String, u16)>,
     docker_sock: PathBuf,
+    web_page: Option<WebPage>,
 }
 
 /// A running mTLS front; stops (and drops its connections) on drop.
@@ -229,6 +241,7 @@ impl TlsFront {
             stats: stats.clone(),
             deny_paths: opts.deny_paths.clone(),
             docker_sock: opts.docker_sock.clone(),
+            web_page: opts.web_page.clone(),
         });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binding the TLS front");
         listener
@@ -506,6 +519,9 @@ async fn handle(
         Some(kind) => return Ok(json_error(500, message(kind))),
         None => {}
     }
+    if let Some(page) = &state.web_page {
+        return Ok(web_page(page));
+    }
     if let Some(status) = denied(&state.deny_paths, req.uri().path()) {
         let message = match status {
             403 => "access denied: the user lacks permission",
@@ -548,6 +564,19 @@ fn strip_version(path: &str) -> &str {
         }
     }
     path
+}
+
+fn web_page(page: &WebPage) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK))
+        .header("Server", page.server)
+        .header("Content-Type", "text/html")
+        .body(
+            Full::new(Bytes::from(page.body.clone()))
+                .map_err(|never| match never {})
+                .boxed(),
+        )
+        .expect("web page")
 }
 
 /// A JSON error `{"message": …}` with `status`, as the engine and UCP answer.

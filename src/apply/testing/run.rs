@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::apply::{ApplyReport, Context, Interrupt, Observer, Options, Pin, execute};
+use crate::apply::{ApplyReport, Context, Interrupt, Observer, Options, Pin, StepStatus, execute};
 use crate::cluster::{Snapshot, Task};
 use crate::docker::{LiveState, Swarm};
 use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
@@ -68,7 +68,7 @@ struct Quiet;
 impl Observer for Quiet {
     fn step(&mut self, _: usize, _: usize, _: &Action) {}
     fn progress(&mut self, _: &str) {}
-    fn done(&mut self, _: &str) {}
+    fn done(&mut self, _: StepStatus, _: &str, _: Duration) {}
 }
 
 pub fn options() -> Options {

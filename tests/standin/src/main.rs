@@ -37,6 +37,9 @@ mod extensions;
 // `interlock-split`'s own reader of the Interlock TOML, compiled in from its source files (in
 // the crate's module tree) so that the stand-in stays a small static binary without bollard.
 #[allow(dead_code)]
+#[path = "../../../src/duplicate.rs"]
+mod duplicate;
+#[allow(dead_code)]
 #[path = "../../../src/locate.rs"]
 mod locate;
 #[allow(dead_code)]
