@@ -33,10 +33,7 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> CliResult {
                 line: e.line,
                 column: e.column,
             }),
-            hint: Some(
-                "an unclosed bracket or string is reported where the parser noticed it: look at the lines just above too"
-                    .into(),
-            ),
+            hint: Some(e.hint),
             ..Finding::error("toml-syntax", e.message)
         }],
         Ok(cfg) => {

@@ -22,10 +22,14 @@ impl PublishMode {
     }
 }
 
-/// A TOML syntax error, with where it is.
+/// What to do about a TOML syntax error the parser says no more about.
+const SYNTAX_HINT: &str = "an unclosed bracket or string is reported where the parser noticed it: look at the lines just above too";
+
+/// A TOML syntax error, with where it is and what to do about it.
 #[derive(Debug, Clone)]
 pub struct SyntaxError {
     pub message: String,
+    pub hint: String,
     pub line: usize,
     pub column: usize,
 }
@@ -43,7 +47,8 @@ impl SyntaxError {
         // (excerpt and explanation) is what helps.
         if let Some(d) = crate::duplicate::explain(text, err.message(), offset) {
             return Self {
-                message: format!("{}; {}", d.message, d.hint),
+                message: d.message,
+                hint: d.hint.to_string(),
                 line,
                 column,
             };
@@ -57,6 +62,7 @@ impl SyntaxError {
             .join("; ");
         Self {
             message,
+            hint: SYNTAX_HINT.into(),
             line,
             column,
         }

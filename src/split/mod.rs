@@ -82,9 +82,9 @@ impl SplitError {
     /// As a finding, for printing with the others.
     pub fn to_finding(&self) -> Finding {
         match self {
-            SplitError::Syntax(e) => Finding::error("toml-syntax", e.message.clone()).hint(
-                "an unclosed bracket or string is reported where the parser noticed it: look at the lines just above too",
-            ),
+            SplitError::Syntax(e) => {
+                Finding::error("toml-syntax", e.message.clone()).hint(e.hint.clone())
+            }
             SplitError::NoExtensions => Finding::error(
                 "no-extensions",
                 "the config has no [Extensions.<name>] section: this is not an Interlock config, or Layer 7 routing was never configured",
