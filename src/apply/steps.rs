@@ -92,7 +92,7 @@ pub async fn create_config(
         name: name.to_string(),
     });
     let labels: Vec<&str> = (state.config.labels.keys().map(String::as_str))
-        .filter(|k| !k.starts_with(crate::audit::labels::PREFIX))
+        .filter(|k| !crate::audit::labels::is_audit(k))
         .collect();
     Ok(if labels.is_empty() {
         format!("created {name}")

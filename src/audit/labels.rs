@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cluster::ConfigInfo;
 
-/// Every audit label starts with this; labels copied from an older config never do.
+/// Every audit label starts with this.
 pub const PREFIX: &str = "com.docker.interlock-split.";
 pub const TOOL: &str = "com.docker.interlock-split.tool";
 pub const VERSION: &str = "com.docker.interlock-split.version";
@@ -19,6 +19,22 @@ pub const APPLIED_AT: &str = "com.docker.interlock-split.applied-at";
 pub const OUTCOME: &str = "com.docker.interlock-split.outcome";
 
 pub const TOOL_NAME: &str = "interlock-split";
+
+/// The audit labels: they tell of one config, so a new config never copies them from its
+/// predecessor. Other labels under the same prefix (an operator's own) are copied like any.
+const AUDIT_KEYS: [&str; 7] = [
+    TOOL,
+    VERSION,
+    PLAN_SHA256,
+    SPEC_SHA256,
+    APPLIED_BY,
+    APPLIED_AT,
+    OUTCOME,
+];
+
+pub fn is_audit(key: &str) -> bool {
+    AUDIT_KEYS.contains(&key)
+}
 
 /// What became of a config apply pointed the core at, written after the watch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -92,7 +108,7 @@ pub fn for_new_config(
 ) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, String> = old
         .iter()
-        .filter(|(k, _)| !k.starts_with(PREFIX))
+        .filter(|(k, _)| !is_audit(k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     out.extend(stamp.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -145,6 +161,7 @@ mod tests {
     fn a_new_config_keeps_the_old_labels_but_not_its_audit_trail() {
         let old: BTreeMap<String, String> = [
             ("com.docker.ucp.access.label", "/prod"),
+            ("com.docker.interlock-split.team", "ingress"),
             (APPLIED_BY, "someone-else"),
             (OUTCOME, "rolled-back"),
         ]
@@ -153,6 +170,8 @@ mod tests {
         .collect();
         let labels = for_new_config(&old, &stamp().labels());
         assert_eq!(labels["com.docker.ucp.access.label"], "/prod");
+        // A label of the operator's under the same prefix is not an audit label: copied.
+        assert_eq!(labels["com.docker.interlock-split.team"], "ingress");
         assert_eq!(labels[APPLIED_BY], "CN=admin");
         assert_eq!(labels[APPLIED_AT], "2026-11-29T04:36:00Z");
         assert_eq!(labels[TOOL], "interlock-split");
