@@ -22,3 +22,4 @@ pub mod plan;
 pub mod spec;
 pub mod split;
 pub mod status;
+pub mod time;

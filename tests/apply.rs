@@ -5,56 +5,20 @@
 
 use crate::support;
 
-use std::time::Duration;
 use support::cli::{show, tool, write};
 
 use serde_json::Value;
+use support::apply_bed::{ApplyBed, core_config, interlock_configs};
 use support::bed::{self, FIRST_CONFIG};
-use support::{Core, TlsFront, TlsOptions, docker_ok};
+use support::docker_ok;
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
-const WAIT: Duration = Duration::from_secs(40);
-
-/// Node labels apply adds, removed again however the test ends.
-struct LabelCleanup(String, Vec<String>);
-
-impl Drop for LabelCleanup {
-    fn drop(&mut self) {
-        for k in &self.1 {
-            let _ = support::docker(&["node", "update", "--label-rm", k, &self.0]);
-        }
-    }
-}
-
-fn seed_spec(host: &str, ports: [(u16, u16); 3]) -> String {
-    let mut s = String::new();
-    for ((name, (http, https)), _) in ["dev", "test", "prod"].iter().zip(ports).zip(0..) {
-        s.push_str(&format!(
-            "[clusters.{name}]\nhttp_port = {http}\nhttps_port = {https}\nproxy_replicas = 1\nnode_label_key = \"it.interlock-split.{name}\"\nnode_label = \"yes\"\nnodes = [\"{host}\"]\n\n"
-        ));
-    }
-    s
-}
 
 const SEED_PORTS: [(u16, u16); 3] = [(8082, 8445), (8081, 8444), (8080, 8443)];
 
-fn core_config() -> String {
-    docker_ok(&[
-        "service",
-        "inspect",
-        "--format",
-        r#"{{range .Spec.TaskTemplate.ContainerSpec.Configs}}{{if eq .File.Name "/config.toml"}}{{.ConfigName}}{{end}}{{end}}"#,
-        "ucp-interlock",
-    ])
-}
-
-fn interlock_configs() -> Vec<String> {
-    let mut v: Vec<String> = support::lines(&docker_ok(&["config", "ls", "--format", "{{.Name}}"]))
-        .into_iter()
-        .filter(|n| n.starts_with("com.docker.ucp.interlock.conf-"))
-        .collect();
-    v.sort();
-    v
+/// The names of the Interlock configs on the swarm, sorted.
+fn config_names() -> Vec<String> {
+    interlock_configs().into_iter().map(|(n, _)| n).collect()
 }
 
 fn ports(name: &str) -> Vec<(u64, u64)> {
@@ -86,28 +50,9 @@ fn seed_scenario_end_to_end() {
     if !support::docker_available("seed_scenario_end_to_end") {
         return;
     }
-    let core = Core::deploy(DEFAULT_TOML);
-    core.wait_running("ucp-interlock-proxy", 2, WAIT);
-    let host = docker_ok(&[
-        "node",
-        "inspect",
-        "--format",
-        "{{.Description.Hostname}}",
-        &core.node,
-    ]);
-    let _labels = LabelCleanup(
-        core.node.clone(),
-        ["dev", "test", "prod"]
-            .iter()
-            .map(|c| format!("it.interlock-split.{c}"))
-            .collect(),
-    );
-    let front = TlsFront::start(TlsOptions::default());
-    let dir = tempfile::tempdir().unwrap();
-    let zip = dir.path().join("bundle.zip");
-    front.bundle_zip(&zip);
-    let bundle = zip.to_str().unwrap();
-    let spec = write(dir.path(), "spec.toml", &seed_spec(&host, SEED_PORTS));
+    let bed = ApplyBed::start(DEFAULT_TOML, "it.interlock-split");
+    let (dir, bundle) = (&bed.dir, bed.bundle.as_str());
+    let spec = bed.spec("spec.toml", SEED_PORTS);
     let backups = dir.path().join("backups");
     std::fs::create_dir(&backups).unwrap();
     let backup_dir = backups.to_str().unwrap();
@@ -182,7 +127,7 @@ fn seed_scenario_end_to_end() {
         show(&out)
     );
     assert_eq!(core_config(), "com.docker.ucp.interlock.conf-2");
-    snap_run!("apply_saved_seed_split", &host, out);
+    snap_run!("apply_saved_seed_split", &bed.host, out);
     let labels: Value = serde_json::from_str(&docker_ok(&[
         "config",
         "inspect",
@@ -298,13 +243,13 @@ fn seed_scenario_end_to_end() {
         show(&out)
     );
     assert_eq!(
-        interlock_configs(),
+        config_names(),
         [FIRST_CONFIG, "com.docker.ucp.interlock.conf-2"]
     );
 
     // New ports: conf-3, and the existing proxies follow.
     let moved = [(9082, 9445), (9081, 9444), (9080, 9443)];
-    let spec3 = write(dir.path(), "spec3.toml", &seed_spec(&host, moved));
+    let spec3 = bed.spec("spec3.toml", moved);
     let out = tool(&[
         "apply",
         "--bundle",
@@ -320,7 +265,7 @@ fn seed_scenario_end_to_end() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["outcome"], "applied");
-    snap_run!("apply_json_ports_moved", &host, out);
+    snap_run!("apply_json_ports_moved", &bed.host, out);
     assert_eq!(core_config(), "com.docker.ucp.interlock.conf-3");
     for (c, (http, https)) in ["dev", "test", "prod"].iter().zip(moved) {
         assert_eq!(
@@ -332,7 +277,7 @@ fn seed_scenario_end_to_end() {
     // A config the core rejects: swarm rolls back, apply says so with the task's logs.
     let broken = format!(
         "{}\n[clusters.dev.extension]\nImage = \"docker/ucp-interlock-extension:broken\"\n",
-        seed_spec(&host, moved)
+        bed.spec_text(moved)
     );
     let spec4 = write(dir.path(), "spec4.toml", &broken);
     let before: Vec<String> = bed::services_with_label(support::TEST_LABEL_KV);
@@ -363,11 +308,11 @@ fn seed_scenario_end_to_end() {
         before,
         "nothing removed"
     );
-    snap_run!("apply_rolled_back_by_swarm", &host, out);
+    snap_run!("apply_rolled_back_by_swarm", &bed.host, out);
 
     // A saved plan made stale by a change in between is refused.
     let saved = dir.path().join("plan.json");
-    let spec5 = write(dir.path(), "spec5.toml", &seed_spec(&host, SEED_PORTS));
+    let spec5 = bed.spec("spec5.toml", SEED_PORTS);
     let out = tool(&[
         "plan",
         "--bundle",
@@ -406,7 +351,7 @@ fn seed_scenario_end_to_end() {
     let out = tool(&["rollback", "--bundle", bundle, "--auto-approve"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert_eq!(core_config(), "com.docker.ucp.interlock.conf-2");
-    snap_run!("rollback_to_previous", &host, out);
+    snap_run!("rollback_to_previous", &bed.host, out);
     let h = history(bundle, "conf-2", Some("conf-1"));
     assert_eq!(outcome(&h, "conf-3"), "ran");
     assert_eq!(outcome(&h, "conf-4"), "rolled-back");
@@ -429,7 +374,7 @@ fn seed_scenario_end_to_end() {
     let rejected = h["configs"][0]["name"].as_str().unwrap().to_string();
     assert_eq!(h["configs"][0]["outcome"], "rolled-back", "{h:#}");
     let other = [(8092, 8455), (8091, 8454), (8090, 8453)];
-    let spec6 = write(dir.path(), "spec6.toml", &seed_spec(&host, other));
+    let spec6 = bed.spec("spec6.toml", other);
     let out = tool(&[
         "apply",
         "--bundle",
@@ -493,8 +438,8 @@ fn seed_scenario_end_to_end() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert_eq!(core_config(), "com.docker.ucp.interlock.conf-2");
-    snap_run!("rollback_json_to_named", &host, out);
-    drop(core);
+    snap_run!("rollback_json_to_named", &bed.host, out);
+    drop(bed);
 }
 
 /// `history --output json`, checked for the config in use and rollback's target.

@@ -21,65 +21,36 @@ use crate::support;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
+use support::apply_bed::{ApplyBed, core_config, interlock_configs};
 use support::bed::{self, FIRST_CONFIG};
-use support::cli::{json, show, tool, write};
+use support::cli::{json, show, tool};
 use support::fault::{Fault, FaultKind};
-use support::{Core, TlsFront, TlsOptions, docker_ok};
+use support::{TlsFront, docker_ok};
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const WAIT: Duration = Duration::from_secs(40);
 const CONF_2: &str = "com.docker.ucp.interlock.conf-2";
 const CONF_3: &str = "com.docker.ucp.interlock.conf-3";
 
-/// The stand-in core, the front, a bundle and a spec splitting the default config in three.
-struct Bed {
-    front: TlsFront,
-    dir: tempfile::TempDir,
-    bundle: String,
-    host: String,
-    core: Core,
+/// The bed, with the apply every run here makes.
+struct Bed(ApplyBed);
+
+impl std::ops::Deref for Bed {
+    type Target = ApplyBed;
+    fn deref(&self) -> &ApplyBed {
+        &self.0
+    }
 }
 
 impl Bed {
     fn start() -> Bed {
-        let core = Core::deploy(DEFAULT_TOML);
-        core.wait_running("ucp-interlock-proxy", 2, WAIT);
-        let host = docker_ok(&[
-            "node",
-            "inspect",
-            "--format",
-            "{{.Description.Hostname}}",
-            &core.node,
-        ]);
-        let front = TlsFront::start(TlsOptions::default());
-        let dir = tempfile::tempdir().unwrap();
-        let zip = dir.path().join("bundle.zip");
-        front.bundle_zip(&zip);
-        let bundle = zip.to_str().unwrap().to_string();
-        Bed {
-            front,
-            dir,
-            bundle,
-            host,
-            core,
-        }
+        Bed(ApplyBed::start(DEFAULT_TOML, "it.faults"))
     }
 
     /// A spec of three service clusters on this node, the first on `http`/`https`.
     fn spec(&self, http: u16, https: u16) -> String {
-        let mut s = String::new();
-        for (name, http, https) in [
-            ("dev", http, https),
-            ("test", 8081, 8444),
-            ("prod", 8080, 8443),
-        ] {
-            s.push_str(&format!(
-                "[clusters.{name}]\nhttp_port = {http}\nhttps_port = {https}\nproxy_replicas = 1\nnode_label_key = \"it.faults.{name}\"\nnode_label = \"yes\"\nnodes = [\"{}\"]\n\n",
-                self.host
-            ));
-        }
-        write(self.dir.path(), "spec.toml", &s)
+        self.0
+            .spec("spec.toml", [(http, https), (8081, 8444), (8080, 8443)])
     }
 
     fn apply(&self, spec: &str, extra: &[&str]) -> Output {
@@ -103,44 +74,6 @@ impl Bed {
         args.extend_from_slice(extra);
         tool(&args)
     }
-}
-
-impl Drop for Bed {
-    fn drop(&mut self) {
-        for c in ["dev", "test", "prod"] {
-            let key = format!("it.faults.{c}");
-            let _ = support::docker(&["node", "update", "--label-rm", &key, &self.core.node]);
-        }
-    }
-}
-
-fn core_config() -> String {
-    docker_ok(&[
-        "service",
-        "inspect",
-        "--format",
-        r#"{{range .Spec.TaskTemplate.ContainerSpec.Configs}}{{if eq .File.Name "/config.toml"}}{{.ConfigName}}{{end}}{{end}}"#,
-        "ucp-interlock",
-    ])
-}
-
-/// The Interlock configs on the swarm, with their TOML.
-fn interlock_configs() -> Vec<(String, String)> {
-    let names = docker_ok(&["config", "ls", "--format", "{{.Name}}"]);
-    let mut out: Vec<(String, String)> = support::lines(&names)
-        .into_iter()
-        .filter(|n| n.starts_with("com.docker.ucp.interlock.conf-"))
-        .map(|n| {
-            let data = docker_ok(&["config", "inspect", "--format", "{{json .Spec.Data}}", &n]);
-            let b64: String = serde_json::from_str(&data).unwrap();
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(b64)
-                .unwrap();
-            (n, String::from_utf8(bytes).unwrap())
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 /// The planned state: the core on `config`, which is the only config holding its TOML, the new

@@ -5,10 +5,10 @@ use serde::Serialize;
 
 use super::labels::recorded;
 use super::rollback::{self, Skip};
-use super::time;
 use super::verdict::{self, Fate, Source};
 use crate::cluster::{ConfigInfo, CoreHistory};
 use crate::interlock::names::config_version;
+use crate::time;
 
 /// Bumped whenever the JSON shape changes incompatibly.
 pub const FORMAT_VERSION: u32 = 1;
@@ -172,7 +172,7 @@ mod tests {
     #[test]
     fn each_config_with_its_record_newest_first() {
         let (configs, core) = seed();
-        let now = time::parse("2026-11-29T04:40:00Z").unwrap();
+        let now = time::parse_rfc3339("2026-11-29T04:40:00Z").unwrap();
         let h = build(&configs, &configs[3], &core, now);
         let names: Vec<u64> = h.configs.iter().filter_map(|e| e.version).collect();
         assert_eq!(names, [4, 3, 2, 1]);

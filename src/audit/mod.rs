@@ -9,7 +9,6 @@ pub mod history;
 pub mod labels;
 pub mod provenance;
 pub mod rollback;
-pub mod time;
 pub mod verdict;
 
 pub use labels::{Outcome, Record, Stamp, recorded};

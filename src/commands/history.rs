@@ -1,9 +1,10 @@
 //! `history`: every Interlock config with its audit record, or the diff between two of them.
 
+use std::time::SystemTime;
+
 use serde::Serialize;
 
 use crate::audit::history::{self, default_pair, find};
-use crate::audit::time;
 use crate::cli::args::{HistoryArgs, OutputFormat};
 use crate::cli::{CliError, CliResult, ExitStatus};
 use crate::cluster::ConfigInfo;
@@ -12,6 +13,7 @@ use crate::output::printer::Printer;
 use crate::output::{self, json};
 use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
 use crate::plan::diff;
+use crate::time;
 
 use super::live;
 
@@ -33,7 +35,7 @@ async fn run_async(args: HistoryArgs, printer: Printer) -> CliResult {
         &state.snapshot.configs,
         &state.config,
         &core,
-        time::now_secs(),
+        time::unix(SystemTime::now()),
     );
     match args.output {
         OutputFormat::Json => printer.out(&json::document(&h)),

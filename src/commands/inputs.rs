@@ -69,21 +69,15 @@ pub fn plan_live(
     state: &LiveState,
     keep_configs: usize,
 ) -> Result<Plan, CliError> {
-    let existing = state.snapshot.config_names();
-    let inputs = plan::Inputs {
-        current: &state.toml,
-        source: Source {
-            kind: SourceKind::Cluster,
-            path: None,
-            config_name: Some(state.config.name.clone()),
-        },
-        spec: &spec.spec,
-        spec_text: &spec.text,
-        existing_configs: &existing,
-        snapshot: Some(&state.snapshot),
+    plan::build_live(
+        &state.toml,
+        &state.config.name,
+        &state.snapshot,
+        &spec.spec,
+        &spec.text,
         keep_configs,
-    };
-    plan::build(&inputs).map_err(|findings| {
+    )
+    .map_err(|findings| {
         CliError::user(format!(
             "cannot plan from the config in use ({})",
             state.config.name

@@ -5,7 +5,7 @@ use crate::cli::{CliError, CliResult, ExitStatus};
 use crate::interlock::InterlockConfig;
 use crate::output::printer::Printer;
 use crate::output::{json, status as render};
-use crate::status;
+use crate::{status, time};
 
 use super::live;
 
@@ -25,7 +25,7 @@ pub fn run(args: StatusArgs, printer: &Printer) -> CliResult {
         OutputFormat::Human => printer.out(&render::report(
             &report,
             &printer.out_style,
-            SystemTime::now(),
+            time::unix(SystemTime::now()),
         )),
     }
     printer.verbose(&client.summary());

@@ -3,10 +3,6 @@
 //! model carries no `PreviousSpec`; the tasks of the previous spec tell the same, for as long
 //! as swarm keeps them.)
 
-use std::collections::HashMap;
-
-use bollard::query_parameters::ListTasksOptionsBuilder;
-
 use super::client::Client;
 use super::error::ConnectError;
 use super::swarm::Swarm;
@@ -20,12 +16,7 @@ impl Client {
         target: &str,
     ) -> Result<CoreHistory, ConnectError> {
         let status = self.service(service).await?;
-        let mut filters = HashMap::new();
-        filters.insert("service", vec![service]);
-        let opts = ListTasksOptionsBuilder::new().filters(&filters).build();
-        let tasks = self
-            .call("GET /tasks", self.docker().list_tasks(Some(opts)))
-            .await?;
+        let tasks = self.raw_tasks(service).await?;
         let runs = tasks
             .into_iter()
             .filter_map(|t| {

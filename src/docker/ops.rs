@@ -37,6 +37,17 @@ impl Client {
         Ok(self.inspect_service(name).await?.spec.unwrap_or_default())
     }
 
+    /// Every task of a service, whatever its state, as the engine describes it.
+    pub(super) async fn raw_tasks(
+        &self,
+        service: &str,
+    ) -> Result<Vec<bollard::models::Task>, ConnectError> {
+        let filters = HashMap::from([("service", vec![service])]);
+        let opts = ListTasksOptionsBuilder::new().filters(&filters).build();
+        self.call("GET /tasks", self.docker().list_tasks(Some(opts)))
+            .await
+    }
+
     async fn update_spec(
         &self,
         name: &str,
@@ -78,12 +89,7 @@ impl Swarm for Client {
     }
 
     async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ConnectError> {
-        let mut filters = HashMap::new();
-        filters.insert("service", vec![service]);
-        let opts = ListTasksOptionsBuilder::new().filters(&filters).build();
-        let tasks = self
-            .call("GET /tasks", self.docker().list_tasks(Some(opts)))
-            .await?;
+        let tasks = self.raw_tasks(service).await?;
         Ok(tasks.into_iter().map(convert::task_detail).collect())
     }
 

@@ -8,4 +8,3 @@ pub mod printer;
 pub mod status;
 pub mod style;
 pub mod terminal;
-pub mod when;

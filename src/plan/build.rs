@@ -35,6 +35,32 @@ pub struct Inputs<'a> {
     pub keep_configs: usize,
 }
 
+/// Plans from the cluster: the config in use (its name and TOML) and a snapshot of the rest,
+/// whose configs are the names a new version must not take.
+pub fn build_live(
+    current: &str,
+    config_name: &str,
+    snapshot: &Snapshot,
+    spec: &Spec,
+    spec_text: &str,
+    keep_configs: usize,
+) -> Result<Plan, Vec<Finding>> {
+    let existing = snapshot.config_names();
+    build(&Inputs {
+        current,
+        source: Source {
+            kind: super::SourceKind::Cluster,
+            path: None,
+            config_name: Some(config_name.to_string()),
+        },
+        spec,
+        spec_text,
+        existing_configs: &existing,
+        snapshot: Some(snapshot),
+        keep_configs,
+    })
+}
+
 /// Interlock configs to remove: beyond the newest `keep`, and never the one in use, the one
 /// before it, or the one being created.
 pub fn prune_candidates(

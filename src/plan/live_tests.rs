@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use crate::cluster::{ConfigInfo, ConfigRef, Node, PublishedPort, Role, Service, Snapshot};
 use crate::interlock::PublishMode;
 use crate::interlock::config::ServiceRole;
-use crate::plan::{Action, Inputs, Plan, Source, SourceKind, build};
+use crate::plan::{Action, Inputs, Plan, Source, SourceKind, build, build_live};
 use crate::spec;
 
 const SEED: &str = r#"
@@ -105,20 +105,14 @@ fn snapshot() -> Snapshot {
 
 fn plan_with(snap: &Snapshot, spec_text: &str, current: &str) -> Plan {
     let spec = spec::parse("spec.toml", spec_text).unwrap();
-    let names = snap.config_names();
-    build(&Inputs {
+    build_live(
         current,
-        source: Source {
-            kind: SourceKind::Cluster,
-            path: None,
-            config_name: Some("com.docker.ucp.interlock.conf-1".into()),
-        },
-        spec: &spec,
+        "com.docker.ucp.interlock.conf-1",
+        snap,
+        &spec,
         spec_text,
-        existing_configs: &names,
-        snapshot: Some(snap),
-        keep_configs: 5,
-    })
+        5,
+    )
     .unwrap()
 }
 

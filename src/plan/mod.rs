@@ -13,7 +13,7 @@ mod stale;
 use serde::{Deserialize, Serialize};
 
 pub use action::{Action, When};
-pub use build::{Inputs, build, prune_candidates};
+pub use build::{Inputs, build, build_live, prune_candidates};
 
 use crate::finding::Finding;
 use crate::interlock::PublishMode;

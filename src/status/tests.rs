@@ -199,11 +199,7 @@ fn config_services_are_shown_and_stale_ones_flagged() {
         (r.stale[0].role, r.stale[0].name.as_str()),
         (ServiceRole::Config, "ucp-interlock-config")
     );
-    let text = crate::output::status::report(
-        &r,
-        &crate::output::style::Styler::new(false),
-        std::time::UNIX_EPOCH,
-    );
+    let text = crate::output::status::report(&r, &crate::output::style::Styler::new(false), 0);
     assert!(
         text.contains("    config    cfg-dev  3 (global)\n"),
         "{text}"

@@ -6,6 +6,8 @@
 //!   as an image FROM scratch (nothing can be pulled here).
 //! * [`lock::SwarmLock`]: serialises the tests that use the one `ucp-interlock` service.
 //! * [`bed::Core`]: a `ucp-interlock` service run by the stand-in, with cleanup on drop.
+//! * [`apply_bed::ApplyBed`]: what a real-swarm apply starts from (the core, the front, a bundle,
+//!   the node's hostname, specs of three service clusters on it).
 //! * [`tls::TlsFront`]: an mTLS front to the local engine, like UCP's, with client bundles, and
 //!   [`fault`]s injected on chosen requests.
 //! * [`multinode::MultiNode`]: a manager and workers, each a `dockerd` in its own network
@@ -15,6 +17,7 @@
 //! an aborted run can be found and removed.
 #![allow(dead_code)]
 
+pub mod apply_bed;
 pub mod bed;
 pub mod cli;
 pub mod engine;

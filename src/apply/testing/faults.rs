@@ -10,6 +10,8 @@ use crate::cluster::{
 use crate::docker::{ConnectError, Swarm};
 use crate::extension::ProxySpec;
 
+use super::swarm::out_of_sequence;
+
 /// The trait's methods, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {
@@ -60,11 +62,7 @@ impl Kind {
                 address: "model".into(),
                 call,
             },
-            Kind::OutOfSequence => ConnectError::OutOfSequence {
-                call,
-                status: 500,
-                message: "rpc error: code = Unknown desc = update out of sequence".into(),
-            },
+            Kind::OutOfSequence => out_of_sequence(call),
             Kind::NameConflict => ConnectError::NameConflict {
                 call,
                 status: 409,

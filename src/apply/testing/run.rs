@@ -7,7 +7,7 @@ use crate::apply::{ApplyReport, Context, Interrupt, Observer, Options, Pin, Step
 use crate::cluster::{Snapshot, Task};
 use crate::docker::{LiveState, Swarm};
 use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
-use crate::plan::{self, Action, Plan, Source, SourceKind};
+use crate::plan::{self, Action, Plan};
 
 use super::state::State;
 use super::swarm::Model;
@@ -44,21 +44,15 @@ pub fn live_state(s: &State) -> LiveState {
 /// The live plan for `spec` (TOML text of an interlock-split spec).
 pub fn plan(state: &LiveState, spec: &str, keep_configs: usize) -> Plan {
     let parsed = crate::spec::parse("spec.toml", spec).expect("a valid spec");
-    let existing = state.snapshot.config_names();
-    let inputs = plan::Inputs {
-        current: &state.toml,
-        source: Source {
-            kind: SourceKind::Cluster,
-            path: None,
-            config_name: Some(state.config.name.clone()),
-        },
-        spec: &parsed,
-        spec_text: spec,
-        existing_configs: &existing,
-        snapshot: Some(&state.snapshot),
+    let plan = plan::build_live(
+        &state.toml,
+        &state.config.name,
+        &state.snapshot,
+        &parsed,
+        spec,
         keep_configs,
-    };
-    let plan = plan::build(&inputs).expect("a plan");
+    )
+    .expect("a plan");
     assert!(!plan.has_errors(), "{:?}", plan.findings);
     plan
 }

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use crate::cluster::{
     ConfigData, ConfigInfo, ConfigRef, CoreRetarget, LogSource, NewConfig, Node, PublishedPort,
-    ServiceStatus, Task, TaskDetail, UpdateState, VersionedNode,
+    Service, ServiceStatus, Task, TaskDetail, UpdateState, VersionedNode,
 };
 use crate::docker::{ConnectError, Swarm};
 use crate::extension::ProxySpec;
@@ -26,6 +26,28 @@ fn not_found(call: &str) -> ConnectError {
         call: call.to_string(),
         message: format!("{call}: not found"),
     }
+}
+
+/// Swarm's refusal of a write sent with a version the object has moved past.
+pub(super) fn out_of_sequence(call: String) -> ConnectError {
+    ConnectError::OutOfSequence {
+        call,
+        status: 500,
+        message: "rpc error: code = Unknown desc = update out of sequence".into(),
+    }
+}
+
+/// The spec a write to `service` at `version` starts from: refused as swarm refuses it when
+/// the service has moved on.
+fn spec_at(s: &State, service: &str, version: u64) -> Result<Service, ConnectError> {
+    let current = &s
+        .service(service)
+        .ok_or_else(|| not_found(service))?
+        .service;
+    if current.version != version {
+        return Err(out_of_sequence(format!("update {service}")));
+    }
+    Ok(current.clone())
 }
 
 impl Model {
@@ -126,11 +148,7 @@ impl Swarm for Model {
                 .find(|(n, _)| n.id == id || n.hostname == id)
                 .ok_or_else(|| not_found(id))?;
             if *v != version {
-                return Err(ConnectError::OutOfSequence {
-                    call: format!("label {id}"),
-                    status: 500,
-                    message: "rpc error: code = Unknown desc = update out of sequence".into(),
-                });
+                return Err(out_of_sequence(format!("label {id}")));
             }
             node.labels.insert(key.to_string(), value.to_string());
             *v += 1;
@@ -205,18 +223,7 @@ impl Swarm for Model {
         change: &CoreRetarget,
     ) -> Result<(), ConnectError> {
         self.tick(|s| {
-            let mut next = s
-                .service(service)
-                .ok_or_else(|| not_found(service))?
-                .service
-                .clone();
-            if next.version != version {
-                return Err(ConnectError::OutOfSequence {
-                    call: format!("update {service}"),
-                    status: 500,
-                    message: "rpc error: code = Unknown desc = update out of sequence".into(),
-                });
-            }
+            let mut next = spec_at(s, service, version)?;
             let toml = s
                 .config(&change.config_id)
                 .map(|(_, t)| t.clone())
@@ -252,18 +259,7 @@ impl Swarm for Model {
         spec: &ProxySpec,
     ) -> Result<(), ConnectError> {
         self.tick(|s| {
-            let mut next = s
-                .service(service)
-                .ok_or_else(|| not_found(service))?
-                .service
-                .clone();
-            if next.version != version {
-                return Err(ConnectError::OutOfSequence {
-                    call: format!("update {service}"),
-                    status: 500,
-                    message: "rpc error: code = Unknown desc = update out of sequence".into(),
-                });
-            }
+            let mut next = spec_at(s, service, version)?;
             next.constraints = spec.constraints.as_slice().to_vec();
             next.replicas = spec.replicas.or(next.replicas);
             next.ports = spec
