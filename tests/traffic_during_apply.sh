@@ -5,4 +5,4 @@
 # an answer. Needs root and a Docker engine (see README, "Tests").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec cargo test --test multinode -- --ignored --exact traffic_during_apply --nocapture
+exec cargo test --test it -- --ignored --exact multinode::traffic_during_apply --nocapture
