@@ -10,6 +10,8 @@
 
 use crate::support;
 
+mod managers;
+
 use std::time::Duration;
 
 use serde_json::Value;

@@ -49,6 +49,9 @@ pub enum StepError {
 impl StepError {
     pub fn message(&self) -> String {
         match self {
+            StepError::Swarm(e @ ConnectError::Refused { .. }) => {
+                format!("lost the connection to the manager: {}", e.message())
+            }
             StepError::Swarm(e) => e.message(),
             StepError::BadConfig(m) => m.clone(),
             StepError::NoConfigName => "the plan names no config".into(),
@@ -82,6 +85,12 @@ impl StepError {
 
     pub fn hint(&self) -> Option<String> {
         match self {
+            // The address worked when apply read the cluster: the manager went down, and
+            // another manager's bundle reaches the same swarm.
+            StepError::Swarm(ConnectError::Refused { .. }) => Some(
+                "the manager stopped answering during apply: run `interlock-split status` through another manager (its client bundle), then apply again through it (steps already done are recognised)"
+                    .into(),
+            ),
             StepError::Swarm(e) => e.hint(),
             StepError::Moved(_) => Some(
                 "review what changed with `interlock-split plan` (it plans from the config in use now) and apply again if it is still wanted"

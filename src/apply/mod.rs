@@ -142,8 +142,13 @@ fn outcome_of(e: &StepError) -> Outcome {
 fn interrupted(e: &StepError) -> bool {
     matches!(
         e,
-        StepError::Swarm(ConnectError::Dropped { .. } | ConnectError::TimedOut { .. })
-            | StepError::Interrupted
+        // Refused: apply read the cluster through this manager before its steps, so a refusal
+        // now means the manager went away mid-run, not a wrong address.
+        StepError::Swarm(
+            ConnectError::Dropped { .. }
+                | ConnectError::TimedOut { .. }
+                | ConnectError::Refused { .. }
+        ) | StepError::Interrupted
             | StepError::NotConverged { .. }
     )
 }

@@ -1,8 +1,9 @@
-//! A production-shaped swarm on this machine: one manager and several workers, each a `dockerd`
-//! in its own network namespace ([`super::engine`], [`super::netns`]), joined into one swarm,
-//! with the stand-in's image loaded into every engine, UCP's node labels (the swarm
-//! orchestrator label, a collection per worker), and an mTLS front with a client bundle on the
-//! manager's API. It never touches the machine's own engine or its swarm.
+//! A production-shaped swarm on this machine: one or three managers and several workers, each a
+//! `dockerd` in its own network namespace ([`super::engine`], [`super::netns`]), joined into one
+//! swarm, with the stand-in's image loaded into every engine, UCP's node labels (the swarm
+//! orchestrator label, a collection per worker), and per manager an mTLS front with a client
+//! bundle on its API (as UCP serves its API on every manager). It never touches the machine's
+//! own engine or its swarm.
 //!
 //! One bed at a time on the machine (a lock file in the temp dir). Dropping it removes
 //! everything it made, and starting one first removes what an aborted run left.
@@ -29,12 +30,16 @@ pub const COLLECTION_LABEL: &str = "com.docker.ucp.access.label";
 
 /// The running bed.
 pub struct MultiNode {
-    /// The engines: `[0]` the manager, then the workers.
+    /// The engines: the managers first (`[0]` made the swarm), then the workers.
     pub engines: Vec<Engine>,
-    /// The mTLS front on the manager's API.
-    pub front: TlsFront,
+    /// Per manager, the mTLS front on its API.
+    pub fronts: Vec<TlsFront>,
     /// The stand-in's image ID, loaded into every engine.
     pub image: String,
+    /// How many of the engines are managers.
+    managers: usize,
+    /// The manager the bed's own `docker` commands go to (one that is up).
+    control: usize,
     _lock: File,
 }
 
@@ -42,6 +47,11 @@ impl MultiNode {
     /// Starts a manager and one worker per entry of `collections` (the worker's
     /// `com.docker.ucp.access.label`), and prints how long it took.
     pub fn start(collections: &[&str]) -> MultiNode {
+        MultiNode::start_with_managers(1, collections)
+    }
+
+    /// Starts `managers` managers and one worker per entry of `collections`.
+    pub fn start_with_managers(managers: usize, collections: &[&str]) -> MultiNode {
         let lock = bed_lock();
         let started = Instant::now();
         if bed_root().exists() || !netns::namespaces().is_empty() {
@@ -59,7 +69,8 @@ impl MultiNode {
         let image = standin_image();
         let tar = export_image(&image.tag);
         netns::create_bridge().unwrap_or_else(|e| panic!("{e}"));
-        let names: Vec<String> = std::iter::once("mn-manager-1".to_string())
+        let names: Vec<String> = (1..=managers)
+            .map(|i| format!("mn-manager-{i}"))
             .chain((1..=collections.len()).map(|i| format!("mn-worker-{i}")))
             .collect();
         let engines: Vec<Engine> = std::thread::scope(|s| {
@@ -83,11 +94,16 @@ impl MultiNode {
         })
         .unwrap_or_else(|e| panic!("starting the engines: {e}"));
         let _ = std::fs::remove_file(&tar);
-        form_swarm(&engines, collections);
-        let front = TlsFront::start(TlsOptions {
-            docker_sock: engines[0].sock.clone(),
-            ..TlsOptions::default()
-        });
+        form_swarm(&engines, managers, collections);
+        let fronts = engines[..managers]
+            .iter()
+            .map(|m| {
+                TlsFront::start(TlsOptions {
+                    docker_sock: m.sock.clone(),
+                    ..TlsOptions::default()
+                })
+            })
+            .collect();
         eprintln!(
             "multi-node bed: {} engines up, swarm formed, images loaded in {:.1?}",
             engines.len(),
@@ -95,20 +111,32 @@ impl MultiNode {
         );
         MultiNode {
             engines,
-            front,
+            fronts,
             image: image.id,
+            managers,
+            control: 0,
             _lock: lock,
         }
     }
 
-    /// The manager's engine.
+    /// The manager the bed's own commands go to (the first one, until it is stopped).
     pub fn manager(&self) -> &Engine {
-        &self.engines[0]
+        &self.engines[self.control]
+    }
+
+    /// Manager `i` (from 0; `0` made the swarm).
+    pub fn manager_at(&self, i: usize) -> &Engine {
+        assert!(
+            i < self.managers,
+            "the bed has {} manager(s)",
+            self.managers
+        );
+        &self.engines[i]
     }
 
     /// Worker `i` (from 0).
     pub fn worker(&self, i: usize) -> &Engine {
-        &self.engines[1 + i]
+        &self.engines[self.managers + i]
     }
 
     /// `docker ARGS…` on the manager; panics unless it succeeds.
@@ -116,23 +144,49 @@ impl MultiNode {
         self.manager().docker_ok(args)
     }
 
-    /// Writes the front's client bundle as a zip into `dir` and returns its path.
+    /// Writes the first manager's client bundle as a zip into `dir` and returns its path.
     pub fn bundle(&self, dir: &Path) -> String {
-        let zip = dir.join("bundle.zip");
-        self.front.bundle_zip(&zip);
+        self.bundle_of(0, dir)
+    }
+
+    /// Writes manager `i`'s client bundle (its own front) as a zip into `dir`.
+    pub fn bundle_of(&self, i: usize, dir: &Path) -> String {
+        let zip = dir.join(format!("bundle-{}.zip", i + 1));
+        self.fronts[i].bundle_zip(&zip);
         zip.to_string_lossy().into_owned()
+    }
+
+    /// Stops manager `i` as a node goes down: its API front (every open connection dropped
+    /// unanswered) and its engine. The bed's own commands then go to the next manager.
+    pub fn stop_manager(&mut self, i: usize) {
+        assert!(self.managers > 1, "the only manager cannot be stopped");
+        self.fronts[i].stop();
+        self.engines[i].stop(STOP_GRACE);
+        if self.control == i {
+            self.control = (i + 1) % self.managers;
+        }
     }
 
     /// Stops worker `i`'s engine (a node going down) and waits until the manager says Down.
     pub fn stop_worker(&mut self, i: usize) {
         let hostname = self.worker(i).hostname.clone();
-        self.engines[1 + i].stop(STOP_GRACE);
+        self.engines[self.managers + i].stop(STOP_GRACE);
         wait_for(
             &format!("{hostname} to be Down"),
             Duration::from_secs(60),
             || (self.node_status(&hostname) == "down").then_some(()),
             || self.docker_ok(&["node", "ls"]),
         );
+    }
+
+    /// The hostname of the raft leader, as the bed's manager sees it (none during an election).
+    pub fn leader(&self) -> Option<String> {
+        let out =
+            self.manager()
+                .docker(&["node", "ls", "--format", "{{.Hostname}} {{.ManagerStatus}}"]);
+        lines(&String::from_utf8_lossy(&out.stdout))
+            .iter()
+            .find_map(|l| l.strip_suffix(" Leader").map(str::to_string))
     }
 
     /// `.Status.State` of the node `hostname` (`ready`, `down`, …).
@@ -144,6 +198,9 @@ impl MultiNode {
 impl Drop for MultiNode {
     fn drop(&mut self) {
         let started = Instant::now();
+        for f in self.fronts.iter_mut() {
+            f.stop();
+        }
         std::thread::scope(|s| {
             for e in self.engines.iter_mut() {
                 s.spawn(move || e.stop(STOP_GRACE));
@@ -179,20 +236,27 @@ fn export_image(tag: &str) -> PathBuf {
     tar
 }
 
-/// `swarm init` on the manager, `swarm join` of the workers, UCP's node labels.
-fn form_swarm(engines: &[Engine], collections: &[&str]) {
+/// `swarm init` on the first manager, `swarm join` of the other managers and the workers,
+/// UCP's node labels.
+fn form_swarm(engines: &[Engine], managers: usize, collections: &[&str]) {
     let manager = &engines[0];
     manager.docker_ok(&["swarm", "init", "--advertise-addr", &manager.address]);
-    let token = manager.docker_ok(&["swarm", "join-token", "-q", "worker"]);
+    let manager_token = manager.docker_ok(&["swarm", "join-token", "-q", "manager"]);
+    let worker_token = manager.docker_ok(&["swarm", "join-token", "-q", "worker"]);
     let remote = format!("{}:2377", manager.address);
-    for w in &engines[1..] {
-        w.docker_ok(&[
+    for (i, e) in engines.iter().enumerate().skip(1) {
+        let token = if i < managers {
+            &manager_token
+        } else {
+            &worker_token
+        };
+        e.docker_ok(&[
             "swarm",
             "join",
             "--token",
-            &token,
+            token,
             "--advertise-addr",
-            &w.address,
+            &e.address,
             &remote,
         ]);
     }
@@ -206,14 +270,10 @@ fn form_swarm(engines: &[Engine], collections: &[&str]) {
         || manager.docker_ok(&["node", "ls"]),
     );
     let swarm_label = format!("{UCP_SWARM_NODE_LABEL}=true");
-    manager.docker_ok(&[
-        "node",
-        "update",
-        "--label-add",
-        &swarm_label,
-        &manager.hostname,
-    ]);
-    for (w, collection) in engines[1..].iter().zip(collections) {
+    for m in &engines[..managers] {
+        manager.docker_ok(&["node", "update", "--label-add", &swarm_label, &m.hostname]);
+    }
+    for (w, collection) in engines[managers..].iter().zip(collections) {
         let collection = format!("{COLLECTION_LABEL}={collection}");
         manager.docker_ok(&[
             "node",

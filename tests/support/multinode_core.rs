@@ -13,7 +13,16 @@ impl MultiNode {
     /// Creates `com.docker.ucp.interlock.conf-1` (holding `toml`) and the `ucp-interlock`
     /// service on the manager, the stand-in reading the manager's API through its socket.
     pub fn deploy_core(&self, toml: &str) {
-        let m = self.manager();
+        self.deploy_core_on(0, toml);
+    }
+
+    /// As [`MultiNode::deploy_core`], on manager `i`. With several managers the core is pinned
+    /// to that one: like UCP's `ucp-interlock` it is one task on a manager, but the engines
+    /// share this machine's filesystem, so its socket mount names one engine's socket and a task
+    /// rescheduled to another manager would talk to the wrong (or a stopped) engine.
+    pub fn deploy_core_on(&self, i: usize, toml: &str) {
+        let m = self.manager_at(i);
+        let pin = format!("node.hostname=={}", m.hostname);
         let path = super::engine::bed_root().join("conf-1.toml");
         std::fs::write(&path, toml).expect("writing the first config");
         m.docker_ok(&[
@@ -43,6 +52,8 @@ impl MultiNode {
             UCP_ACCESS_LABEL_KV,
             "--constraint",
             "node.role==manager",
+            "--constraint",
+            &pin,
             "--mount",
             &mount,
             "--config",

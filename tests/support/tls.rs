@@ -426,14 +426,22 @@ impl TlsFront {
     }
 }
 
-impl Drop for TlsFront {
-    fn drop(&mut self) {
+impl TlsFront {
+    /// Stops serving: the listener closes and every open connection is dropped without an
+    /// answer, as when the manager behind UCP's API goes down. Stopping twice is harmless.
+    pub fn stop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+impl Drop for TlsFront {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
