@@ -19,6 +19,8 @@ use support::cli::{json, show, tool, write};
 use support::multinode::{MultiNode, multinode_available};
 use support::multinode_core::http_get;
 
+mod handover;
+
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const WAIT: Duration = Duration::from_secs(60);
 /// The walk-through's environments: name, HTTP port, HTTPS port, collection (worker `i`).

@@ -2,7 +2,17 @@
 # Benchmark (not a timed test): on the multi-node bed, HTTP at 20 requests/s on every
 # environment's ports while apply splits the walk-through's dev/test/prod in host mode, then while
 # a second apply moves only dev's ports; per port: requests sent, failed, the longest time without
-# an answer. Needs root and a Docker engine (see README, "Tests").
+# an answer. `handover`: the default proxy's ports handed to prod (2 proxies on 2 nodes, host
+# mode), once by removing the default proxy, once with prod adopting it (`adopt_proxy`).
+# Needs root and a Docker engine (see README, "Tests").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec cargo test --test it -- --ignored --exact multinode::traffic_during_apply --nocapture
+case "${1:-split}" in
+split) exec cargo test --test it -- --ignored --exact multinode::traffic_during_apply --nocapture ;;
+handover)
+    exec cargo test --test it -- --ignored --exact --test-threads 1 --nocapture \
+        multinode::handover::traffic_during_handover_by_removal \
+        multinode::handover::traffic_during_handover_by_adoption
+    ;;
+*) echo "usage: $0 [split|handover]" >&2; exit 2 ;;
+esac

@@ -72,8 +72,29 @@ fn publish_mode(m: PublishMode) -> EndpointPortConfigPublishModeEnum {
     }
 }
 
-/// The proxy's spec with its constraints, replicas and ports replaced.
+/// A proxy's update config for a handover that keeps serving: one task at a time (its other
+/// tasks answer meanwhile), and in host mode stop-first, since a new task cannot bind the host
+/// port its predecessor holds on the node, and would wait for a node without it. The rest is
+/// kept (swarm's defaults where the service has none).
+fn one_at_a_time(u: Option<ServiceSpecUpdateConfig>, mode: PublishMode) -> ServiceSpecUpdateConfig {
+    let u = u.unwrap_or_default();
+    let order = match mode {
+        PublishMode::Host => Some(ServiceSpecUpdateConfigOrderEnum::STOP_FIRST),
+        PublishMode::Ingress => u
+            .order
+            .or(Some(ServiceSpecUpdateConfigOrderEnum::STOP_FIRST)),
+    };
+    ServiceSpecUpdateConfig {
+        parallelism: Some(1),
+        order,
+        ..u
+    }
+}
+
+/// The proxy's spec with its constraints, replicas and ports replaced, updated one task at a
+/// time.
 pub fn proxy(mut spec: ServiceSpec, want: &ProxySpec) -> ServiceSpec {
+    spec.update_config = Some(one_at_a_time(spec.update_config.take(), want.mode));
     let task = spec.task_template.get_or_insert_with(Default::default);
     task.placement
         .get_or_insert_with(Default::default)
@@ -170,6 +191,40 @@ mod tests {
         let once = retarget(spec(), &to("c2", "conf-2", Some(8080))).unwrap();
         let twice = retarget(once.clone(), &to("c2", "conf-2", Some(8080))).unwrap();
         assert_eq!(twice.endpoint_spec.unwrap().ports.unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_proxy_is_updated_one_task_at_a_time() {
+        use crate::extension::PortSpec;
+        let mut s = spec();
+        s.update_config = Some(ServiceSpecUpdateConfig {
+            parallelism: Some(3),
+            order: Some(ServiceSpecUpdateConfigOrderEnum::START_FIRST),
+            delay: Some(2_000_000_000),
+            ..Default::default()
+        });
+        let want = |mode| ProxySpec {
+            constraints: Default::default(),
+            replicas: Some(2),
+            ports: vec![PortSpec {
+                published: 8080,
+                target: 80,
+                mode,
+            }],
+            mode,
+        };
+        let u = proxy(s.clone(), &want(PublishMode::Ingress))
+            .update_config
+            .unwrap();
+        assert_eq!(u.parallelism, Some(1));
+        assert_eq!(u.order, Some(ServiceSpecUpdateConfigOrderEnum::START_FIRST));
+        assert_eq!(u.delay, Some(2_000_000_000));
+        let u = proxy(s, &want(PublishMode::Host)).update_config.unwrap();
+        assert_eq!(u.order, Some(ServiceSpecUpdateConfigOrderEnum::STOP_FIRST));
+        let none = proxy(spec(), &want(PublishMode::Host))
+            .update_config
+            .unwrap();
+        assert_eq!((none.parallelism, none.failure_action), (Some(1), None));
     }
 
     #[test]

@@ -68,8 +68,55 @@ pub fn analyse(
     }
     for c in &spec.clusters {
         node_labels(c, snap, &nodes, &mut live);
+        adoption(c, old, snap, &mut live.findings);
     }
     live
+}
+
+/// A proxy the cluster takes over (`adopt_proxy`) must be a running Interlock proxy: by its
+/// `type` label, or named as one by the config in use. Then the handover is a rolling update.
+fn adoption(c: &ClusterSpec, old: &InterlockConfig, snap: &Snapshot, findings: &mut Vec<Finding>) {
+    let Some(name) = &c.adopt_proxy else { return };
+    let path = KeyPath::new()
+        .key(ext::EXTENSIONS)
+        .key(&c.name)
+        .key(ext::PROXY_SERVICE_NAME);
+    let Some(svc) = snap.service(name) else {
+        findings.push(
+            Finding::error(
+                "adopt-proxy-not-found",
+                format!("`{}` adopts proxy service `{name}`, which is not in the swarm", c.name),
+            )
+            .at(path)
+            .hint("name a running proxy (`docker service ls`), or drop `adopt_proxy` so that Interlock creates one"),
+        );
+        return;
+    };
+    let named_proxy = old.extensions.iter().any(|e| proxy_name(e) == name);
+    if svc.interlock_role() != Some(ServiceRole::Proxy) && !named_proxy {
+        findings.push(
+            Finding::error(
+                "adopt-not-a-proxy",
+                format!(
+                    "`{}` adopts service `{name}`, which is not an Interlock proxy (no proxy `type` label, and no extension names it)",
+                    c.name
+                ),
+            )
+            .at(path)
+            .hint("`adopt_proxy` takes over a proxy service Interlock created, such as `ucp-interlock-proxy`"),
+        );
+        return;
+    }
+    findings.push(
+        Finding::info(
+            "proxy-handover",
+            format!(
+                "`{}` takes over proxy service `{name}`: Interlock finds it by name and creates none, and apply brings it in line by a rolling update, one task at a time, so that its ports keep answering with 2 or more replicas",
+                c.name
+            ),
+        )
+        .at(path),
+    );
 }
 
 /// What the old config named and still exists, and any service Interlock made (by its `type`

@@ -518,3 +518,118 @@ fn a_leftover_config_service_is_found_by_its_label() {
         (ServiceRole::Config, "(not in the config)")
     );
 }
+
+/// The seed with prod taking over the default proxy (2 replicas on 2 prod nodes, host mode).
+fn adopting(name: &str) -> String {
+    SEED.replace(
+        "proxy_replicas = 1\nnode_label = \"prod\"\nnodes = [\"w2\"]",
+        &format!(
+            "proxy_replicas = 2\npublish_mode = \"host\"\nnode_label = \"prod\"\nnodes = [\"w2\", \"w3\"]\nadopt_proxy = \"{name}\""
+        ),
+    )
+}
+
+fn with_w3(mut snap: Snapshot) -> Snapshot {
+    snap.nodes
+        .push(node("w3", &[("com.docker.ucp.access.label", "/prod")]));
+    snap
+}
+
+#[test]
+fn an_adopted_proxy_is_reconciled_not_removed() {
+    let p = plan_with(
+        &with_w3(snapshot()),
+        &adopting("ucp-interlock-proxy"),
+        &ucp_default(),
+    );
+    assert!(!p.has_errors(), "{:?}", p.findings);
+    assert!(
+        p.new_config
+            .contains("ProxyServiceName = \"ucp-interlock-proxy\"")
+    );
+    assert!(!p.actions.iter().any(|a| matches!(a,
+        Action::RemoveStaleService { service, .. } if service == "ucp-interlock-proxy")));
+    assert!(!p.actions.iter().any(|a| matches!(a,
+        Action::AwaitService { service, .. } if service.starts_with("ucp-interlock-proxy"))
+        && matches!(a, Action::AwaitService { cluster, .. } if cluster == "prod")));
+    let Some(Action::ReconcileProxy {
+        cluster,
+        spec,
+        drift,
+        ..
+    }) = p.actions.iter().find(
+        |a| matches!(a, Action::ReconcileProxy { service, .. } if service == "ucp-interlock-proxy"),
+    )
+    else {
+        panic!("no reconcile of the adopted proxy: {:?}", p.actions);
+    };
+    assert_eq!(cluster, "prod");
+    assert_eq!((spec.replicas, spec.mode), (Some(2), PublishMode::Host));
+    assert!(
+        spec.constraints
+            .as_slice()
+            .contains(&"node.labels.com.docker.interlock.service.cluster==prod".to_string())
+    );
+    assert!(!drift.is_empty());
+    let note = p.findings.iter().find(|f| f.code == "proxy-handover");
+    assert!(
+        note.is_some_and(|f| f.severity == crate::finding::Severity::Info
+            && f.message.contains("rolling update")),
+        "{:?}",
+        p.findings
+    );
+    assert!(
+        !codes(&p).contains(&"stale-port-holder"),
+        "{:?}",
+        p.findings
+    );
+    // The old extension still goes: only its proxy is taken over.
+    assert!(p.actions.iter().any(|a| matches!(a,
+        Action::RemoveStaleService { service, .. } if service == "ucp-interlock-extension")));
+}
+
+#[test]
+fn adopting_a_missing_service_or_one_that_is_no_proxy_is_refused() {
+    let p = plan_with(
+        &with_w3(snapshot()),
+        &adopting("ucp-interlock-proxy-gone"),
+        &ucp_default(),
+    );
+    assert!(p.has_errors());
+    assert!(
+        codes(&p).contains(&"adopt-proxy-not-found"),
+        "{:?}",
+        p.findings
+    );
+
+    let mut snap = with_w3(snapshot());
+    snap.services.push(service("web", &[9000], &[]));
+    let p = plan_with(&snap, &adopting("web"), &ucp_default());
+    assert!(codes(&p).contains(&"adopt-not-a-proxy"), "{:?}", p.findings);
+    assert!(p.has_errors());
+}
+
+#[test]
+fn adopt_proxy_is_refused_next_to_proxy_service_name_and_in_defaults() {
+    let both = format!(
+        "{}proxy_service_name = \"p\"\n",
+        adopting("ucp-interlock-proxy")
+    );
+    let errs = spec::parse("s.toml", &both).unwrap_err();
+    assert!(
+        errs.iter().any(|e| e
+            .path
+            .as_ref()
+            .is_some_and(|p| p.to_string() == "clusters.prod.adopt_proxy")),
+        "{errs:?}"
+    );
+    let defaults = format!("[defaults]\nadopt_proxy = \"x\"\n{SEED}");
+    let errs = spec::parse("s.toml", &defaults).unwrap_err();
+    assert!(
+        errs.iter().any(|e| e
+            .path
+            .as_ref()
+            .is_some_and(|p| p.to_string() == "defaults.adopt_proxy")),
+        "{errs:?}"
+    );
+}

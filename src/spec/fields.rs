@@ -136,6 +136,9 @@ pub const PROXY_SERVICE_NAME: Field = field(
     Both,
     K::NamePattern,
 );
+/// Names an existing proxy the cluster takes over: it sets `ProxyServiceName` in place of
+/// `proxy_service_name` (so that key keeps one owner), and makes the handover a rolling update.
+pub const ADOPT_PROXY: Field = field("adopt_proxy", Nothing, Cluster, K::Text);
 pub const CONFIG_SERVICE_NAME: Field = field(
     "config_service_name",
     Key(ext::CONFIG_SERVICE_NAME),
@@ -172,7 +175,7 @@ pub const NODES: Field = field("nodes", Nothing, Cluster, K::List);
 
 /// Every field of a `[clusters.<name>]` table (and of `[defaults]`), in the order the spec
 /// format lists them.
-pub const FIELDS: [Field; 21] = [
+pub const FIELDS: [Field; 22] = [
     SERVICE_CLUSTER,
     HTTP_PORT,
     HTTPS_PORT,
@@ -184,6 +187,7 @@ pub const FIELDS: [Field; 21] = [
     PROXY_CONSTRAINTS,
     SERVICE_NAME,
     PROXY_SERVICE_NAME,
+    ADOPT_PROXY,
     CONFIG_SERVICE_NAME,
     NETWORKS,
     LABELS,

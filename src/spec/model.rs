@@ -76,6 +76,8 @@ pub struct ClusterSpec {
     pub proxy_constraints: ConstraintEdit,
     pub service_name: String,
     pub proxy_service_name: String,
+    /// The running proxy service the cluster takes over (then also its `proxy_service_name`).
+    pub adopt_proxy: Option<String>,
     pub config_service_name: String,
     /// Set only where the spec names it; otherwise only where the template has the key.
     pub config_service_name_explicit: bool,

@@ -55,6 +55,11 @@ pub struct RawCluster {
     pub service_name: Option<String>,
     /// proxy service name
     pub proxy_service_name: Option<String>,
+    /// an existing proxy service this cluster takes over, such as `"ucp-interlock-proxy"` when it
+    /// takes the default proxy's ports: it becomes the cluster's `ProxyServiceName`, Interlock
+    /// finds it and creates none, and apply brings it in line by a rolling update instead of
+    /// removing it (no gap in traffic with 2 or more replicas). Not with `proxy_service_name`
+    pub adopt_proxy: Option<String>,
     /// config service name (UCP 3.2.3+); written only where the template has the key or the
     /// spec sets it
     pub config_service_name: Option<String>,

@@ -80,9 +80,11 @@ fn check_defaults(cx: &mut Ctx, d: &RawCluster) {
             Some("set it under [clusters.<name>], or leave it out: it defaults to the cluster's name".into()),
         );
     }
-    if d.collection.is_some() || !d.nodes.is_empty() {
+    if d.collection.is_some() || !d.nodes.is_empty() || d.adopt_proxy.is_some() {
         let key = if d.collection.is_some() {
             fields::COLLECTION.name
+        } else if d.adopt_proxy.is_some() {
+            fields::ADOPT_PROXY.name
         } else {
             fields::NODES.name
         };
@@ -193,6 +195,7 @@ fn resolve_cluster(cx: &mut Ctx, r: &Raw) -> ClusterSpec {
         constraint_edit(cx, r, &fields::PROXY_CONSTRAINTS, |x| &x.proxy_constraints);
     let [service_name, proxy_service_name, config_service_name] =
         service_names(cx, r, &service_cluster);
+    let adopt_proxy = adopt_proxy(cx, r);
     let extension = escape_hatch(
         cx,
         &merged_values(&d.extension, &c.extension),
@@ -216,14 +219,17 @@ fn resolve_cluster(cx: &mut Ctx, r: &Raw) -> ClusterSpec {
         constraints,
         proxy_constraints,
         service_name,
-        proxy_service_name,
+        proxy_service_name: adopt_proxy.clone().unwrap_or(proxy_service_name),
+        adopt_proxy,
         config_service_name,
         config_service_name_explicit: c.config_service_name.is_some()
             || d.config_service_name.is_some(),
         names_set: NamesSet {
             service_cluster: c.service_cluster.is_some(),
             service_name: c.service_name.is_some() || d.service_name.is_some(),
-            proxy_service_name: c.proxy_service_name.is_some() || d.proxy_service_name.is_some(),
+            proxy_service_name: c.proxy_service_name.is_some()
+                || d.proxy_service_name.is_some()
+                || c.adopt_proxy.is_some(),
         },
         networks: r.pick(&fields::NETWORKS, |x| &x.networks).0,
         labels: label_sets(c, d),
@@ -352,6 +358,32 @@ fn check_constraints(cx: &mut Ctx, edit: &ConstraintEdit, path: KeyPath) {
             }
         }
     }
+}
+
+/// The proxy service the cluster takes over: a valid service name, and not next to a
+/// `proxy_service_name` (the two would name the cluster's proxy twice).
+fn adopt_proxy(cx: &mut Ctx, r: &Raw) -> Option<String> {
+    let name = r.c.adopt_proxy.clone()?;
+    let path = r.base.clone().key(fields::ADOPT_PROXY.name);
+    if r.c.proxy_service_name.is_some() || r.d.proxy_service_name.is_some() {
+        cx.err(
+            path,
+            "spec-invalid",
+            "`adopt_proxy` and `proxy_service_name` both name the cluster's proxy".into(),
+            Some("keep `adopt_proxy` to take over a running proxy, or `proxy_service_name` for a new one".into()),
+        );
+        return None;
+    }
+    if let Some(problem) = service_name_problem(&name) {
+        cx.err(
+            path,
+            "spec-invalid",
+            format!("`adopt_proxy` = {name:?} is not a service name: {problem}"),
+            Some("name the running proxy service, as `docker service ls` shows it".into()),
+        );
+        return None;
+    }
+    Some(name)
 }
 
 /// The extension, proxy and config service names, placeholders filled in.

@@ -36,17 +36,35 @@ impl Prober {
         max_count: u64,
         max_time: Duration,
     ) -> Prober {
-        let stop = Arc::new(AtomicBool::new(false));
-        let threads = targets
+        let groups: Vec<(Vec<String>, u16)> = targets
             .iter()
-            .map(|(address, port)| {
-                assert!(
-                    address.starts_with(&format!("{SUBNET}.")),
-                    "the prober only sends to the bed's own addresses, not {address}"
-                );
-                let (address, port, stop) = (address.clone(), *port, stop.clone());
+            .map(|(address, port)| (vec![address.clone()], *port))
+            .collect();
+        Prober::start_failover(&groups, interval, max_count, max_time)
+    }
+
+    /// Like [`Prober::start`], with each request tried on the group's addresses in turn until
+    /// one answers, as a front with failover between a proxy's nodes would: a request fails
+    /// only when no node of the group answers. A group's address reads `a|b`.
+    pub fn start_failover(
+        groups: &[(Vec<String>, u16)],
+        interval: Duration,
+        max_count: u64,
+        max_time: Duration,
+    ) -> Prober {
+        let stop = Arc::new(AtomicBool::new(false));
+        let threads = groups
+            .iter()
+            .map(|(addresses, port)| {
+                for address in addresses {
+                    assert!(
+                        address.starts_with(&format!("{SUBNET}.")),
+                        "the prober only sends to the bed's own addresses, not {address}"
+                    );
+                }
+                let (addresses, port, stop) = (addresses.clone(), *port, stop.clone());
                 std::thread::spawn(move || {
-                    probe(address, port, &stop, interval, max_count, max_time)
+                    probe(addresses, port, &stop, interval, max_count, max_time)
                 })
             })
             .collect();
@@ -65,7 +83,7 @@ impl Prober {
 
 /// One port's probe loop.
 fn probe(
-    address: String,
+    addresses: Vec<String>,
     port: u16,
     stop: &AtomicBool,
     interval: Duration,
@@ -74,7 +92,7 @@ fn probe(
 ) -> PortStats {
     let start = Instant::now();
     let mut stats = PortStats {
-        address: address.clone(),
+        address: addresses.join("|"),
         port,
         sent: 0,
         failed: 0,
@@ -85,7 +103,7 @@ fn probe(
     while !stop.load(Ordering::SeqCst) && stats.sent < max_count && start.elapsed() < max_time {
         let tick = Instant::now();
         stats.sent += 1;
-        if http_get(&address, port).is_ok() {
+        if addresses.iter().any(|a| http_get(a, port).is_ok()) {
             let now = Instant::now();
             stats.longest_gap = stats.longest_gap.max(now - last_ok);
             stats.first_answer.get_or_insert(now - start);
