@@ -206,7 +206,12 @@ fn show(work: &Work, args: &ApplyArgs, printer: &Printer) -> Result<(), CliError
         }
         return Ok(());
     };
-    if human_out {
+    show_plan(plan, args, printer)
+}
+
+/// Shows the plan as `plan` showed it; refuses one with errors.
+fn show_plan(plan: &Plan, args: &ApplyArgs, printer: &Printer) -> Result<(), CliError> {
+    if args.output == OutputFormat::Human {
         printer.out(&human::plan(plan, &printer.out_style));
     }
     if plan.has_errors() {
@@ -224,6 +229,12 @@ fn show(work: &Work, args: &ApplyArgs, printer: &Printer) -> Result<(), CliError
 async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
     let interrupt = Interrupt::listen();
     let local = Local::read(&args).map_err(unchanged)?;
+    // A saved plan with errors is refused from the file alone, before a connection can fail.
+    if let Local::Saved { saved, .. } = &local
+        && saved.plan.has_errors()
+    {
+        show_plan(&saved.plan, &args, &printer)?;
+    }
     let (client, state) = live::read(&args.connection, false, printer)
         .await
         .map_err(unchanged)?;
