@@ -1361,3 +1361,33 @@ fn local_inputs_are_read_before_connecting() {
         r.stderr
     );
 }
+
+/// A runbook reading `--output json` gets one document for every outcome, a failure to reach
+/// the cluster included, from every command that talks to it.
+#[test]
+fn live_commands_print_a_json_document_when_the_cluster_is_out_of_reach() {
+    let host = ["--host", UNREACHABLE, "--timeout", "1", "--output", "json"];
+    for cmd in [
+        &["status"][..],
+        &["history"][..],
+        &["rollback", "--auto-approve"][..],
+        &[
+            "apply",
+            "--spec",
+            "fixtures/specs/seed.toml",
+            "--auto-approve",
+        ][..],
+    ] {
+        let args: Vec<&str> = cmd.iter().chain(host.iter()).copied().collect();
+        let r = run(&mut cli(&args));
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: stdout is not one JSON document ({e}):\n{}",
+                r.stdout
+            )
+        });
+        let error = doc["error"].as_str().unwrap_or_default();
+        assert!(error.contains("refused"), "{args:?}: {doc}");
+    }
+}

@@ -5,6 +5,7 @@ use crate::audit::provenance::provenance;
 use crate::cli::args::{ApplyArgs, OutputFormat};
 use crate::cli::{CliError, CliResult, ExitStatus};
 use crate::docker::LiveState;
+use crate::finding::Severity;
 use crate::output::apply::{self as report, Ui};
 use crate::output::printer::Printer;
 use crate::output::{human, json};
@@ -214,16 +215,27 @@ fn show_plan(plan: &Plan, args: &ApplyArgs, printer: &Printer) -> Result<(), Cli
     if args.output == OutputFormat::Human {
         printer.out(&human::plan(plan, &printer.out_style));
     }
-    if plan.has_errors() {
-        let n = plan.summary.errors;
-        return Err(CliError::user(format!(
-            "the plan has {n} error{}",
-            if n == 1 { "" } else { "s" }
-        ))
-        .nothing_changed()
-        .hint("fix them (see the findings above) and run apply again"));
+    if !plan.has_errors() {
+        return Ok(());
     }
-    Ok(())
+    let n = plan.summary.errors;
+    let e = CliError::user(format!(
+        "the plan has {n} error{}",
+        if n == 1 { "" } else { "s" }
+    ))
+    .nothing_changed();
+    Err(match args.output {
+        OutputFormat::Human => e.hint("fix them (see the findings above) and run apply again"),
+        // No plan was printed: the JSON refusal carries the errors themselves.
+        OutputFormat::Json => {
+            let errors = plan
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error);
+            e.with_findings(errors.cloned().collect())
+                .hint("fix the findings listed and run apply again")
+        }
+    })
 }
 
 async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {

@@ -17,9 +17,11 @@ use crate::time;
 
 use super::live;
 
+/// With `--output json` a failure is a JSON document too.
 pub fn run(args: HistoryArgs, printer: &Printer) -> CliResult {
-    let rt = live::runtime()?;
-    rt.block_on(run_async(args, *printer))
+    let json = args.output == OutputFormat::Json;
+    let result = live::runtime().and_then(|rt| rt.block_on(run_async(args, *printer)));
+    super::json_error::on_error(json, result, printer)
 }
 
 async fn run_async(args: HistoryArgs, printer: Printer) -> CliResult {

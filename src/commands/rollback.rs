@@ -15,9 +15,11 @@ use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
 use super::apply::{finish, unchanged};
 use super::live;
 
+/// With `--output json` a refusal before anything changed is a JSON document too.
 pub fn run(args: RollbackArgs, printer: &Printer) -> CliResult {
-    let rt = live::runtime()?;
-    rt.block_on(run_async(args, *printer))
+    let json = args.output == OutputFormat::Json;
+    let result = live::runtime().and_then(|rt| rt.block_on(run_async(args, *printer)));
+    super::json_error::on_error(json, result, printer)
 }
 
 /// The config to go back to: the one named, or the last one that ran before the one in use

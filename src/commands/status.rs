@@ -9,8 +9,14 @@ use crate::{status, time};
 
 use super::live;
 
-/// Exit 0 when nothing is flagged, 1 otherwise, so runbooks can gate on it.
+/// Exit 0 when nothing is flagged, 1 otherwise, so runbooks can gate on it. With `--output
+/// json` a failure is a JSON document too.
 pub fn run(args: StatusArgs, printer: &Printer) -> CliResult {
+    let json = args.output == OutputFormat::Json;
+    super::json_error::on_error(json, report(args, printer), printer)
+}
+
+fn report(args: StatusArgs, printer: &Printer) -> CliResult {
     let rt = live::runtime()?;
     let (client, state) = rt.block_on(live::read(&args.connection, true, *printer))?;
     let (_, cfg) = InterlockConfig::parse(&state.toml).map_err(|e| {

@@ -155,7 +155,7 @@ fn remove_stale(
 ) -> String {
     match when {
         When::BeforeNewProxies => format!(
-            "remove stale {} service {} (of `{extension}`) as soon as the new config runs: it holds {} {} that {} needs {}",
+            "remove stale {} service {} (of `{extension}`) as soon as the new config runs: it holds {} {} that {} {} {}",
             role.as_str(),
             s.bold(service),
             if frees_ports.len() == 1 {
@@ -165,6 +165,11 @@ fn remove_stale(
             },
             port_list(frees_ports),
             needed_by.join(", "),
+            if needed_by.len() == 1 {
+                "needs"
+            } else {
+                "need"
+            },
             s.yellow("(traffic gap on these ports)")
         ),
         When::AfterNewProxies => format!(

@@ -379,10 +379,17 @@ fn count(cs: &[split::ClusterChange], s: ClusterStatus) -> usize {
 }
 
 fn remove(s: &StaleService, when: When) -> Action {
-    let mut needed_by: Vec<String> = s.blocks.iter().map(|b| b.cluster.clone()).collect();
-    needed_by.dedup();
-    let mut frees: Vec<u16> = s.blocks.iter().map(|b| b.port).collect();
-    frees.dedup();
+    // Each port and cluster once, in the order first met: several clusters may need one port.
+    let mut needed_by: Vec<String> = Vec::new();
+    let mut frees: Vec<u16> = Vec::new();
+    for b in &s.blocks {
+        if !needed_by.contains(&b.cluster) {
+            needed_by.push(b.cluster.clone());
+        }
+        if !frees.contains(&b.port) {
+            frees.push(b.port);
+        }
+    }
     Action::RemoveStaleService {
         service: s.service.clone(),
         role: s.role,
@@ -431,5 +438,43 @@ fn cluster_plan(c: &split::ClusterChange, e: Option<&Extension>) -> ClusterPlan 
         constraints: e.constraints.clone(),
         proxy_constraints: e.proxy_constraints.clone(),
         changed_keys: c.changed_keys.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::PortNeed;
+
+    /// Two clusters needing the same two ports of one stale proxy: each port and each cluster
+    /// is named once.
+    #[test]
+    fn a_stale_port_holder_names_each_port_and_cluster_once() {
+        let need = |port: u16, cluster: &str| PortNeed {
+            port,
+            cluster: cluster.into(),
+        };
+        let s = StaleService {
+            service: "ucp-interlock-proxy".into(),
+            role: ServiceRole::Proxy,
+            extension: "default".into(),
+            ports: vec![8080, 8443],
+            blocks: vec![
+                need(8080, "b"),
+                need(8443, "b"),
+                need(8080, "c"),
+                need(8443, "c"),
+            ],
+        };
+        let Action::RemoveStaleService {
+            frees_ports,
+            needed_by,
+            ..
+        } = remove(&s, When::BeforeNewProxies)
+        else {
+            panic!("not a removal");
+        };
+        assert_eq!(frees_ports, [8080, 8443]);
+        assert_eq!(needed_by, ["b", "c"]);
     }
 }
