@@ -12,9 +12,7 @@
 //! from a counting allocator). With `PLAN_1000_WRITE_DIR=<dir>` the inputs are written there
 //! instead, for `benches/plan_1000.sh` (the release binary as a whole process).
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use interlock_split::check;
@@ -24,59 +22,11 @@ use interlock_split::locate::Locator;
 use interlock_split::plan::{self, Source, SourceKind};
 use interlock_split::spec;
 
-/// Counts live heap bytes and their high-water mark.
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-fn grew(by: usize) {
-    let now = CURRENT.fetch_add(by, Ordering::Relaxed) + by;
-    PEAK.fetch_max(now, Ordering::Relaxed);
-}
-
-// SAFETY: every call is forwarded unchanged to `System`; only counters are added.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: same contract as the caller's.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            grew(layout.size());
-        }
-        p
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: same contract as the caller's.
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            grew(layout.size());
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) };
-        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: same contract as the caller's.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            if new_size >= layout.size() {
-                grew(new_size - layout.size());
-            } else {
-                CURRENT.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        p
-    }
-}
+#[path = "common/heap.rs"]
+mod heap;
 
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: heap::Counting = heap::Counting;
 
 const EXTENSIONS: usize = 1000;
 const ITERATIONS: usize = 10;
@@ -166,13 +116,12 @@ fn measure<T>(mut f: impl FnMut() -> T) -> (Duration, Duration, Duration, usize)
     let mut times = Vec::with_capacity(ITERATIONS);
     let mut peak = 0;
     for _ in 0..ITERATIONS {
-        let base = CURRENT.load(Ordering::Relaxed);
-        PEAK.store(base, Ordering::Relaxed);
+        let base = heap::mark();
         let start = Instant::now();
         let out = std::hint::black_box(f());
         times.push(start.elapsed());
         drop(out);
-        peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
+        peak = peak.max(heap::peak_since(base));
     }
     times.sort();
     let median = (times[(ITERATIONS - 1) / 2] + times[ITERATIONS / 2]) / 2;

@@ -15,9 +15,7 @@
 //! `PLAN_200_PHASES=1`, the main steps `plan::build` takes are also timed one by one, to see
 //! where the time goes (an approximation: they are called here, not inside `build`).
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use interlock_split::check;
@@ -28,63 +26,11 @@ use interlock_split::plan::diff;
 use interlock_split::plan::{self, Plan, Source, SourceKind};
 use interlock_split::{spec, split};
 
-/// Counts live heap bytes and their high-water mark.
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-fn grew(by: usize) {
-    let now = CURRENT.fetch_add(by, Ordering::Relaxed) + by;
-    PEAK.fetch_max(now, Ordering::Relaxed);
-}
-
-fn shrank(by: usize) {
-    CURRENT.fetch_sub(by, Ordering::Relaxed);
-}
-
-// SAFETY: every call is forwarded unchanged to `System`; only counters are added.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: same contract as the caller's.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            grew(layout.size());
-        }
-        p
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: same contract as the caller's.
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            grew(layout.size());
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) };
-        shrank(layout.size());
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: same contract as the caller's.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            if new_size >= layout.size() {
-                grew(new_size - layout.size());
-            } else {
-                shrank(layout.size() - new_size);
-            }
-        }
-        p
-    }
-}
+#[path = "common/heap.rs"]
+mod heap;
 
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: heap::Counting = heap::Counting;
 
 const CLUSTERS: usize = 200;
 const WARMUP: usize = 3;
@@ -324,13 +270,12 @@ fn bench(s: &Scenario) -> String {
     let mut times = Vec::with_capacity(ITERATIONS);
     let mut peak = 0;
     for _ in 0..ITERATIONS {
-        let base = CURRENT.load(Ordering::Relaxed);
-        PEAK.store(base, Ordering::Relaxed);
+        let base = heap::mark();
         let start = Instant::now();
         let p = std::hint::black_box(run(s));
         times.push(start.elapsed());
         drop(p);
-        peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
+        peak = peak.max(heap::peak_since(base));
     }
     times.sort();
     let (min, median, max) = (
