@@ -34,8 +34,7 @@
 //! engine (swarm mode is initialised when inactive); without one it prints `SKIP …` and exits 0.
 
 // The test bed; its mod.rs carries `#![allow(dead_code)]` (a bench uses only part of it).
-#[path = "../tests/support/mod.rs"]
-mod support;
+use interlock_testbed as support;
 
 mod common;
 use common::{range, release_binary};

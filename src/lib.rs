@@ -4,6 +4,10 @@
 //! what is wrong with a config, [`plan`] puts both together into the one model that every
 //! command prints. Only `commands` touch files and terminals.
 
+// The Interlock model lives in its own crate (crates/model), shared with the in-memory swarm and
+// the stand-in core; re-exported so that the tool names it as its own modules.
+pub use interlock_model::{duplicate, extension, finding, interlock, locate};
+
 pub mod app;
 pub mod apply;
 pub mod audit;
@@ -12,11 +16,6 @@ pub mod cli;
 pub mod cluster;
 pub mod commands;
 pub mod docker;
-pub mod duplicate;
-pub mod extension;
-pub mod finding;
-pub mod interlock;
-pub mod locate;
 pub mod output;
 pub mod plan;
 pub mod spec;

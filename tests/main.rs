@@ -14,8 +14,10 @@
 //!
 //! Tests that need Docker print `SKIP …` without it, unless `INTERLOCK_SPLIT_E2E=required`.
 
+// The test bed is a crate of its own (tests/support), shared with the benchmarks.
 #[macro_use]
-mod support;
+extern crate interlock_testbed;
+use interlock_testbed as support;
 
 mod apply;
 mod apply_concurrent_swarm;

@@ -18,12 +18,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::interlock::PublishMode;
+use crate::extension::{ConstraintSet, PortSpec, ProxySpec};
+use crate::interlock::{PublishMode, ServiceRole, TYPE_LABEL};
 
 /// The label UCP puts on nodes and objects to place them in a collection.
 pub const COLLECTION_LABEL: &str = "com.docker.ucp.access.label";
-/// The label the Interlock core puts on the proxy services it creates.
-pub const PROXY_TYPE_LABEL: (&str, &str) = ("type", "com.docker.interlock.core.proxy");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -87,18 +86,28 @@ pub struct Service {
 }
 
 impl Service {
-    pub fn is_proxy(&self) -> bool {
-        self.labels.get(PROXY_TYPE_LABEL.0).map(String::as_str) == Some(PROXY_TYPE_LABEL.1)
+    /// The role Interlock's `type` label gives a service it created, if any.
+    pub fn interlock_role(&self) -> Option<ServiceRole> {
+        ServiceRole::from_type_label(self.labels.get(TYPE_LABEL)?)
     }
 
-    /// The role Interlock's `type` label gives a service it created, if any.
-    pub fn interlock_role(&self) -> Option<crate::interlock::config::ServiceRole> {
-        use crate::interlock::config::ServiceRole;
-        match self.labels.get(PROXY_TYPE_LABEL.0).map(String::as_str)? {
-            "com.docker.interlock.core.proxy" => Some(ServiceRole::Proxy),
-            "com.docker.interlock.core.extension" => Some(ServiceRole::Extension),
-            "com.docker.interlock.core.config" => Some(ServiceRole::Config),
-            _ => None,
+    /// The proxy this service runs, in the model's terms, to compare with what its extension
+    /// describes. Its publish mode is that of its first port.
+    pub fn proxy_spec(&self) -> ProxySpec {
+        let ports: Vec<PortSpec> = self
+            .ports
+            .iter()
+            .map(|p| PortSpec {
+                published: p.published,
+                target: p.target,
+                mode: p.mode,
+            })
+            .collect();
+        ProxySpec {
+            constraints: ConstraintSet::from(self.constraints.as_slice()),
+            replicas: self.replicas,
+            mode: ports.first().map_or(PublishMode::Ingress, |p| p.mode),
+            ports,
         }
     }
 

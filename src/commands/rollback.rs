@@ -6,6 +6,7 @@ use crate::cli::args::RollbackArgs;
 use crate::cli::{CliError, CliResult};
 use crate::cluster::ConfigInfo;
 use crate::docker::LiveState;
+use crate::extension::services;
 use crate::interlock::InterlockConfig;
 use crate::output::apply::{Ui, describe};
 use crate::output::printer::Printer;
@@ -146,7 +147,8 @@ fn left_running(state: &LiveState, printer: &Printer) {
     let names: Vec<String> = now
         .extensions
         .iter()
-        .flat_map(|e| e.service_names().into_iter().map(|(_, n)| n.to_string()))
+        .flat_map(services)
+        .map(|s| s.name)
         .collect();
     let left: Vec<&String> = names
         .iter()

@@ -284,7 +284,7 @@ fn proxy_drift(e: &Extension, snap: &Snapshot, live: &mut Live) {
         return;
     };
     let want = ProxySpec::of(e);
-    let found = drift::drift(&ProxySpec::running(proxy), &want);
+    let found = drift::drift(&proxy.proxy_spec(), &want);
     if found.is_empty() {
         return;
     }

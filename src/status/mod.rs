@@ -189,7 +189,7 @@ fn stale_states(cfg: &InterlockConfig, snap: &Snapshot) -> Vec<ServiceState> {
         .iter()
         .filter(|s| {
             !named.contains(&s.name)
-                && (s.is_proxy()
+                && (s.interlock_role().is_some()
                     || s.labels
                         .get("type")
                         .is_some_and(|t| t.starts_with("com.docker.interlock.core"))

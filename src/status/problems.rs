@@ -44,7 +44,7 @@ pub fn tasks(svc: &Service, running: u64) -> Option<Finding> {
 
 /// The proxy against what its extension describes: the plan's `proxy-drift`, word for word.
 pub fn proxy(e: &Extension, svc: &Service) -> Option<Finding> {
-    let found = drift::drift(&ProxySpec::running(svc), &ProxySpec::of(e));
+    let found = drift::drift(&svc.proxy_spec(), &ProxySpec::of(e));
     (!found.is_empty()).then(|| drift::finding(e, &svc.name, &found))
 }
 

@@ -1,6 +1,6 @@
 //! Running the real binary from tests, the way an operator's shell would.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
@@ -17,6 +17,28 @@ const CLEARED: [&str; 7] = [
     "NO_COLOR",
 ];
 
+/// The `interlock-split` binary under test: `INTERLOCK_SPLIT_BIN` when set, else the one cargo
+/// built beside the running test binary (`target/<profile>/deps/it-…` → `target/<profile>/`).
+pub fn binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("INTERLOCK_SPLIT_BIN") {
+        return PathBuf::from(bin);
+    }
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe.parent().expect("the test binary's folder");
+    let dir = if dir.ends_with("deps") {
+        dir.parent().expect("the profile folder")
+    } else {
+        dir
+    };
+    let bin = dir.join("interlock-split");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it with `cargo build` (cargo test does)",
+        bin.display()
+    );
+    bin
+}
+
 /// `interlock-split --color never ARGS…`, with none of the caller's Docker settings.
 pub fn tool(args: &[&str]) -> Output {
     tool_env(args, &[])
@@ -24,7 +46,7 @@ pub fn tool(args: &[&str]) -> Output {
 
 /// The same, with extra environment.
 pub fn tool_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_interlock-split"));
+    let mut cmd = Command::new(binary());
     for var in CLEARED {
         cmd.env_remove(var);
     }

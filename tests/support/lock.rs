@@ -19,9 +19,12 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
-/// The workspace root (the `interlock-split` package directory).
+/// The workspace root (the `interlock-split` package directory; this crate is `tests/support`).
 pub fn workspace_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.join("../..")
+        .canonicalize()
+        .unwrap_or_else(|e| panic!("the workspace above {}: {e}", here.display()))
 }
 
 /// Opens (creating it and its directory) `path` and takes an exclusive `flock` on it, blocking

@@ -88,6 +88,6 @@ macro_rules! snap_run {
             out.status.code(),
             String::from_utf8_lossy(&out.stdout)
         );
-        support::snap::settings($host).bind(|| insta::assert_snapshot!($name, text));
+        $crate::snap::settings($host).bind(|| insta::assert_snapshot!($name, text));
     }};
 }

@@ -5,8 +5,8 @@
 //! until the port is free.
 
 use crate::cluster::{PublishedPort, Service, UpdateState};
-use crate::interlock::config::ServiceRole;
-use crate::interlock::{Extension, InterlockConfig, PublishMode};
+use crate::extension::{ProxySpec, services};
+use crate::interlock::{Extension, InterlockConfig, ServiceRole, TYPE_LABEL};
 use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
 
 use super::state::State;
@@ -40,9 +40,9 @@ pub fn round(state: &mut State) {
         return;
     };
     for e in &cfg.extensions {
-        for (role, name) in e.service_names() {
-            if state.service(name).is_none() {
-                let service = spec(e, role, name, state.next_id("svc-"));
+        for implied in services(e) {
+            if state.service(&implied.name).is_none() {
+                let service = spec(e, implied.role, &implied.name, state.next_id("svc-"));
                 if !ports_taken(state, &service.ports) {
                     state.add_service(service);
                 }
@@ -61,50 +61,34 @@ fn ports_taken(state: &State, ports: &[PublishedPort]) -> bool {
     ports.iter().any(held)
 }
 
-/// The service the core creates for `role` of extension `e`.
+/// The service the core creates for `role` of extension `e`: a proxy as the model describes
+/// it, the other roles with the extension's constraints and one replica.
 fn spec(e: &Extension, role: ServiceRole, name: &str, id: String) -> Service {
-    let proxy = role == ServiceRole::Proxy;
-    let mode = e.publish_mode().unwrap_or(PublishMode::Ingress);
-    let port = |published: Option<i64>, target: Option<i64>, default: u16| {
-        Some(PublishedPort {
-            published: u16::try_from(published?).ok()?,
-            target: target
-                .and_then(|t| u16::try_from(t).ok())
-                .unwrap_or(default),
-            protocol: "tcp".into(),
-            mode,
-        })
-    };
-    let ports = if proxy {
-        [
-            port(e.published_port, e.target_port, 80),
-            port(e.published_ssl_port, e.target_ssl_port, 443),
-        ]
-        .into_iter()
-        .flatten()
-        .collect()
-    } else {
-        Vec::new()
+    let proxy = ProxySpec::of(e);
+    let (replicas, constraints, ports) = match role {
+        ServiceRole::Proxy => (
+            proxy.replicas.unwrap_or(1),
+            proxy.constraints.as_slice().to_vec(),
+            proxy
+                .ports
+                .iter()
+                .map(|p| PublishedPort {
+                    published: p.published,
+                    target: p.target,
+                    protocol: "tcp".into(),
+                    mode: p.mode,
+                })
+                .collect(),
+        ),
+        ServiceRole::Extension | ServiceRole::Config => (1, e.constraints.clone(), Vec::new()),
     };
     Service {
         id,
         name: name.to_string(),
         version: 1,
-        labels: [(
-            "type".to_string(),
-            format!("com.docker.interlock.core.{}", role.as_str()),
-        )]
-        .into(),
-        replicas: Some(if proxy {
-            e.proxy_replicas.unwrap_or(1).max(0) as u64
-        } else {
-            1
-        }),
-        constraints: if proxy {
-            e.proxy_constraints.clone()
-        } else {
-            e.constraints.clone()
-        },
+        labels: [(TYPE_LABEL.to_string(), role.type_label().to_string())].into(),
+        replicas: Some(replicas),
+        constraints,
         ports,
         configs: Vec::new(),
         image: e.image.clone().unwrap_or_default(),

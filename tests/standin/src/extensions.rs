@@ -1,37 +1,33 @@
-//! What the stand-in reads of the core's TOML: the extensions, through `interlock-split`'s own
-//! reader (`crate::interlock`, the project's source files compiled in), so that the test bed's
-//! core and the tool read the same keys the same way. The label tables and `ConfigImage`, which
-//! the tool does not reason about, are read with the same case-insensitive key lookup.
+//! What the stand-in reads of the core's TOML: the extensions, through the project's own model
+//! (`interlock-model`: the reader, the services an extension implies with Interlock's default
+//! names, and its proxy's spec with Interlock's default target ports), so that the test bed's
+//! core and the tool read the same keys the same way and default them alike. The label tables
+//! and `ConfigImage`, which the tool does not reason about, are read with the same
+//! case-insensitive key lookup.
 
 use std::collections::BTreeMap;
 
+use interlock_model::extension::{ImpliedService, ProxySpec, services};
+use interlock_model::interlock::keys::{self, ext};
+use interlock_model::interlock::{self as model, InterlockConfig};
 use toml_edit::{Item, Table};
-
-use crate::interlock::config::InterlockConfig;
-use crate::interlock::keys::{self, ext};
 
 /// What the stand-in uses of one `[Extensions.<name>]` table.
 #[derive(Debug)]
 pub struct Extension {
     pub name: String,
     pub image: String,
-    pub service_name: Option<String>,
     pub constraints: Vec<String>,
     pub labels: BTreeMap<String, String>,
     pub container_labels: BTreeMap<String, String>,
     pub proxy_image: String,
-    pub proxy_service_name: String,
-    pub proxy_replicas: u64,
-    pub proxy_constraints: Vec<String>,
-    pub publish_mode: String,
-    pub published_port: Option<u16>,
-    pub target_port: u16,
-    pub published_ssl_port: Option<u16>,
-    pub target_ssl_port: u16,
+    /// The extension, proxy and config services, named as Interlock names them.
+    pub services: Vec<ImpliedService>,
+    /// The proxy as the core creates it: constraints, replicas, ports and their mode.
+    pub proxy: ProxySpec,
     pub proxy_labels: BTreeMap<String, String>,
     pub proxy_container_labels: BTreeMap<String, String>,
     pub service_cluster: Option<String>,
-    pub config_service_name: Option<String>,
     pub config_image: Option<String>,
 }
 
@@ -65,21 +61,20 @@ pub fn parse_config(text: &str) -> Result<Vec<Extension>, String> {
 }
 
 /// The stand-in's view of one extension the project's reader has read.
-fn extension(e: &crate::interlock::config::Extension, table: &Table) -> Result<Extension, String> {
+fn extension(e: &model::Extension, table: &Table) -> Result<Extension, String> {
     let path = format!("Extensions.{}", e.name);
     if let Some(p) = e.type_problems.first() {
         return Err(format!("{}: expected {}", p.path, p.expected));
     }
-    let proxy_replicas = match e.proxy_replicas {
+    match e.proxy_replicas {
         None => {
             return Err(format!(
                 "{path}: ProxyReplicas is missing: the proxy service cannot be created"
             ));
         }
-        Some(n) => {
-            u64::try_from(n).map_err(|_| format!("{path}.ProxyReplicas: {n} is negative"))?
-        }
-    };
+        Some(n) if n < 0 => return Err(format!("{path}.ProxyReplicas: {n} is negative")),
+        Some(_) => {}
+    }
     // A real core fails on things no static check sees (an image it cannot use, an nginx
     // setting nginx refuses). The test bed's stand-in for that: an image tagged `:broken`.
     if let Some(image) = e.image.as_deref().filter(|i| i.ends_with(":broken")) {
@@ -87,33 +82,28 @@ fn extension(e: &crate::interlock::config::Extension, table: &Table) -> Result<E
             "{path}: cannot start extension image {image}: manifest unknown"
         ));
     }
-    let port = |key: &str, p: Option<i64>| -> Result<Option<u16>, String> {
-        p.map(|p| u16::try_from(p).map_err(|_| format!("{path}.{key}: {p} is not a port")))
-            .transpose()
-            .map(|p| p.filter(|p| *p != 0))
-    };
-    let named = |n: &Option<String>| n.clone().filter(|s| !s.is_empty());
+    for (key, p) in [
+        (ext::PUBLISHED_PORT, e.published_port),
+        (ext::TARGET_PORT, e.target_port),
+        (ext::PUBLISHED_SSL_PORT, e.published_ssl_port),
+        (ext::TARGET_SSL_PORT, e.target_ssl_port),
+    ] {
+        if let Some(p) = p.filter(|p| !(1..=65535).contains(p)) {
+            return Err(format!("{path}.{key}: {p} is not a port"));
+        }
+    }
     Ok(Extension {
         name: e.name.clone(),
         image: e.image.clone().unwrap_or_default(),
-        service_name: named(&e.service_name),
         constraints: e.constraints.clone(),
         labels: labels(table, &path, ext::LABELS)?,
         container_labels: labels(table, &path, ext::CONTAINER_LABELS)?,
         proxy_image: e.proxy_image.clone().unwrap_or_default(),
-        proxy_service_name: named(&e.proxy_service_name)
-            .unwrap_or_else(|| "ucp-interlock-proxy".into()),
-        proxy_replicas,
-        proxy_constraints: e.proxy_constraints.clone(),
-        publish_mode: named(&e.publish_mode_raw).unwrap_or_else(|| "ingress".into()),
-        published_port: port(ext::PUBLISHED_PORT, e.published_port)?,
-        target_port: port(ext::TARGET_PORT, e.target_port)?.unwrap_or(80),
-        published_ssl_port: port(ext::PUBLISHED_SSL_PORT, e.published_ssl_port)?,
-        target_ssl_port: port(ext::TARGET_SSL_PORT, e.target_ssl_port)?.unwrap_or(443),
+        services: services(e),
+        proxy: ProxySpec::of(e),
         proxy_labels: labels(table, &path, ext::PROXY_LABELS)?,
         proxy_container_labels: labels(table, &path, ext::PROXY_CONTAINER_LABELS)?,
-        service_cluster: named(&e.service_cluster),
-        config_service_name: named(&e.config_service_name),
+        service_cluster: e.service_cluster.clone().filter(|s| !s.is_empty()),
         config_image: config_image(table, &path)?,
     })
 }
@@ -159,9 +149,10 @@ mod tests {
     #[test]
     fn keys_match_case_insensitively() {
         let exts = parse_config("[extensions.a]\nproxyreplicas = 3\nPUBLISHEDPORT = 81\n").unwrap();
-        assert_eq!(exts[0].proxy_replicas, 3);
-        assert_eq!(exts[0].published_port, Some(81));
-        assert_eq!(exts[0].proxy_service_name, "ucp-interlock-proxy");
+        assert_eq!(exts[0].proxy.replicas, Some(3));
+        assert_eq!(exts[0].proxy.published(), [81]);
+        let names: Vec<&str> = exts[0].services.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["ucp-interlock-proxy"]);
     }
 
     #[test]

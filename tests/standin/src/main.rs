@@ -34,20 +34,9 @@ use extensions::{Extension, parse_config};
 
 mod extensions;
 
-// `interlock-split`'s own reader of the Interlock TOML, compiled in from its source files (in
-// the crate's module tree) so that the stand-in stays a small static binary without bollard.
-#[allow(dead_code)]
-#[path = "../../../src/duplicate.rs"]
-mod duplicate;
-#[allow(dead_code)]
-#[path = "../../../src/locate.rs"]
-mod locate;
-#[allow(dead_code)]
-#[path = "../../../src/interlock"]
-mod interlock {
-    pub mod config;
-    pub mod keys;
-}
+use interlock_model::extension::DEFAULT_TARGET_PORT;
+use interlock_model::extension::DEFAULT_TARGET_SSL_PORT;
+use interlock_model::interlock::{ServiceRole, TYPE_LABEL};
 
 /// Label that tells the image an Interlock config asked for (the stand-in runs its own image).
 const IMAGE_LABEL: &str = "com.docker.interlock-split.standin.image";
@@ -315,25 +304,6 @@ fn read_response(mut r: impl BufRead, head_only: bool) -> Result<Response, Strin
 // ---------------------------------------------------------------------------------------------
 // core mode
 
-/// The three kinds of service the core spawns per extension.
-#[derive(Clone, Copy, PartialEq, Debug)]
-enum Kind {
-    Extension,
-    Proxy,
-    Config,
-}
-
-impl Kind {
-    /// The word in the `type=com.docker.interlock.core.<word>` label.
-    fn word(self) -> &'static str {
-        match self {
-            Kind::Extension => "extension",
-            Kind::Proxy => "proxy",
-            Kind::Config => "config",
-        }
-    }
-}
-
 /// What the core has logged, so that a state that lasts (a service that exists, a create that
 /// keeps failing the same way) is logged once, not every round.
 #[derive(Default)]
@@ -445,21 +415,14 @@ impl Core {
         let services = response.json();
         let services = services.as_array().cloned().unwrap_or_default();
         for ext in extensions {
-            let mut wanted = vec![
-                (Kind::Extension, ext.service_name.clone()),
-                (Kind::Proxy, Some(ext.proxy_service_name.clone())),
-            ];
-            if let Some(name) = &ext.config_service_name {
-                wanted.push((Kind::Config, Some(name.clone())));
-            }
-            for (kind, name) in wanted {
+            for (kind, name) in wanted(ext) {
                 if let Some(id) = find(&services, ext, kind, name.as_deref()) {
-                    let key = format!("{}/{}", kind.word(), name.as_deref().unwrap_or(&id));
+                    let key = format!("{}/{}", kind.as_str(), name.as_deref().unwrap_or(&id));
                     journal.once(
                         &key,
                         &format!(
                             "core: {} service {} of extension {} exists: leaving it as it is",
-                            kind.word(),
+                            kind.as_str(),
                             name.as_deref().unwrap_or(&id),
                             ext.name
                         ),
@@ -468,7 +431,7 @@ impl Core {
                 }
                 let spec = self.spec(ext, kind, name.as_deref());
                 let shown = name.as_deref().unwrap_or("(unnamed)");
-                let key = format!("create {}/{}/{shown}", ext.name, kind.word());
+                let key = format!("create {}/{}/{shown}", ext.name, kind.as_str());
                 match self.docker.request("POST", "/services/create", Some(&spec)) {
                     Ok(r) if r.status == 201 || r.status == 200 => {
                         let id = r
@@ -480,7 +443,7 @@ impl Core {
                         journal.ok(&key);
                         log!(
                             "core: created {} service {shown} ({id}) for extension {}",
-                            kind.word(),
+                            kind.as_str(),
                             ext.name
                         );
                     }
@@ -488,7 +451,7 @@ impl Core {
                         &key,
                         &format!(
                             "error: creating {} service {shown} for extension {}: HTTP {}: {}; retrying",
-                            kind.word(),
+                            kind.as_str(),
                             ext.name,
                             r.status,
                             r.message()
@@ -498,7 +461,7 @@ impl Core {
                         &key,
                         &format!(
                             "error: creating {} service {shown} for extension {}: {e}; retrying",
-                            kind.word(),
+                            kind.as_str(),
                             ext.name
                         ),
                     ),
@@ -510,9 +473,9 @@ impl Core {
     }
 
     /// The service spec the core creates for `kind` of `ext`.
-    fn spec(&self, ext: &Extension, kind: Kind, name: Option<&str>) -> Value {
+    fn spec(&self, ext: &Extension, kind: ServiceRole, name: Option<&str>) -> Value {
         let (mut labels, container_labels, constraints, image, args, replicas) = match kind {
-            Kind::Extension => (
+            ServiceRole::Extension => (
                 ext.labels.clone(),
                 ext.container_labels.clone(),
                 ext.constraints.clone(),
@@ -520,19 +483,15 @@ impl Core {
                 vec!["sleep".to_string()],
                 1,
             ),
-            Kind::Proxy => (
+            ServiceRole::Proxy => (
                 ext.proxy_labels.clone(),
                 ext.proxy_container_labels.clone(),
-                ext.proxy_constraints.clone(),
+                ext.proxy.constraints.as_slice().to_vec(),
                 ext.proxy_image.clone(),
-                vec![
-                    "proxy".to_string(),
-                    ext.target_port.to_string(),
-                    ext.target_ssl_port.to_string(),
-                ],
-                ext.proxy_replicas,
+                proxy_args(ext),
+                ext.proxy.replicas.unwrap_or(1),
             ),
-            Kind::Config => (
+            ServiceRole::Config => (
                 ext.labels.clone(),
                 ext.container_labels.clone(),
                 ext.constraints.clone(),
@@ -543,10 +502,7 @@ impl Core {
                 1,
             ),
         };
-        labels.insert(
-            "type".into(),
-            format!("com.docker.interlock.core.{}", kind.word()),
-        );
+        labels.insert(TYPE_LABEL.into(), kind.type_label().into());
         labels.insert(EXTENSION_LABEL.into(), ext.name.clone());
         labels.insert(IMAGE_LABEL.into(), image);
         if let Some(cluster) = &ext.service_cluster {
@@ -583,21 +539,20 @@ impl Core {
             "Mode".into(),
             json!({ "Replicated": { "Replicas": replicas } }),
         );
-        if kind == Kind::Proxy {
-            let mut ports = Vec::new();
-            for (published, target) in [
-                (ext.published_port, ext.target_port),
-                (ext.published_ssl_port, ext.target_ssl_port),
-            ] {
-                if let Some(published) = published {
-                    ports.push(json!({
+        if kind == ServiceRole::Proxy {
+            let ports: Vec<Value> = ext
+                .proxy
+                .ports
+                .iter()
+                .map(|p| {
+                    json!({
                         "Protocol": "tcp",
-                        "TargetPort": target,
-                        "PublishedPort": published,
-                        "PublishMode": ext.publish_mode,
-                    }));
-                }
-            }
+                        "TargetPort": p.target,
+                        "PublishedPort": p.published,
+                        "PublishMode": p.mode.as_str(),
+                    })
+                })
+                .collect();
             spec.insert(
                 "EndpointSpec".into(),
                 json!({ "Mode": "vip", "Ports": ports }),
@@ -607,9 +562,45 @@ impl Core {
     }
 }
 
+/// The services the core creates for `ext`: those the model says it implies, and an extension
+/// service even without a `ServiceName` (Docker then names it at random).
+fn wanted(ext: &Extension) -> Vec<(ServiceRole, Option<String>)> {
+    let named = |role| {
+        ext.services
+            .iter()
+            .find(|s| s.role == role)
+            .map(|s| s.name.clone())
+    };
+    let mut out = vec![
+        (ServiceRole::Extension, named(ServiceRole::Extension)),
+        (ServiceRole::Proxy, named(ServiceRole::Proxy)),
+    ];
+    if let Some(name) = named(ServiceRole::Config) {
+        out.push((ServiceRole::Config, Some(name)));
+    }
+    out
+}
+
+/// `proxy PORT…`: the proxy listens on its ports' targets (Interlock's 80 and 443 when the
+/// config publishes none).
+fn proxy_args(ext: &Extension) -> Vec<String> {
+    let mut targets: Vec<u16> = ext.proxy.ports.iter().map(|p| p.target).collect();
+    if targets.is_empty() {
+        targets = vec![DEFAULT_TARGET_PORT, DEFAULT_TARGET_SSL_PORT];
+    }
+    std::iter::once("proxy".to_string())
+        .chain(targets.iter().map(u16::to_string))
+        .collect()
+}
+
 /// The ID of the existing service for `kind` of `ext`: by name, or (for an extension without a
 /// `ServiceName`, which Docker names at random) by the stand-in's labels.
-fn find(services: &[Value], ext: &Extension, kind: Kind, name: Option<&str>) -> Option<String> {
+fn find(
+    services: &[Value],
+    ext: &Extension,
+    kind: ServiceRole,
+    name: Option<&str>,
+) -> Option<String> {
     let spec_str =
         |s: &Value, ptr: &str| s.pointer(ptr).and_then(Value::as_str).map(str::to_string);
     services.iter().find_map(|s| {
@@ -622,8 +613,8 @@ fn find(services: &[Value], ext: &Extension, kind: Kind, name: Option<&str>) -> 
                 )
                 .as_deref()
                     == Some(ext.name.as_str())
-                    && spec_str(s, "/Spec/Labels/type").as_deref()
-                        == Some(&format!("com.docker.interlock.core.{}", kind.word()) as &str)
+                    && spec_str(s, &format!("/Spec/Labels/{TYPE_LABEL}")).as_deref()
+                        == Some(kind.type_label())
             }
         };
         if found { spec_str(s, "/ID") } else { None }

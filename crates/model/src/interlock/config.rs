@@ -120,21 +120,6 @@ impl Extension {
         KeyPath::new().key(ext::EXTENSIONS).key(&self.name)
     }
 
-    /// The services Interlock creates for this extension, by role.
-    pub fn service_names(&self) -> Vec<(ServiceRole, &str)> {
-        let mut out = Vec::new();
-        if let Some(n) = &self.service_name {
-            out.push((ServiceRole::Extension, n.as_str()));
-        }
-        if let Some(n) = &self.proxy_service_name {
-            out.push((ServiceRole::Proxy, n.as_str()));
-        }
-        if let Some(n) = &self.config_service_name {
-            out.push((ServiceRole::Config, n.as_str()));
-        }
-        out
-    }
-
     /// Published ports with what they carry.
     pub fn published_ports(&self) -> Vec<(&'static str, i64)> {
         let mut out = Vec::new();
@@ -156,13 +141,36 @@ pub enum ServiceRole {
     Config,
 }
 
+/// The service label the Interlock core puts on every service it creates, naming its role.
+pub const TYPE_LABEL: &str = "type";
+
 impl ServiceRole {
+    pub const ALL: [ServiceRole; 3] = [
+        ServiceRole::Extension,
+        ServiceRole::Proxy,
+        ServiceRole::Config,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ServiceRole::Extension => "extension",
             ServiceRole::Proxy => "proxy",
             ServiceRole::Config => "config",
         }
+    }
+
+    /// The value of [`TYPE_LABEL`] on a service of this role (`com.docker.interlock.core.proxy`).
+    pub fn type_label(self) -> &'static str {
+        match self {
+            ServiceRole::Extension => "com.docker.interlock.core.extension",
+            ServiceRole::Proxy => "com.docker.interlock.core.proxy",
+            ServiceRole::Config => "com.docker.interlock.core.config",
+        }
+    }
+
+    /// The role a [`TYPE_LABEL`] value gives, if it is one of Interlock's.
+    pub fn from_type_label(value: &str) -> Option<ServiceRole> {
+        Self::ALL.into_iter().find(|r| r.type_label() == value)
     }
 }
 
@@ -355,7 +363,11 @@ mod tests {
             "ucp-3.2-host-mode.toml",
             "ucp-3.2-service-clusters.toml",
         ] {
-            let text = std::fs::read_to_string(format!("fixtures/{f}")).unwrap();
+            let text = std::fs::read_to_string(format!(
+                "{}/../../fixtures/{f}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap();
             let (_, cfg) = InterlockConfig::parse(&text).unwrap();
             assert!(!cfg.extensions.is_empty(), "{f}");
             for e in &cfg.extensions {
@@ -389,6 +401,18 @@ mod tests {
         assert_eq!(
             e.type_problems[0].path.to_string(),
             "Extensions.a.PublishedPort"
+        );
+    }
+
+    #[test]
+    fn the_type_label_names_each_role_both_ways() {
+        for r in ServiceRole::ALL {
+            assert_eq!(ServiceRole::from_type_label(r.type_label()), Some(r));
+            assert!(r.type_label().ends_with(r.as_str()));
+        }
+        assert_eq!(
+            ServiceRole::from_type_label("com.docker.interlock.core"),
+            None
         );
     }
 }

@@ -33,12 +33,15 @@ impl ImpliedService {
 /// picks itself; an extension or config service without a name gets a random one from Docker,
 /// which nothing can refer to in advance.
 pub fn services(e: &Extension) -> Vec<ImpliedService> {
+    // An empty name is no name: Docker picks one, as for an absent key.
     let named = |role, name: &Option<String>| {
-        name.as_ref().map(|n| ImpliedService {
-            role,
-            name: n.clone(),
-            defaulted: false,
-        })
+        name.as_ref()
+            .filter(|n| !n.is_empty())
+            .map(|n| ImpliedService {
+                role,
+                name: n.clone(),
+                defaulted: false,
+            })
     };
     let proxy = named(ServiceRole::Proxy, &e.proxy_service_name).unwrap_or(ImpliedService {
         role: ServiceRole::Proxy,
@@ -56,6 +59,7 @@ pub fn services(e: &Extension) -> Vec<ImpliedService> {
 pub fn proxy_name(e: &Extension) -> &str {
     e.proxy_service_name
         .as_deref()
+        .filter(|n| !n.is_empty())
         .unwrap_or(DEFAULT_PROXY_SERVICE_NAME)
 }
 

@@ -6,7 +6,6 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::constraints::ConstraintSet;
-use crate::cluster::Service;
 use crate::interlock::{Extension, PublishMode};
 
 /// Where the proxy listens when the config has no `TargetPort` / `TargetSSLPort`, as Interlock
@@ -69,25 +68,6 @@ impl ProxySpec {
             replicas: e.proxy_replicas.and_then(|n| u64::try_from(n).ok()),
             ports,
             mode,
-        }
-    }
-
-    /// What a service on the cluster runs. Its mode is that of its first port.
-    pub fn running(s: &Service) -> Self {
-        let ports: Vec<PortSpec> = s
-            .ports
-            .iter()
-            .map(|p| PortSpec {
-                published: p.published,
-                target: p.target,
-                mode: p.mode,
-            })
-            .collect();
-        Self {
-            constraints: ConstraintSet::from(s.constraints.as_slice()),
-            replicas: s.replicas,
-            mode: ports.first().map_or(PublishMode::Ingress, |p| p.mode),
-            ports,
         }
     }
 

@@ -5,4 +5,4 @@ pub mod constraint;
 pub mod keys;
 pub mod names;
 
-pub use config::{Extension, InterlockConfig, PublishMode, SyntaxError};
+pub use config::{Extension, InterlockConfig, PublishMode, ServiceRole, SyntaxError, TYPE_LABEL};

@@ -10,5 +10,5 @@ pub mod services;
 
 pub use constraints::ConstraintSet;
 pub use drift::Drift;
-pub use proxy::{PortSpec, ProxySpec};
-pub use services::{DEFAULT_PROXY_SERVICE_NAME, ImpliedService};
+pub use proxy::{DEFAULT_TARGET_PORT, DEFAULT_TARGET_SSL_PORT, PortSpec, ProxySpec};
+pub use services::{DEFAULT_PROXY_SERVICE_NAME, ImpliedService, services};
