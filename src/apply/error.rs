@@ -5,13 +5,13 @@ use std::fmt;
 
 use super::watch::Failure;
 use crate::audit::provenance::Provenance;
-use crate::docker::ConnectError;
-use crate::plan::action::CORE_SERVICE;
+use crate::docker::{ApiError, TransportError};
+use crate::interlock::CORE_SERVICE;
 
 #[derive(Debug, Clone)]
 pub enum StepError {
     /// A call to the swarm failed.
-    Swarm(ConnectError),
+    Swarm(ApiError),
     /// The new TOML does not parse (a saved plan edited by hand).
     BadConfig(String),
     /// A create-config action without a name (planned from a file).
@@ -49,7 +49,7 @@ pub enum StepError {
 impl StepError {
     pub fn message(&self) -> String {
         match self {
-            StepError::Swarm(e @ ConnectError::Refused { .. }) => {
+            StepError::Swarm(e @ ApiError::Transport(TransportError::Refused { .. })) => {
                 format!("lost the connection to the manager: {}", e.message())
             }
             StepError::Swarm(e) => e.message(),
@@ -87,7 +87,7 @@ impl StepError {
         match self {
             // The address worked when apply read the cluster: the manager went down, and
             // another manager's bundle reaches the same swarm.
-            StepError::Swarm(ConnectError::Refused { .. }) => Some(
+            StepError::Swarm(ApiError::Transport(TransportError::Refused { .. })) => Some(
                 "the manager stopped answering during apply: run `interlock-split status` through another manager (its client bundle), then apply again through it (steps already done are recognised)"
                     .into(),
             ),
@@ -139,8 +139,8 @@ impl fmt::Display for Moved {
     }
 }
 
-impl From<ConnectError> for StepError {
-    fn from(e: ConnectError) -> Self {
+impl From<ApiError> for StepError {
+    fn from(e: ApiError) -> Self {
         StepError::Swarm(e)
     }
 }

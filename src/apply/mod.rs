@@ -22,7 +22,7 @@ pub use interrupt::Interrupt;
 pub use report::{ApplyReport, CoreState, Outcome, Request, StepReport, StepStatus};
 pub use watch::Failure;
 
-use crate::docker::{ConnectError, LiveState, Swarm};
+use crate::docker::{ApiError, LiveState, Swarm, TransportError};
 use crate::plan::{Action, When};
 
 #[derive(Debug, Clone)]
@@ -144,11 +144,11 @@ fn interrupted(e: &StepError) -> bool {
         e,
         // Refused: apply read the cluster through this manager before its steps, so a refusal
         // now means the manager went away mid-run, not a wrong address.
-        StepError::Swarm(
-            ConnectError::Dropped { .. }
-                | ConnectError::TimedOut { .. }
-                | ConnectError::Refused { .. }
-        ) | StepError::Interrupted
+        StepError::Swarm(ApiError::Transport(
+            TransportError::Dropped { .. }
+                | TransportError::TimedOut { .. }
+                | TransportError::Refused { .. }
+        )) | StepError::Interrupted
             | StepError::NotConverged { .. }
     )
 }

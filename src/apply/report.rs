@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::cli::ExitStatus;
 use crate::plan::Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -41,6 +42,21 @@ pub enum Outcome {
     /// Our update was replaced by another before it converged.
     Superseded,
     Interrupted,
+}
+
+impl From<Outcome> for ExitStatus {
+    /// The one mapping from what apply or rollback did to the exit code.
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Applied | Outcome::NothingToDo => ExitStatus::Success,
+            Outcome::RolledBack => ExitStatus::RolledBack,
+            Outcome::Paused => ExitStatus::Paused,
+            Outcome::Interrupted => ExitStatus::Interrupted,
+            Outcome::PlanStale | Outcome::ClusterMoved => ExitStatus::PlanStale,
+            Outcome::Superseded => ExitStatus::Superseded,
+            Outcome::Failed | Outcome::OutOfSequence | Outcome::Refused => ExitStatus::Failure,
+        }
+    }
 }
 
 /// Whether the write of an interrupted step reached swarm.

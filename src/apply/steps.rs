@@ -10,10 +10,10 @@ use super::watch::{self, Ending, Placement, Tracked, Watch};
 use super::{NewConfigRef, Observer, Pin, Progress, StepError};
 use crate::audit::provenance::{Provenance, provenance};
 use crate::cluster::{CoreRetarget, LogSource, NewConfig, UpdateState};
-use crate::docker::{ConnectError, LiveState, Swarm};
+use crate::docker::{ApiError, LiveState, Swarm};
 use crate::extension::{PortSpec, ProxySpec};
 use crate::interlock::names::config_version;
-use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
+use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 
 pub async fn label_node(
     swarm: &impl Swarm,
@@ -81,7 +81,7 @@ pub async fn create_config(
     };
     progress.sending();
     let id = match swarm.create_config(&new).await {
-        Err(e @ ConnectError::NameConflict { .. }) => {
+        Err(e @ ApiError::NameConflict { .. }) => {
             return name_taken(swarm, name, toml, progress, e).await;
         }
         other => other?,
@@ -113,11 +113,11 @@ async fn name_taken(
     name: &str,
     toml: &str,
     progress: &mut Progress,
-    conflict: ConnectError,
+    conflict: ApiError,
 ) -> Result<String, StepError> {
     let taken = match swarm.config(name).await {
         Ok(c) => c,
-        Err(ConnectError::NotFound { .. }) => return Err(conflict.into()),
+        Err(ApiError::NotFound { .. }) => return Err(conflict.into()),
         Err(e) => return Err(e.into()),
     };
     if taken.data != toml {
@@ -194,7 +194,7 @@ pub async fn update_core(
         .retarget_core(CORE_SERVICE, c.pin.core_version, &change)
         .await
     {
-        Err(ConnectError::OutOfSequence { .. }) => return Err(refused(swarm, c.pin).await),
+        Err(ApiError::OutOfSequence { .. }) => return Err(refused(swarm, c.pin).await),
         other => other?,
     }
     progress.accepted();
@@ -251,7 +251,7 @@ pub async fn remove_service(
 ) -> Result<String, StepError> {
     progress.sending();
     match swarm.remove_service(name).await {
-        Err(ConnectError::NotFound { .. }) => return Ok(format!("{name} was already gone")),
+        Err(ApiError::NotFound { .. }) => return Ok(format!("{name} was already gone")),
         other => other?,
     }
     progress.accepted();
@@ -260,7 +260,7 @@ pub async fn remove_service(
     loop {
         let left = match swarm.tasks(name).await {
             Ok(t) => t.len(),
-            Err(ConnectError::NotFound { .. }) => 0,
+            Err(ApiError::NotFound { .. }) => 0,
             Err(e) => return Err(e.into()),
         };
         if left == 0 || start.elapsed() > Duration::from_secs(60) {
@@ -291,7 +291,7 @@ enum Standing {
 
 async fn await_poll(swarm: &impl Swarm, w: &Await<'_>) -> Result<Standing, StepError> {
     let svc = match swarm.service(w.name).await {
-        Err(ConnectError::NotFound { .. }) => {
+        Err(ApiError::NotFound { .. }) => {
             return Ok(Standing::Waiting(format!(
                 "waiting for Interlock to create {}",
                 w.name
@@ -413,8 +413,8 @@ pub async fn prune_configs(
         progress.sending();
         match swarm.remove_config(n).await {
             Ok(()) => removed.push(n.clone()),
-            Err(ConnectError::NotFound { .. }) => {}
-            Err(ConnectError::InUse { .. }) => skipped.push(format!("{n} (in use)")),
+            Err(ApiError::NotFound { .. }) => {}
+            Err(ApiError::InUse { .. }) => skipped.push(format!("{n} (in use)")),
             Err(e) => return Err(e.into()),
         }
     }

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use super::Observer;
 use super::interrupt::Interrupt;
 use crate::cluster::{LogSource, Node, ServiceStatus, Task, TaskDetail, UpdateState, UpdateStatus};
-use crate::docker::{ConnectError, Swarm};
-use crate::plan::action::CONFIG_TARGET;
+use crate::docker::{ApiError, Swarm};
+use crate::interlock::CONFIG_TARGET;
 
 /// How an update ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -322,7 +322,7 @@ pub async fn failure_details(swarm: &impl Swarm, service_id: &str, message: Stri
 async fn placement(
     swarm: &impl Swarm,
     service_id: &str,
-) -> Result<(Vec<Task>, Vec<Node>), ConnectError> {
+) -> Result<(Vec<Task>, Vec<Node>), ApiError> {
     let tasks = swarm.tasks(service_id).await?;
     let nodes = swarm.nodes().await?;
     Ok((tasks.into_iter().map(|t| t.task).collect(), nodes))
@@ -342,7 +342,7 @@ pub async fn update(
     mut watch: Watch,
     ui: &mut dyn Observer,
     interrupt: &Interrupt,
-) -> Result<Ending, ConnectError> {
+) -> Result<Ending, ApiError> {
     let start = Instant::now();
     loop {
         if interrupt.is_set() {

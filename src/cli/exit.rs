@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use crate::apply::Outcome;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
     /// Done; also "no changes".
@@ -38,21 +36,6 @@ impl ExitStatus {
             ExitStatus::Superseded => 6,
             ExitStatus::Usage => 64,
             ExitStatus::Interrupted => 130,
-        }
-    }
-}
-
-impl From<Outcome> for ExitStatus {
-    /// The one mapping from what apply or rollback did to the exit code.
-    fn from(o: Outcome) -> Self {
-        match o {
-            Outcome::Applied | Outcome::NothingToDo => ExitStatus::Success,
-            Outcome::RolledBack => ExitStatus::RolledBack,
-            Outcome::Paused => ExitStatus::Paused,
-            Outcome::Interrupted => ExitStatus::Interrupted,
-            Outcome::PlanStale | Outcome::ClusterMoved => ExitStatus::PlanStale,
-            Outcome::Superseded => ExitStatus::Superseded,
-            Outcome::Failed | Outcome::OutOfSequence | Outcome::Refused => ExitStatus::Failure,
         }
     }
 }

@@ -9,9 +9,9 @@ use crate::cli::args::{HistoryArgs, OutputFormat};
 use crate::cli::{CliError, CliResult, ExitStatus};
 use crate::cluster::ConfigInfo;
 use crate::docker::{Client, LiveState, Swarm};
+use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 use crate::output::printer::Printer;
 use crate::output::{self, json};
-use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
 use crate::plan::diff;
 use crate::time;
 

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::cli::CliError;
 use crate::cli::args::ConnectionArgs;
-use crate::docker::{Client, ConnectError, LiveState};
+use crate::docker::{self, Client, LiveState, Trace};
 use crate::output::printer::Printer;
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -14,12 +14,20 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::user(format!("cannot start the async runtime: {e}")))
 }
 
-pub fn to_cli(e: ConnectError) -> CliError {
+pub fn to_cli(e: impl Into<docker::Error>) -> CliError {
+    let e = e.into();
     let mut err = CliError::user(e.message());
     if let Some(h) = e.hint() {
         err = err.hint(h);
     }
     err
+}
+
+/// The Docker module's `-v` lines follow `-v`.
+pub fn trace(printer: &Printer) -> Trace {
+    Trace {
+        on: printer.verbose > 0,
+    }
 }
 
 /// Connects and reads what a plan or status needs.
@@ -31,7 +39,7 @@ pub async fn read(
     let client = Client::connect(
         &conn.connect_args(),
         Duration::from_secs(conn.timeout.max(1)),
-        printer.into(),
+        trace(&printer),
     )
     .await
     .map_err(to_cli)?;

@@ -8,10 +8,10 @@ use crate::cluster::ConfigInfo;
 use crate::docker::LiveState;
 use crate::extension::services;
 use crate::interlock::InterlockConfig;
+use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 use crate::output::apply::{Ui, describe};
 use crate::output::printer::Printer;
 use crate::plan::Action;
-use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
 
 use super::apply::{finish, unchanged};
 use super::live;

@@ -7,14 +7,16 @@ use std::time::Duration;
 use bollard::Docker;
 use bollard::query_parameters::{ListServicesOptionsBuilder, ListTasksOptions};
 
+use super::answer;
 use super::convert;
-use super::endpoint::{self, ConnectArgs, Endpoint, ProcessEnv};
-use super::error::{self, ConnectError};
+use super::endpoint::{ConnectArgs, Endpoint};
+use super::error::{self, ApiError, Error, TransportError};
+use super::resolve::{self, ProcessEnv};
 use super::trace::Trace;
 use super::transport::{self, Stats};
 use crate::cluster::{ConfigInfo, Service, Snapshot};
 use crate::interlock::names::config_version;
-use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
+use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 
 pub struct Client {
     docker: Docker,
@@ -40,8 +42,8 @@ impl Client {
         args: &ConnectArgs,
         timeout: Duration,
         printer: Trace,
-    ) -> Result<Self, ConnectError> {
-        let endpoint = endpoint::resolve(args, &ProcessEnv)?;
+    ) -> Result<Self, Error> {
+        let endpoint = resolve::resolve(args, &ProcessEnv)?;
         printer.note(&format!(
             "connecting to {} (from {})",
             endpoint.address, endpoint.source
@@ -78,11 +80,12 @@ impl Client {
     }
 
     /// The first call fails: a server that is not a Docker API is named as such.
-    fn negotiation_error(&self, e: &bollard::errors::Error) -> ConnectError {
+    fn negotiation_error(&self, e: &bollard::errors::Error) -> ApiError {
         let answer = self.stats.first_answer.get();
-        error::not_docker(e, answer, &self.address).unwrap_or_else(|| {
-            error::classify(e, "GET /version", &self.address, &self.origin, self.secs)
-        })
+        match answer::not_docker(e, answer, &self.address) {
+            Some(t) => t.into(),
+            None => error::classify(e, "GET /version", &self.address, &self.origin, self.secs),
+        }
     }
 
     pub fn docker(&self) -> &Docker {
@@ -94,14 +97,14 @@ impl Client {
         &self,
         what: &str,
         fut: impl Future<Output = Result<T, bollard::errors::Error>>,
-    ) -> Result<T, ConnectError> {
+    ) -> Result<T, ApiError> {
         fut.await
             .map_err(|e| error::classify(&e, what, &self.address, &self.origin, self.secs))
     }
 
     /// Reads nodes, services, configs (and tasks, for status) concurrently, then the TOML the
     /// core reads from /config.toml.
-    pub async fn live_state(&self, with_tasks: bool) -> Result<LiveState, ConnectError> {
+    pub async fn live_state(&self, with_tasks: bool) -> Result<LiveState, Error> {
         let d = &self.docker;
         let services_opts = ListServicesOptionsBuilder::new().status(true).build();
         let core = self.call(
@@ -137,7 +140,7 @@ impl Client {
         // A non-manager fails every call the same way; say that, not "no ucp-interlock".
         let nodes = nodes?;
         let core = match core {
-            Err(ConnectError::NotFound { .. }) => return Err(ConnectError::NoInterlock),
+            Err(ApiError::NotFound { .. }) => return Err(Error::NoInterlock),
             other => convert::service(other?),
         };
         let services = services?;
@@ -176,9 +179,9 @@ impl Client {
     }
 
     /// The config the core reads at /config.toml, with its TOML.
-    async fn mounted_config(&self, core: &Service) -> Result<(ConfigInfo, String), ConnectError> {
+    async fn mounted_config(&self, core: &Service) -> Result<(ConfigInfo, String), ApiError> {
         let Some(mounted) = core.config_at(CONFIG_TARGET) else {
-            return Err(ConnectError::Other {
+            return Err(ApiError::Unusable {
                 call: format!("read the config of `{CORE_SERVICE}`"),
                 message: format!("`{CORE_SERVICE}` mounts no config at {CONFIG_TARGET}"),
             });
@@ -189,7 +192,7 @@ impl Client {
                 self.docker.inspect_config(&mounted.config_id),
             )
             .await?;
-        let read = convert::config_data(raw).map_err(|message| ConnectError::Other {
+        let read = convert::config_data(raw).map_err(|message| ApiError::Unusable {
             call: format!("read config {}", mounted.config_name),
             message,
         })?;
@@ -224,14 +227,17 @@ fn family_prefix(name: &str) -> String {
 /// Over TLS 1.3 a server that refuses the client certificate may close the connection right
 /// after the handshake without an alert the client reads: on the very first request that is
 /// what a dropped connection most likely means.
-fn first_call_over_tls(e: ConnectError, tls: bool) -> ConnectError {
+fn first_call_over_tls(e: ApiError, tls: bool) -> ApiError {
     match e {
-        ConnectError::Dropped { address, .. } if tls => ConnectError::Tls {
-            address,
-            why: "the server closed the connection right after the handshake, before any answer; \
-                  it most likely does not accept this bundle's client certificate"
-                .into(),
-        },
+        ApiError::Transport(TransportError::Dropped { address, .. }) if tls => {
+            TransportError::Tls {
+                address,
+                why: "the server closed the connection right after the handshake, before any answer; \
+                      it most likely does not accept this bundle's client certificate"
+                    .into(),
+            }
+            .into()
+        }
         other => other,
     }
 }

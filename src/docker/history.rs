@@ -4,17 +4,13 @@
 //! as swarm keeps them.)
 
 use super::client::Client;
-use super::error::ConnectError;
+use super::error::ApiError;
 use super::swarm::Swarm;
 use crate::cluster::{CoreHistory, CoreRun};
 
 impl Client {
     /// The core's update state and the config of each of its tasks that swarm still keeps.
-    pub async fn core_history(
-        &self,
-        service: &str,
-        target: &str,
-    ) -> Result<CoreHistory, ConnectError> {
+    pub async fn core_history(&self, service: &str, target: &str) -> Result<CoreHistory, ApiError> {
         let status = self.service(service).await?;
         let tasks = self.raw_tasks(service).await?;
         let runs = tasks

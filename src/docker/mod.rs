@@ -1,5 +1,6 @@
 //! The one place that talks to Docker. Everything else works on the `cluster::Snapshot` it reads.
 
+mod answer;
 pub mod bundle;
 pub mod client;
 pub mod context;
@@ -8,6 +9,7 @@ pub mod endpoint;
 pub mod error;
 mod history;
 mod ops;
+pub mod resolve;
 mod spec_edit;
 pub mod swarm;
 pub mod tls;
@@ -16,6 +18,6 @@ pub mod transport;
 
 pub use client::{Client, LiveState};
 pub use endpoint::{ConnectArgs, Endpoint};
-pub use error::ConnectError;
+pub use error::{ApiError, ConnectError, Error, TransportError};
 pub use swarm::Swarm;
 pub use trace::Trace;

@@ -1,5 +1,5 @@
 //! `Swarm` on the Engine API: each operation one or two calls, its answer in the project's
-//! types, its refusal a typed `ConnectError`.
+//! types, its refusal a typed `ApiError`.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use bollard::query_parameters::{
 use futures_util::{Stream, StreamExt};
 
 use super::client::Client;
-use super::error::ConnectError;
+use super::error::ApiError;
 use super::swarm::Swarm;
 use super::{convert, spec_edit};
 use crate::cluster::{
@@ -23,7 +23,7 @@ use crate::cluster::{
 use crate::extension::ProxySpec;
 
 impl Client {
-    async fn inspect_service(&self, name: &str) -> Result<bollard::models::Service, ConnectError> {
+    async fn inspect_service(&self, name: &str) -> Result<bollard::models::Service, ApiError> {
         self.call(
             &format!("GET /services/{name}"),
             self.docker().inspect_service(name, None),
@@ -33,7 +33,7 @@ impl Client {
 
     /// The live spec of a service, to edit. Should it have moved past the version the write
     /// sends, the engine refuses the write as out of sequence: the version is the condition.
-    async fn spec_of(&self, name: &str) -> Result<bollard::models::ServiceSpec, ConnectError> {
+    async fn spec_of(&self, name: &str) -> Result<bollard::models::ServiceSpec, ApiError> {
         Ok(self.inspect_service(name).await?.spec.unwrap_or_default())
     }
 
@@ -41,7 +41,7 @@ impl Client {
     pub(super) async fn raw_tasks(
         &self,
         service: &str,
-    ) -> Result<Vec<bollard::models::Task>, ConnectError> {
+    ) -> Result<Vec<bollard::models::Task>, ApiError> {
         let filters = HashMap::from([("service", vec![service])]);
         let opts = ListTasksOptionsBuilder::new().filters(&filters).build();
         self.call("GET /tasks", self.docker().list_tasks(Some(opts)))
@@ -53,7 +53,7 @@ impl Client {
         name: &str,
         version: u64,
         spec: bollard::models::ServiceSpec,
-    ) -> Result<(), ConnectError> {
+    ) -> Result<(), ApiError> {
         let opts = UpdateServiceOptionsBuilder::new()
             .version(version as i32)
             .build();
@@ -84,23 +84,23 @@ async fn lines<E>(
 }
 
 impl Swarm for Client {
-    async fn service(&self, name: &str) -> Result<ServiceStatus, ConnectError> {
+    async fn service(&self, name: &str) -> Result<ServiceStatus, ApiError> {
         Ok(convert::service_status(self.inspect_service(name).await?))
     }
 
-    async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ConnectError> {
+    async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ApiError> {
         let tasks = self.raw_tasks(service).await?;
         Ok(tasks.into_iter().map(convert::task_detail).collect())
     }
 
-    async fn nodes(&self) -> Result<Vec<Node>, ConnectError> {
+    async fn nodes(&self) -> Result<Vec<Node>, ApiError> {
         let nodes = self
             .call("GET /nodes", self.docker().list_nodes(None))
             .await?;
         Ok(nodes.into_iter().map(convert::node).collect())
     }
 
-    async fn node(&self, id: &str) -> Result<VersionedNode, ConnectError> {
+    async fn node(&self, id: &str) -> Result<VersionedNode, ApiError> {
         let n = self
             .call(&format!("GET /nodes/{id}"), self.docker().inspect_node(id))
             .await?;
@@ -117,7 +117,7 @@ impl Swarm for Client {
         version: u64,
         key: &str,
         value: &str,
-    ) -> Result<(), ConnectError> {
+    ) -> Result<(), ApiError> {
         // The write replaces the whole spec: the one read back is the one at `version`, or
         // swarm refuses the write as out of sequence.
         let n = self
@@ -137,20 +137,20 @@ impl Swarm for Client {
         .await
     }
 
-    async fn configs(&self) -> Result<Vec<ConfigInfo>, ConnectError> {
+    async fn configs(&self) -> Result<Vec<ConfigInfo>, ApiError> {
         let configs = self
             .call("GET /configs", self.docker().list_configs(None))
             .await?;
         Ok(configs.into_iter().map(convert::config).collect())
     }
 
-    async fn config(&self, id: &str) -> Result<ConfigData, ConnectError> {
+    async fn config(&self, id: &str) -> Result<ConfigData, ApiError> {
         let call = format!("GET /configs/{id}");
         let raw = self.call(&call, self.docker().inspect_config(id)).await?;
-        convert::config_data(raw).map_err(|message| ConnectError::Other { call, message })
+        convert::config_data(raw).map_err(|message| ApiError::Unusable { call, message })
     }
 
-    async fn create_config(&self, config: &NewConfig) -> Result<String, ConnectError> {
+    async fn create_config(&self, config: &NewConfig) -> Result<String, ApiError> {
         let spec = ConfigSpec {
             name: Some(config.name.clone()),
             labels: Some(config.labels.clone().into_iter().collect()),
@@ -163,7 +163,7 @@ impl Swarm for Client {
             .id)
     }
 
-    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ConnectError> {
+    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ApiError> {
         let c = self
             .call(
                 &format!("GET /configs/{id}"),
@@ -189,7 +189,7 @@ impl Swarm for Client {
         .await
     }
 
-    async fn remove_config(&self, name: &str) -> Result<(), ConnectError> {
+    async fn remove_config(&self, name: &str) -> Result<(), ApiError> {
         self.call(
             &format!("DELETE /configs/{name}"),
             self.docker().delete_config(name),
@@ -202,9 +202,9 @@ impl Swarm for Client {
         service: &str,
         version: u64,
         change: &CoreRetarget,
-    ) -> Result<(), ConnectError> {
+    ) -> Result<(), ApiError> {
         let live = self.spec_of(service).await?;
-        let spec = spec_edit::retarget(live, change).ok_or_else(|| ConnectError::Other {
+        let spec = spec_edit::retarget(live, change).ok_or_else(|| ApiError::Unusable {
             call: format!("update {service}"),
             message: format!("{service} mounts no config at {}", change.target),
         })?;
@@ -216,13 +216,13 @@ impl Swarm for Client {
         service: &str,
         version: u64,
         spec: &ProxySpec,
-    ) -> Result<(), ConnectError> {
+    ) -> Result<(), ApiError> {
         let live = self.spec_of(service).await?;
         let spec = spec_edit::proxy(live, spec);
         self.update_spec(service, version, spec).await
     }
 
-    async fn remove_service(&self, name: &str) -> Result<(), ConnectError> {
+    async fn remove_service(&self, name: &str) -> Result<(), ApiError> {
         self.call(
             &format!("DELETE /services/{name}"),
             self.docker().delete_service(name),

@@ -3,8 +3,8 @@
 //! docker CLI's progress code sees only its `APIClient` interface.
 //!
 //! Every write carries the version it was planned against: swarm refuses a write to an object
-//! that changed since (`ConnectError::OutOfSequence`), so nothing is ever overwritten unseen.
-//! Errors apply decides on are variants of `ConnectError`: `NotFound`, `OutOfSequence`,
+//! that changed since (`ApiError::OutOfSequence`), so nothing is ever overwritten unseen.
+//! Errors apply decides on are variants of `ApiError`: `NotFound`, `OutOfSequence`,
 //! `InUse`, `NameConflict`.
 
 use crate::cluster::{
@@ -13,21 +13,21 @@ use crate::cluster::{
 };
 use crate::extension::ProxySpec;
 
-use super::error::ConnectError;
+use super::error::ApiError;
 
 // The futures are awaited on the caller's runtime, never spawned: they need not be `Send`.
 #[allow(async_fn_in_trait)]
 pub trait Swarm {
     /// A service by name or ID, with its version and last update; `NotFound` when absent.
-    async fn service(&self, name: &str) -> Result<ServiceStatus, ConnectError>;
+    async fn service(&self, name: &str) -> Result<ServiceStatus, ApiError>;
 
     /// All tasks of a service (by name or ID), whatever their state.
-    async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ConnectError>;
+    async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ApiError>;
 
-    async fn nodes(&self) -> Result<Vec<Node>, ConnectError>;
+    async fn nodes(&self) -> Result<Vec<Node>, ApiError>;
 
     /// A node by ID or hostname, with the version a label write must send.
-    async fn node(&self, id: &str) -> Result<VersionedNode, ConnectError>;
+    async fn node(&self, id: &str) -> Result<VersionedNode, ApiError>;
 
     /// Sets one label on a node whose spec is at `version`; the other labels stay.
     async fn label_node(
@@ -36,23 +36,23 @@ pub trait Swarm {
         version: u64,
         key: &str,
         value: &str,
-    ) -> Result<(), ConnectError>;
+    ) -> Result<(), ApiError>;
 
     /// Every config (without data).
-    async fn configs(&self) -> Result<Vec<ConfigInfo>, ConnectError>;
+    async fn configs(&self) -> Result<Vec<ConfigInfo>, ApiError>;
 
     /// One config with its data decoded.
-    async fn config(&self, id: &str) -> Result<ConfigData, ConnectError>;
+    async fn config(&self, id: &str) -> Result<ConfigData, ApiError>;
 
     /// Creates a config; `NameConflict` when the name is taken. Returns its ID.
-    async fn create_config(&self, config: &NewConfig) -> Result<String, ConnectError>;
+    async fn create_config(&self, config: &NewConfig) -> Result<String, ApiError>;
 
     /// Sets one label on a config, keeping the others: the only change swarm allows to a
     /// config. Sent with the version just read (`OutOfSequence` if it moved in between).
-    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ConnectError>;
+    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ApiError>;
 
     /// Removes a config by name or ID; `InUse` while a service mounts it, `NotFound` when gone.
-    async fn remove_config(&self, name: &str) -> Result<(), ConnectError>;
+    async fn remove_config(&self, name: &str) -> Result<(), ApiError>;
 
     /// Points the core at another config: the live spec at `version` with only the config
     /// reference (and the host-mode core port) changed, and rollback on failure.
@@ -61,7 +61,7 @@ pub trait Swarm {
         service: &str,
         version: u64,
         change: &CoreRetarget,
-    ) -> Result<(), ConnectError>;
+    ) -> Result<(), ApiError>;
 
     /// Updates a proxy at `version` to `spec` (constraints, replicas, ports), in place.
     async fn update_proxy(
@@ -69,10 +69,10 @@ pub trait Swarm {
         service: &str,
         version: u64,
         spec: &ProxySpec,
-    ) -> Result<(), ConnectError>;
+    ) -> Result<(), ApiError>;
 
     /// Removes a service; `NotFound` when it is already gone.
-    async fn remove_service(&self, name: &str) -> Result<(), ConnectError>;
+    async fn remove_service(&self, name: &str) -> Result<(), ApiError>;
 
     /// The last `tail` non-empty lines, within a few seconds (empty when out of reach).
     async fn logs(&self, source: &LogSource, tail: usize) -> Vec<String>;

@@ -16,6 +16,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use tower_service::Service;
 
+use super::answer::Answer;
 use super::endpoint::{Address, Endpoint};
 use super::error::ConnectError;
 use super::tls;
@@ -33,44 +34,6 @@ pub struct Stats {
     pub version_prefix: OnceLock<String>,
     /// The head of the first answer: when the negotiation fails, it names what answered.
     pub first_answer: OnceLock<Answer>,
-}
-
-/// What an HTTP answer says about the server that gave it.
-#[derive(Debug, Clone)]
-pub struct Answer {
-    /// `HTTP/1.1 200 OK`.
-    pub status_line: String,
-    /// The `Server` header.
-    pub server: Option<String>,
-    /// Docker (engine and UCP's API) puts an `Api-Version` header on every answer.
-    pub api_version: bool,
-    /// The body is JSON, as every answer of the Docker API is.
-    pub json: bool,
-}
-
-impl Answer {
-    fn of<B>(r: &hyper::Response<B>) -> Answer {
-        let header = |name| {
-            r.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let status = r.status();
-        Answer {
-            status_line: format!(
-                "{:?} {} {}",
-                r.version(),
-                status.as_u16(),
-                status.canonical_reason().unwrap_or_default()
-            )
-            .trim_end()
-            .to_string(),
-            server: header("server"),
-            api_version: r.headers().contains_key("api-version"),
-            json: header("content-type").is_some_and(|t| t.contains("json")),
-        }
-    }
 }
 
 impl Stats {
@@ -216,8 +179,7 @@ pub fn docker(
         b.pool_idle_timeout(Duration::from_secs(30));
         b
     };
-    let map_err = |e: bollard::errors::Error| ConnectError::Other {
-        call: "set up the client".into(),
+    let map_err = |e: bollard::errors::Error| ConnectError::ClientSetup {
         message: e.to_string(),
     };
     match (&endpoint.address, &endpoint.tls) {

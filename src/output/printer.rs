@@ -55,10 +55,3 @@ impl Printer {
         }
     }
 }
-
-impl From<Printer> for crate::docker::Trace {
-    /// The Docker module's `-v` lines follow `-v`.
-    fn from(p: Printer) -> Self {
-        crate::docker::Trace { on: p.verbose > 0 }
-    }
-}

@@ -5,11 +5,6 @@ use serde::{Deserialize, Serialize};
 use crate::extension::{Drift, PortSpec, ProxySpec};
 use crate::interlock::config::ServiceRole;
 
-/// The config target the core reads its TOML from.
-pub const CONFIG_TARGET: &str = "/config.toml";
-/// The core service UCP creates when Layer 7 routing is enabled.
-pub const CORE_SERVICE: &str = "ucp-interlock";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum When {

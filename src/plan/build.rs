@@ -1,6 +1,5 @@
 //! Building the plan: the pure function at the heart of the tool.
 
-use super::action::{CONFIG_TARGET, CORE_SERVICE};
 use super::diff;
 use super::live;
 use super::relocate::Relocator;
@@ -15,6 +14,7 @@ use crate::extension::{ProxySpec, drift};
 use crate::finding::{self, Finding, Severity};
 use crate::interlock::config::ServiceRole;
 use crate::interlock::names::{NextNameError, next_config_name};
+use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 use crate::interlock::{Extension, InterlockConfig};
 use crate::locate::Locator;
 use crate::spec::Spec;

@@ -2,13 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use super::action::CORE_SERVICE;
 use super::{Action, PortNeed, StaleService};
 use crate::cluster::matching::eligible;
 use crate::cluster::{COLLECTION_LABEL, Node, Snapshot};
 use crate::extension::services::{implies, proxy_name, services};
 use crate::extension::{ProxySpec, drift};
 use crate::finding::Finding;
+use crate::interlock::CORE_SERVICE;
 use crate::interlock::config::ServiceRole;
 use crate::interlock::keys::ext;
 use crate::interlock::{Extension, InterlockConfig, PublishMode};

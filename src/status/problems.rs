@@ -3,8 +3,8 @@
 use crate::cluster::Service;
 use crate::extension::{ImpliedService, ProxySpec, drift};
 use crate::finding::Finding;
+use crate::interlock::CORE_SERVICE;
 use crate::interlock::Extension;
-use crate::plan::action::CORE_SERVICE;
 
 /// Update states of the core that mean its last update did not land.
 pub const FAILED_UPDATE_STATES: [&str; 4] = [

@@ -7,7 +7,7 @@ use crate::cluster::{
     ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, ServiceStatus, TaskDetail,
     VersionedNode,
 };
-use crate::docker::{ConnectError, Swarm};
+use crate::docker::{ApiError, Swarm, TransportError};
 use crate::extension::ProxySpec;
 
 use super::swarm::out_of_sequence;
@@ -44,31 +44,33 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn error(self, call: Call) -> ConnectError {
+    pub fn error(self, call: Call) -> ApiError {
         let call = format!("{call:?}");
         let message = "injected".to_string();
         match self {
-            Kind::ServerError => ConnectError::ServerError {
+            Kind::ServerError => ApiError::ServerError {
                 call,
                 status: 500,
                 message,
             },
-            Kind::Timeout => ConnectError::TimedOut {
+            Kind::Timeout => TransportError::TimedOut {
                 address: "model".into(),
                 call,
                 secs: 2,
-            },
-            Kind::Dropped | Kind::DroppedAfter => ConnectError::Dropped {
+            }
+            .into(),
+            Kind::Dropped | Kind::DroppedAfter => TransportError::Dropped {
                 address: "model".into(),
                 call,
-            },
+            }
+            .into(),
             Kind::OutOfSequence => out_of_sequence(call),
-            Kind::NameConflict => ConnectError::NameConflict {
+            Kind::NameConflict => ApiError::NameConflict {
                 call,
                 status: 409,
                 message,
             },
-            Kind::InUse => ConnectError::InUse {
+            Kind::InUse => ApiError::InUse {
                 call,
                 status: 400,
                 message,
@@ -123,7 +125,7 @@ impl<S> Faulty<S> {
     }
 
     /// `Err` for a fault that answers before the call; `Ok(Some)` for one that answers after.
-    fn check(&self, call: Call, arg: &str) -> Result<Option<ConnectError>, ConnectError> {
+    fn check(&self, call: Call, arg: &str) -> Result<Option<ApiError>, ApiError> {
         let mut armed = self.armed.lock().unwrap();
         let hits = |f: &Fault| f.call == call && f.on.is_none_or(|on| on == arg);
         for (f, seen) in armed.iter_mut().filter(|(f, _)| hits(f)) {
@@ -143,8 +145,8 @@ impl<S> Faulty<S> {
         &self,
         call: Call,
         arg: &str,
-        inner: impl Future<Output = Result<T, ConnectError>>,
-    ) -> Result<T, ConnectError> {
+        inner: impl Future<Output = Result<T, ApiError>>,
+    ) -> Result<T, ApiError> {
         match self.check(call, arg)? {
             Some(lost) => inner.await.and(Err(lost)),
             None => inner.await,
@@ -153,18 +155,18 @@ impl<S> Faulty<S> {
 }
 
 impl<S: Swarm> Swarm for Faulty<S> {
-    async fn service(&self, name: &str) -> Result<ServiceStatus, ConnectError> {
+    async fn service(&self, name: &str) -> Result<ServiceStatus, ApiError> {
         self.around(Call::Service, name, self.inner.service(name))
             .await
     }
-    async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ConnectError> {
+    async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ApiError> {
         self.around(Call::Tasks, service, self.inner.tasks(service))
             .await
     }
-    async fn nodes(&self) -> Result<Vec<Node>, ConnectError> {
+    async fn nodes(&self) -> Result<Vec<Node>, ApiError> {
         self.around(Call::Nodes, "", self.inner.nodes()).await
     }
-    async fn node(&self, id: &str) -> Result<VersionedNode, ConnectError> {
+    async fn node(&self, id: &str) -> Result<VersionedNode, ApiError> {
         self.around(Call::Node, id, self.inner.node(id)).await
     }
     async fn label_node(
@@ -173,7 +175,7 @@ impl<S: Swarm> Swarm for Faulty<S> {
         version: u64,
         key: &str,
         value: &str,
-    ) -> Result<(), ConnectError> {
+    ) -> Result<(), ApiError> {
         self.around(
             Call::LabelNode,
             id,
@@ -181,13 +183,13 @@ impl<S: Swarm> Swarm for Faulty<S> {
         )
         .await
     }
-    async fn configs(&self) -> Result<Vec<ConfigInfo>, ConnectError> {
+    async fn configs(&self) -> Result<Vec<ConfigInfo>, ApiError> {
         self.around(Call::Configs, "", self.inner.configs()).await
     }
-    async fn config(&self, id: &str) -> Result<ConfigData, ConnectError> {
+    async fn config(&self, id: &str) -> Result<ConfigData, ApiError> {
         self.around(Call::Config, id, self.inner.config(id)).await
     }
-    async fn create_config(&self, config: &NewConfig) -> Result<String, ConnectError> {
+    async fn create_config(&self, config: &NewConfig) -> Result<String, ApiError> {
         self.around(
             Call::CreateConfig,
             &config.name,
@@ -195,11 +197,11 @@ impl<S: Swarm> Swarm for Faulty<S> {
         )
         .await
     }
-    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ConnectError> {
+    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ApiError> {
         let inner = self.inner.label_config(id, key, value);
         self.around(Call::LabelConfig, id, inner).await
     }
-    async fn remove_config(&self, name: &str) -> Result<(), ConnectError> {
+    async fn remove_config(&self, name: &str) -> Result<(), ApiError> {
         self.around(Call::RemoveConfig, name, self.inner.remove_config(name))
             .await
     }
@@ -208,7 +210,7 @@ impl<S: Swarm> Swarm for Faulty<S> {
         service: &str,
         version: u64,
         change: &CoreRetarget,
-    ) -> Result<(), ConnectError> {
+    ) -> Result<(), ApiError> {
         self.around(
             Call::RetargetCore,
             service,
@@ -221,7 +223,7 @@ impl<S: Swarm> Swarm for Faulty<S> {
         service: &str,
         version: u64,
         spec: &ProxySpec,
-    ) -> Result<(), ConnectError> {
+    ) -> Result<(), ApiError> {
         self.around(
             Call::UpdateProxy,
             service,
@@ -229,7 +231,7 @@ impl<S: Swarm> Swarm for Faulty<S> {
         )
         .await
     }
-    async fn remove_service(&self, name: &str) -> Result<(), ConnectError> {
+    async fn remove_service(&self, name: &str) -> Result<(), ApiError> {
         self.around(Call::RemoveService, name, self.inner.remove_service(name))
             .await
     }

@@ -3,7 +3,7 @@
 //! simulated core.
 
 use crate::cluster::{ConfigInfo, ConfigRef, Node, Role, Service};
-use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
+use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 
 use super::interlock;
 use super::state::State;

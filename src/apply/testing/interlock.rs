@@ -6,8 +6,8 @@
 
 use crate::cluster::{PublishedPort, Service, UpdateState};
 use crate::extension::{ProxySpec, services};
+use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 use crate::interlock::{Extension, InterlockConfig, ServiceRole, TYPE_LABEL};
-use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
 
 use super::state::State;
 

@@ -5,7 +5,7 @@ use super::faults::{Call, Fault, Faulty, Kind};
 use super::fixture::{self, FIRST_CONFIG};
 use super::swarm::Model;
 use crate::cluster::{CoreRetarget, NewConfig, UpdateState};
-use crate::docker::{ConnectError, Swarm};
+use crate::docker::{ApiError, Swarm, TransportError};
 
 const DEFAULT_TOML: &str = include_str!("../../../fixtures/ucp-3.1-default.toml");
 
@@ -13,7 +13,7 @@ fn model() -> Model {
     Model::new(fixture::ucp(DEFAULT_TOML))
 }
 
-async fn create(m: &impl Swarm, name: &str, data: &str) -> Result<String, ConnectError> {
+async fn create(m: &impl Swarm, name: &str, data: &str) -> Result<String, ApiError> {
     let c = NewConfig {
         name: name.into(),
         labels: Default::default(),
@@ -22,7 +22,7 @@ async fn create(m: &impl Swarm, name: &str, data: &str) -> Result<String, Connec
     m.create_config(&c).await
 }
 
-async fn retarget(m: &impl Swarm, id: &str, name: &str) -> Result<(), ConnectError> {
+async fn retarget(m: &impl Swarm, id: &str, name: &str) -> Result<(), ApiError> {
     let version = m.service("ucp-interlock").await?.service.version;
     let change = CoreRetarget {
         target: "/config.toml".into(),
@@ -65,16 +65,16 @@ async fn a_stale_version_is_out_of_sequence() {
         .retarget_core("ucp-interlock", 9, &change)
         .await
         .unwrap_err();
-    assert!(matches!(err, ConnectError::OutOfSequence { .. }), "{err:?}");
+    assert!(matches!(err, ApiError::OutOfSequence { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn names_conflict_and_configs_in_use_stay() {
     let m = model();
     let err = create(&m, FIRST_CONFIG, "x").await.unwrap_err();
-    assert!(matches!(err, ConnectError::NameConflict { .. }), "{err:?}");
+    assert!(matches!(err, ApiError::NameConflict { .. }), "{err:?}");
     let err = m.remove_config(FIRST_CONFIG).await.unwrap_err();
-    assert!(matches!(err, ConnectError::InUse { .. }), "{err:?}");
+    assert!(matches!(err, ApiError::InUse { .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -118,7 +118,10 @@ async fn the_nth_call_fails_with_the_chosen_error() {
     let m = Faulty::new(model(), &[fault]);
     assert!(create(&m, "c2", "a").await.is_ok());
     let err = create(&m, "c3", "b").await.unwrap_err();
-    assert!(matches!(err, ConnectError::Dropped { .. }), "{err:?}");
+    assert!(
+        matches!(err, ApiError::Transport(TransportError::Dropped { .. })),
+        "{err:?}"
+    );
     assert!(create(&m, "c3", "b").await.is_ok(), "once only");
     assert_eq!(m.fired(), 1);
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::apply::{ApplyReport, Context, Interrupt, Observer, Options, Pin, StepStatus, execute};
 use crate::cluster::{Snapshot, Task};
 use crate::docker::{LiveState, Swarm};
-use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
+use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 use crate::plan::{self, Action, Plan};
 
 use super::state::State;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::cluster::{ConfigInfo, ConfigRef, Node, Service, UpdateState, UpdateStatus};
-use crate::plan::action::{CONFIG_TARGET, CORE_SERVICE};
+use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 
 /// A service with the state swarm keeps beside its spec.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ use crate::cluster::{
     ConfigData, ConfigInfo, ConfigRef, CoreRetarget, LogSource, NewConfig, Node, PublishedPort,
     Service, ServiceStatus, Task, TaskDetail, UpdateState, VersionedNode,
 };
-use crate::docker::{ConnectError, Swarm};
+use crate::docker::{ApiError, Swarm};
 use crate::extension::ProxySpec;
 use crate::interlock::PublishMode;
 
@@ -20,8 +20,8 @@ pub struct Model {
     pub state: Mutex<State>,
 }
 
-fn not_found(call: &str) -> ConnectError {
-    ConnectError::NotFound {
+fn not_found(call: &str) -> ApiError {
+    ApiError::NotFound {
         status: 404,
         call: call.to_string(),
         message: format!("{call}: not found"),
@@ -29,8 +29,8 @@ fn not_found(call: &str) -> ConnectError {
 }
 
 /// Swarm's refusal of a write sent with a version the object has moved past.
-pub(super) fn out_of_sequence(call: String) -> ConnectError {
-    ConnectError::OutOfSequence {
+pub(super) fn out_of_sequence(call: String) -> ApiError {
+    ApiError::OutOfSequence {
         call,
         status: 500,
         message: "rpc error: code = Unknown desc = update out of sequence".into(),
@@ -39,7 +39,7 @@ pub(super) fn out_of_sequence(call: String) -> ConnectError {
 
 /// The spec a write to `service` at `version` starts from: refused as swarm refuses it when
 /// the service has moved on.
-fn spec_at(s: &State, service: &str, version: u64) -> Result<Service, ConnectError> {
+fn spec_at(s: &State, service: &str, version: u64) -> Result<Service, ApiError> {
     let current = &s
         .service(service)
         .ok_or_else(|| not_found(service))?
@@ -72,7 +72,7 @@ impl Model {
 }
 
 impl Swarm for Model {
-    async fn service(&self, name: &str) -> Result<ServiceStatus, ConnectError> {
+    async fn service(&self, name: &str) -> Result<ServiceStatus, ApiError> {
         self.tick(|s| {
             let m = s.service(name).ok_or_else(|| not_found(name))?;
             Ok(ServiceStatus {
@@ -82,7 +82,7 @@ impl Swarm for Model {
         })
     }
 
-    async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ConnectError> {
+    async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ApiError> {
         self.tick(|s| {
             let m = s.service(service).ok_or_else(|| not_found(service))?;
             // A failed task is not restarted while swarm holds the update paused.
@@ -116,11 +116,11 @@ impl Swarm for Model {
         })
     }
 
-    async fn nodes(&self) -> Result<Vec<Node>, ConnectError> {
+    async fn nodes(&self) -> Result<Vec<Node>, ApiError> {
         self.tick(|s| Ok(s.nodes.iter().map(|(n, _)| n.clone()).collect()))
     }
 
-    async fn node(&self, id: &str) -> Result<VersionedNode, ConnectError> {
+    async fn node(&self, id: &str) -> Result<VersionedNode, ApiError> {
         self.tick(|s| {
             let (node, version) = s
                 .nodes
@@ -140,7 +140,7 @@ impl Swarm for Model {
         version: u64,
         key: &str,
         value: &str,
-    ) -> Result<(), ConnectError> {
+    ) -> Result<(), ApiError> {
         self.tick(|s| {
             let (node, v) = s
                 .nodes
@@ -156,21 +156,21 @@ impl Swarm for Model {
         })
     }
 
-    async fn configs(&self) -> Result<Vec<ConfigInfo>, ConnectError> {
+    async fn configs(&self) -> Result<Vec<ConfigInfo>, ApiError> {
         self.tick(|s| Ok(s.configs.iter().map(|(c, _)| c.clone()).collect()))
     }
 
-    async fn config(&self, id: &str) -> Result<ConfigData, ConnectError> {
+    async fn config(&self, id: &str) -> Result<ConfigData, ApiError> {
         self.tick(|s| {
             let (info, data) = s.config(id).cloned().ok_or_else(|| not_found(id))?;
             Ok(ConfigData { info, data })
         })
     }
 
-    async fn create_config(&self, config: &NewConfig) -> Result<String, ConnectError> {
+    async fn create_config(&self, config: &NewConfig) -> Result<String, ApiError> {
         self.tick(|s| {
             if s.config(&config.name).is_some() {
-                return Err(ConnectError::NameConflict {
+                return Err(ApiError::NameConflict {
                     status: 409,
                     call: "create config".into(),
                     message: format!("config {} already exists", config.name),
@@ -188,7 +188,7 @@ impl Swarm for Model {
         })
     }
 
-    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ConnectError> {
+    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ApiError> {
         self.tick(|s| {
             let (info, _) = s
                 .configs
@@ -200,12 +200,12 @@ impl Swarm for Model {
         })
     }
 
-    async fn remove_config(&self, name: &str) -> Result<(), ConnectError> {
+    async fn remove_config(&self, name: &str) -> Result<(), ApiError> {
         self.tick(|s| {
             let (info, _) = s.config(name).cloned().ok_or_else(|| not_found(name))?;
             let users = s.users_of(&info.id);
             if !users.is_empty() {
-                return Err(ConnectError::InUse {
+                return Err(ApiError::InUse {
                     status: 400,
                     call: format!("remove config {name}"),
                     message: format!("config {name} is in use by {}", users.join(", ")),
@@ -221,7 +221,7 @@ impl Swarm for Model {
         service: &str,
         version: u64,
         change: &CoreRetarget,
-    ) -> Result<(), ConnectError> {
+    ) -> Result<(), ApiError> {
         self.tick(|s| {
             let mut next = spec_at(s, service, version)?;
             let toml = s
@@ -257,7 +257,7 @@ impl Swarm for Model {
         service: &str,
         version: u64,
         spec: &ProxySpec,
-    ) -> Result<(), ConnectError> {
+    ) -> Result<(), ApiError> {
         self.tick(|s| {
             let mut next = spec_at(s, service, version)?;
             next.constraints = spec.constraints.as_slice().to_vec();
@@ -277,7 +277,7 @@ impl Swarm for Model {
         })
     }
 
-    async fn remove_service(&self, name: &str) -> Result<(), ConnectError> {
+    async fn remove_service(&self, name: &str) -> Result<(), ApiError> {
         self.tick(|s| {
             s.service(name).ok_or_else(|| not_found(name))?;
             s.services

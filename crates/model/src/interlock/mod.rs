@@ -2,7 +2,9 @@
 
 pub mod config;
 pub mod constraint;
+pub mod core;
 pub mod keys;
 pub mod names;
 
 pub use config::{Extension, InterlockConfig, PublishMode, ServiceRole, SyntaxError, TYPE_LABEL};
+pub use core::{CONFIG_TARGET, CORE_SERVICE};
