@@ -146,7 +146,7 @@ async fn refused(swarm: &impl Swarm, pin: &Pin) -> StepError {
     let Ok(core) = swarm.service(CORE_SERVICE).await else {
         return StepError::OutOfSequence;
     };
-    let Some(now) = core.service.config_at(CONFIG_TARGET) else {
+    let Some(now) = core.config_at(CONFIG_TARGET) else {
         return StepError::OutOfSequence;
     };
     if now.config_id == pin.config_id {
@@ -177,7 +177,7 @@ pub async fn update_core(
 ) -> Result<String, StepError> {
     let new = progress.new_config.clone().ok_or(StepError::NoNewConfig)?;
     let core = swarm.service(CORE_SERVICE).await?;
-    let uses = core.service.config_at(CONFIG_TARGET).map(|c| &c.config_id);
+    let uses = core.config_at(CONFIG_TARGET).map(|c| &c.config_id);
     if uses == Some(&new.id) && core.update_state() != Some(&UpdateState::RollbackCompleted) {
         progress.core_on = new.name.clone();
         return Ok(format!("{CORE_SERVICE} already runs {}", new.name));
@@ -231,7 +231,7 @@ pub async fn update_core(
         Ending::Superseded(by) => {
             progress.core_updating = false;
             if let Ok(now) = swarm.service(CORE_SERVICE).await
-                && let Some(c) = now.service.config_at(CONFIG_TARGET)
+                && let Some(c) = now.config_at(CONFIG_TARGET)
             {
                 progress.core_on = c.config_name.clone();
             }
@@ -297,7 +297,7 @@ async fn await_poll(swarm: &impl Swarm, w: &Await<'_>) -> Result<Standing, StepE
                 w.name
             )));
         }
-        other => other?.service,
+        other => other?,
     };
     let want = svc.replicas.or(w.replicas).unwrap_or(1);
     let missing = w
@@ -383,7 +383,7 @@ pub async fn reconcile_proxy(
     let baseline = svc.update_started().map(String::from);
     progress.sending();
     swarm
-        .update_proxy(name, svc.service.version, p.spec)
+        .update_proxy(name, svc.version, p.spec)
         .await?;
     progress.accepted();
     let w = Watch::new(name, baseline, p.timeout);

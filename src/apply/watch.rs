@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::Observer;
 use super::interrupt::Interrupt;
-use crate::cluster::{LogSource, Node, ServiceStatus, Task, TaskDetail, UpdateState, UpdateStatus};
+use crate::cluster::{LogSource, Node, Service, Task, TaskDetail, UpdateState, UpdateStatus};
 use crate::docker::{ApiError, Swarm};
 use crate::interlock::CONFIG_TARGET;
 
@@ -329,9 +329,9 @@ async fn placement(
 }
 
 /// The config the service mounts at the core's config target, when the watch tracks configs.
-fn tracked_config(watch: &Watch, status: &ServiceStatus) -> Option<String> {
+fn tracked_config(watch: &Watch, status: &Service) -> Option<String> {
     watch.tracked.as_ref()?;
-    let c = status.service.config_at(CONFIG_TARGET)?;
+    let c = status.config_at(CONFIG_TARGET)?;
     Some(c.config_id.clone())
 }
 
@@ -351,20 +351,20 @@ pub async fn update(
         let status = swarm.service(name).await?;
         let points_at = tracked_config(&watch, &status);
         let read = if watch.wants_tasks(status.update.as_ref()) {
-            Some(placement(swarm, &status.service.id).await?)
+            Some(placement(swarm, &status.id).await?)
         } else {
             None
         };
         let verdict = watch.observe(&Observation {
             update: status.update.as_ref(),
-            replicas: status.service.replicas,
+            replicas: status.replicas,
             placement: read
                 .as_ref()
                 .map(|(tasks, nodes)| Placement { tasks, nodes }),
             points_at: points_at.as_deref(),
             elapsed: start.elapsed(),
         });
-        let id = &status.service.id;
+        let id = &status.id;
         match verdict {
             Verdict::Wait(text) => ui.progress(&text),
             Verdict::Converged => return Ok(Ending::Converged),
@@ -381,9 +381,9 @@ pub async fn update(
                 return Ok(Ending::Paused(Failure { restarting, ..f }));
             }
             Verdict::Superseded { config } => {
-                let by = match config.and_then(|_| status.service.config_at(CONFIG_TARGET)) {
-                    Some(c) => format!("{} now points at {}", status.service.name, c.config_name),
-                    None => format!("a later update of {} replaced it", status.service.name),
+                let by = match config.and_then(|_| status.config_at(CONFIG_TARGET)) {
+                    Some(c) => format!("{} now points at {}", status.name, c.config_name),
+                    None => format!("a later update of {} replaced it", status.name),
                 };
                 return Ok(Ending::Superseded(by));
             }

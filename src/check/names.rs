@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
-use crate::extension::DEFAULT_PROXY_SERVICE_NAME;
+use crate::extension::services;
 use crate::finding::Finding;
 use crate::interlock::keys::ext;
 use crate::interlock::names::service_name_problem;
-use crate::interlock::{Extension, InterlockConfig};
+use crate::interlock::{Extension, InterlockConfig, ServiceRole};
 
 /// Service names already taken: by which extension, under which key.
 type Taken<'c> = HashMap<String, (String, &'static str)>;
@@ -14,11 +14,11 @@ type Taken<'c> = HashMap<String, (String, &'static str)>;
 pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
     let many = cfg.extensions.len() > 1;
     let mut clusters: HashMap<String, &str> = HashMap::new();
-    let mut services: Taken = HashMap::new();
+    let mut taken: Taken = HashMap::new();
     for e in &cfg.extensions {
         service_cluster(e, many, &mut clusters, out);
-        service_names(e, &mut services, out);
-        if e.service_name.is_none() {
+        service_names(e, &mut taken, out);
+        if !services(e).iter().any(|s| s.role == ServiceRole::Extension) {
             out.push(
                 Finding::warning(
                     "missing-service-name",
@@ -77,22 +77,11 @@ fn service_cluster<'c>(
     }
 }
 
-/// The extension, proxy and config service names: valid, and each used once.
-fn service_names(e: &Extension, services: &mut Taken, out: &mut Vec<Finding>) {
-    let proxy_default = e
-        .proxy_service_name
-        .is_none()
-        .then_some(DEFAULT_PROXY_SERVICE_NAME);
-    let named = [
-        (ext::SERVICE_NAME, e.service_name.as_deref()),
-        (
-            ext::PROXY_SERVICE_NAME,
-            e.proxy_service_name.as_deref().or(proxy_default),
-        ),
-        (ext::CONFIG_SERVICE_NAME, e.config_service_name.as_deref()),
-    ];
-    for (key, name) in named {
-        let Some(name) = name else { continue };
+/// The extension, proxy and config service names (as Interlock names them, the default proxy
+/// name included): valid, and each used once.
+fn service_names(e: &Extension, taken: &mut Taken, out: &mut Vec<Finding>) {
+    for s in services(e) {
+        let (key, name) = (s.key(), s.name.as_str());
         let kp = e.path().key(key);
         if let Some(problem) = service_name_problem(name) {
             out.push(
@@ -101,7 +90,7 @@ fn service_names(e: &Extension, services: &mut Taken, out: &mut Vec<Finding>) {
                     .hint("swarm service names are DNS labels: letters, digits, '-' and '_', at most 63"),
             );
         }
-        if let Some((other_ext, other_key)) = services.get(name) {
+        if let Some((other_ext, other_key)) = taken.get(name) {
             out.push(
                 Finding::error(
                     "duplicate-service-name",
@@ -114,7 +103,7 @@ fn service_names(e: &Extension, services: &mut Taken, out: &mut Vec<Finding>) {
                 .hint("every extension, proxy and config service needs its own name"),
             );
         } else {
-            services.insert(name.to_string(), (e.name.clone(), key));
+            taken.insert(name.to_string(), (e.name.clone(), key));
         }
     }
 }

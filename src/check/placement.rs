@@ -2,7 +2,7 @@
 
 use crate::finding::Finding;
 use crate::interlock::InterlockConfig;
-use crate::interlock::constraint;
+use crate::interlock::constraint::{self, Subject};
 use crate::interlock::keys::ext;
 
 pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
@@ -31,7 +31,7 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
                             .hint(hint),
                         );
                     }
-                    Ok(c) if !constraint::known_attribute(&c.key) => out.push(
+                    Ok(c) if !Subject::of_key(&c.key).known() => out.push(
                         Finding::warning(
                             "unknown-constraint-attribute",
                             format!("constraint \"{expr}\": swarm knows no node attribute `{}`, so no node matches", c.key),

@@ -2,6 +2,7 @@
 
 use indexmap::IndexMap;
 
+use crate::extension::ConstraintSet;
 use crate::finding::Finding;
 use crate::interlock::keys::ext;
 use crate::interlock::{Extension, InterlockConfig, PublishMode};
@@ -17,14 +18,8 @@ pub const DTR_PORTS: &[u16] = &[80, 443];
 
 /// Whether every proxy of `e` stays off managers, where UCP's own ports are.
 fn off_managers(e: &Extension) -> bool {
-    e.proxy_constraints.iter().any(|c| {
-        let c: String = c
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        c == "node.role==worker" || c == "node.role!=manager"
-    })
+    let set = ConstraintSet::from(e.proxy_constraints.as_slice());
+    set.contains("node.role==worker") || set.contains("node.role!=manager")
 }
 
 /// Who publishes a port: the extension and the key, in config order.

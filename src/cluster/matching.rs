@@ -1,36 +1,28 @@
 //! Which nodes a set of placement constraints allows, as swarm decides it.
 
 use super::{Node, Role};
-use crate::interlock::constraint::{self, Op};
+use crate::interlock::constraint::{self, Op, Subject};
 
-/// The value a node has for a constraint key, as swarm reads it.
-fn attribute(node: &Node, key: &str) -> Option<String> {
-    let k = key.to_ascii_lowercase();
-    let found = match k.as_str() {
-        "node.id" => Some(node.id.clone()),
-        "node.hostname" => Some(node.hostname.clone()),
-        "node.role" => Some(match node.role {
-            Role::Manager => "manager".into(),
-            Role::Worker => "worker".into(),
-        }),
-        "node.platform.os" => Some(node.os.clone()),
-        "node.platform.arch" => Some(node.arch.clone()),
-        _ => None,
-    };
-    if found.is_some() {
-        return found;
+/// The value a node has for a constraint's subject, as swarm reads it.
+fn attribute(node: &Node, subject: &Subject) -> Option<String> {
+    match subject {
+        Subject::NodeLabel(l) => node.labels.get(l).cloned(),
+        Subject::EngineLabel(l) => node.engine_labels.get(l).cloned(),
+        Subject::Attribute(a) => match a.as_str() {
+            "node.id" => Some(node.id.clone()),
+            "node.hostname" => Some(node.hostname.clone()),
+            "node.role" => Some(
+                match node.role {
+                    Role::Manager => "manager",
+                    Role::Worker => "worker",
+                }
+                .into(),
+            ),
+            "node.platform.os" => Some(node.os.clone()),
+            "node.platform.arch" => Some(node.arch.clone()),
+            _ => None,
+        },
     }
-    // Label keys keep their case in the key part of the constraint.
-    if k.starts_with("node.labels.") {
-        return node.labels.get(&key["node.labels.".len()..]).cloned();
-    }
-    if k.starts_with("engine.labels.") {
-        return node
-            .engine_labels
-            .get(&key["engine.labels.".len()..])
-            .cloned();
-    }
-    None
 }
 
 /// Whether `node` satisfies every constraint. Constraints swarm would refuse match nothing.
@@ -40,7 +32,7 @@ pub fn satisfies(node: &Node, constraints: &[String]) -> bool {
         .all(|expr| match constraint::parse(expr) {
             Err(_) => false,
             Ok(c) => {
-                let value = attribute(node, &c.key);
+                let value = attribute(node, &Subject::of_key(&c.key));
                 let equal = value.is_some_and(|v| v.eq_ignore_ascii_case(&c.value));
                 match c.op {
                     Op::Eq => equal,

@@ -12,7 +12,7 @@ pub mod update;
 pub use change::CoreRetarget;
 pub use detail::{ConfigData, LogSource, NewConfig, TaskDetail, VersionedNode};
 pub use history::{CoreHistory, CoreRun};
-pub use update::{ServiceStatus, UpdateState, UpdateStatus};
+pub use update::{UpdateState, UpdateStatus};
 
 use std::collections::BTreeMap;
 
@@ -80,12 +80,25 @@ pub struct Service {
     pub ports: Vec<PublishedPort>,
     pub configs: Vec<ConfigRef>,
     pub image: String,
-    /// `updating`, `paused`, `rollback_started`, `rollback_completed`, … when an update ran.
-    pub update_state: Option<String>,
-    pub update_message: Option<String>,
+    /// Swarm's record of the last update; `None` when no update was ever recorded.
+    pub update: Option<UpdateStatus>,
 }
 
 impl Service {
+    pub fn update_state(&self) -> Option<&UpdateState> {
+        self.update.as_ref().and_then(|u| u.state.as_ref())
+    }
+
+    /// When the last update started: a new update is told from an old one by it.
+    pub fn update_started(&self) -> Option<&str> {
+        self.update.as_ref().and_then(|u| u.started_at.as_deref())
+    }
+
+    /// Swarm's reason, while a rollback runs.
+    pub fn update_message(&self) -> Option<&str> {
+        self.update.as_ref().and_then(|u| u.message.as_deref())
+    }
+
     /// The role Interlock's `type` label gives a service it created, if any.
     pub fn interlock_role(&self) -> Option<ServiceRole> {
         ServiceRole::from_type_label(self.labels.get(TYPE_LABEL)?)

@@ -1,12 +1,9 @@
-//! A service as apply watches it: its current spec version and the state of its last update.
+//! The state of a service's last update, as swarm records it on the service.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::Service;
-
-/// Swarm's `UpdateStatus.State`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// Swarm's `UpdateStatus.State`, written as swarm writes it (`rollback_completed`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpdateState {
     Updating,
     Paused,
@@ -43,6 +40,34 @@ impl UpdateState {
             other => UpdateState::Other(other.to_string()),
         }
     }
+
+    /// The update ended without landing: swarm paused it, or rolled it back (or is doing so).
+    pub fn failed(&self) -> bool {
+        matches!(
+            self,
+            UpdateState::Paused
+                | UpdateState::RollbackStarted
+                | UpdateState::RollbackPaused
+                | UpdateState::RollbackCompleted
+        )
+    }
+
+    /// Swarm is still replacing the service's tasks.
+    pub fn in_progress(&self) -> bool {
+        matches!(self, UpdateState::Updating | UpdateState::RollbackStarted)
+    }
+}
+
+impl Serialize for UpdateState {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(UpdateState::parse(&String::deserialize(d)?))
+    }
 }
 
 /// Swarm's record of the last update of a service. It stays on the service after the update
@@ -55,22 +80,4 @@ pub struct UpdateStatus {
     pub completed_at: Option<String>,
     /// Swarm's reason (set while a rollback runs, cleared when it completes).
     pub message: Option<String>,
-}
-
-/// A service read for a write: `service.version` is the version a write must send.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceStatus {
-    pub service: Service,
-    /// `None` when no update was ever recorded on the service.
-    pub update: Option<UpdateStatus>,
-}
-
-impl ServiceStatus {
-    pub fn update_state(&self) -> Option<&UpdateState> {
-        self.update.as_ref().and_then(|u| u.state.as_ref())
-    }
-
-    pub fn update_started(&self) -> Option<&str> {
-        self.update.as_ref().and_then(|u| u.started_at.as_deref())
-    }
 }

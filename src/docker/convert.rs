@@ -7,7 +7,7 @@ use base64::Engine;
 use bollard::models;
 
 use crate::cluster::{
-    ConfigData, ConfigInfo, ConfigRef, Node, PublishedPort, Role, Service, ServiceStatus, Task,
+    ConfigData, ConfigInfo, ConfigRef, Node, PublishedPort, Role, Service, Task,
     TaskDetail, UpdateState, UpdateStatus,
 };
 use crate::interlock::PublishMode;
@@ -62,7 +62,6 @@ pub fn service(s: models::Service) -> Service {
         .and_then(|e| e.ports)
         .or_else(|| s.endpoint.and_then(|e| e.ports))
         .unwrap_or_default();
-    let update = s.update_status;
     Service {
         id: s.id.unwrap_or_default(),
         name: spec.name.unwrap_or_default(),
@@ -88,11 +87,12 @@ pub fn service(s: models::Service) -> Service {
             })
             .collect(),
         image: container.image.unwrap_or_default(),
-        update_state: update
-            .as_ref()
-            .and_then(|u| u.state)
-            .map(|st| st.to_string()),
-        update_message: update.and_then(|u| u.message),
+        update: s.update_status.map(|u| UpdateStatus {
+            state: u.state.map(|st| UpdateState::parse(st.as_ref())),
+            started_at: u.started_at.map(|d| d.to_string()),
+            completed_at: u.completed_at.map(|d| d.to_string()),
+            message: u.message,
+        }),
     }
 }
 
@@ -123,19 +123,6 @@ pub fn task(t: models::Task) -> Task {
         desired_state: t.desired_state.map(|s| s.to_string()).unwrap_or_default(),
         error: status.err,
         configs,
-    }
-}
-
-pub fn service_status(s: models::Service) -> ServiceStatus {
-    let update = s.update_status.clone().map(|u| UpdateStatus {
-        state: u.state.map(|st| UpdateState::parse(st.as_ref())),
-        started_at: u.started_at.map(|d| d.to_string()),
-        completed_at: u.completed_at.map(|d| d.to_string()),
-        message: u.message,
-    });
-    ServiceStatus {
-        service: service(s),
-        update,
     }
 }
 

@@ -17,7 +17,7 @@ use super::error::ApiError;
 use super::swarm::Swarm;
 use super::{convert, spec_edit};
 use crate::cluster::{
-    ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, ServiceStatus, TaskDetail,
+    ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, Service, TaskDetail,
     VersionedNode,
 };
 use crate::extension::ProxySpec;
@@ -84,8 +84,8 @@ async fn lines<E>(
 }
 
 impl Swarm for Client {
-    async fn service(&self, name: &str) -> Result<ServiceStatus, ApiError> {
-        Ok(convert::service_status(self.inspect_service(name).await?))
+    async fn service(&self, name: &str) -> Result<Service, ApiError> {
+        Ok(convert::service(self.inspect_service(name).await?))
     }
 
     async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ApiError> {

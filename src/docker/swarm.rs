@@ -8,7 +8,7 @@
 //! `InUse`, `NameConflict`.
 
 use crate::cluster::{
-    ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, ServiceStatus, TaskDetail,
+    ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, Service, TaskDetail,
     VersionedNode,
 };
 use crate::extension::ProxySpec;
@@ -19,7 +19,7 @@ use super::error::ApiError;
 #[allow(async_fn_in_trait)]
 pub trait Swarm {
     /// A service by name or ID, with its version and last update; `NotFound` when absent.
-    async fn service(&self, name: &str) -> Result<ServiceStatus, ApiError>;
+    async fn service(&self, name: &str) -> Result<Service, ApiError>;
 
     /// All tasks of a service (by name or ID), whatever their state.
     async fn tasks(&self, service: &str) -> Result<Vec<TaskDetail>, ApiError>;

@@ -61,7 +61,7 @@ fn core(c: &CoreState, st: &Styler) -> String {
         },
         st.bold(&c.config)
     );
-    if let Some(state) = &c.update_state {
+    if let Some(state) = c.update_state.as_ref().map(|s| s.as_str()) {
         let text = format!(
             "last update: {state}{}",
             c.update_message

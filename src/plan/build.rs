@@ -3,7 +3,7 @@
 use super::diff;
 use super::live;
 use super::relocate::Relocator;
-use super::stale::stale_services;
+use super::stale::retired;
 use super::{
     Action, ClusterPlan, FORMAT_VERSION, Plan, Services, Source, StaleService, Summary, When,
 };
@@ -111,13 +111,12 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
         current: &current_locator,
         outcome: &outcome,
     };
-    let offline_stale = stale_services(old, &new);
     let live = inputs
         .snapshot
-        .map(|snap| live::analyse(old, &new, inputs.spec, snap, &offline_stale));
+        .map(|snap| live::analyse(old, &new, inputs.spec, snap));
     let stale = match &live {
         Some(l) => l.stale.clone(),
-        None if changed => offline_stale,
+        None if changed => retired(old, &new, None),
         None => Vec::new(),
     };
     let findings = all_findings(&outcome, &new, live.as_ref(), &stale, &relocator);
@@ -216,26 +215,17 @@ fn all_findings(
 }
 
 fn stale_port_holder(s: &StaleService) -> Finding {
-    // A port two new clusters need (host mode) is one port held, named once.
-    let mut ports: Vec<String> = Vec::new();
-    let mut clusters: Vec<&str> = Vec::new();
-    for b in &s.blocks {
-        let port = b.port.to_string();
-        if !ports.contains(&port) {
-            ports.push(port);
-        }
-        if !clusters.contains(&b.cluster.as_str()) {
-            clusters.push(&b.cluster);
-        }
-    }
+    let (ports, clusters) = (s.frees_ports(), s.needed_by());
+    let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
     Finding::warning(
         "stale-port-holder",
         format!(
-            "`{}` is being retired but holds {} {} that `{}` needs: apply removes it right after `{CORE_SERVICE}` runs the new config, so that Interlock can create the new proxy; traffic on {} stops until that proxy is up",
+            "`{}` is being retired but holds {} {} that `{}` {}: apply removes it right after `{CORE_SERVICE}` runs the new config, so that Interlock can create the new proxy; traffic on {} stops until that proxy is up",
             s.service,
             if ports.len() == 1 { "port" } else { "ports" },
             ports.join(", "),
             clusters.join("`, `"),
+            if clusters.len() == 1 { "needs" } else { "need" },
             if ports.len() == 1 { "that port" } else { "those ports" }
         ),
     ).hint("run apply in a change window, or move the new cluster to other ports first and swap in the load balancer")
@@ -379,24 +369,13 @@ fn count(cs: &[split::ClusterChange], s: ClusterStatus) -> usize {
 }
 
 fn remove(s: &StaleService, when: When) -> Action {
-    // Each port and cluster once, in the order first met: several clusters may need one port.
-    let mut needed_by: Vec<String> = Vec::new();
-    let mut frees: Vec<u16> = Vec::new();
-    for b in &s.blocks {
-        if !needed_by.contains(&b.cluster) {
-            needed_by.push(b.cluster.clone());
-        }
-        if !frees.contains(&b.port) {
-            frees.push(b.port);
-        }
-    }
     Action::RemoveStaleService {
         service: s.service.clone(),
         role: s.role,
         extension: s.extension.clone(),
         when,
-        frees_ports: frees,
-        needed_by,
+        frees_ports: s.frees_ports(),
+        needed_by: s.needed_by(),
     }
 }
 

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use super::{Action, PortNeed, StaleService};
+use super::stale::retired;
+use super::{Action, StaleService};
 use crate::cluster::matching::eligible;
 use crate::cluster::{COLLECTION_LABEL, Node, Snapshot};
 use crate::extension::services::{implies, proxy_name, services};
@@ -42,14 +43,8 @@ fn relabelled(snap: &Snapshot, spec: &Spec) -> Vec<Node> {
     nodes
 }
 
-/// Every live check; `offline_stale` are the services the old config names and the new does not.
-pub fn analyse(
-    old: &InterlockConfig,
-    new: &InterlockConfig,
-    spec: &Spec,
-    snap: &Snapshot,
-    offline_stale: &[StaleService],
-) -> Live {
+/// Every live check.
+pub fn analyse(old: &InterlockConfig, new: &InterlockConfig, spec: &Spec, snap: &Snapshot) -> Live {
     let mut live = Live::default();
     let new_names: BTreeSet<String> = new
         .extensions
@@ -57,8 +52,7 @@ pub fn analyse(
         .flat_map(services)
         .map(|s| s.name)
         .collect();
-    live.stale = stale_on_cluster(old, snap, offline_stale, &new_names);
-    mark_blocked_ports(&mut live.stale, new);
+    live.stale = retired(old, new, Some(snap));
 
     let nodes = relabelled(snap, spec);
     for e in &new.extensions {
@@ -117,69 +111,6 @@ fn adoption(c: &ClusterSpec, old: &InterlockConfig, snap: &Snapshot, findings: &
         )
         .at(path),
     );
-}
-
-/// What the old config named and still exists, and any service Interlock made (by its `type`
-/// label) that the new config does not name: leftovers of earlier, hand-made splits, or of an
-/// apply that stopped half-way.
-fn stale_on_cluster(
-    old: &InterlockConfig,
-    snap: &Snapshot,
-    offline_stale: &[StaleService],
-    new_names: &BTreeSet<String>,
-) -> Vec<StaleService> {
-    let mut stale: Vec<StaleService> = offline_stale
-        .iter()
-        .filter_map(|s| {
-            let svc = snap.service(&s.service)?;
-            let mut s = s.clone();
-            s.ports = svc.ports.iter().map(|p| p.published).collect();
-            Some(s)
-        })
-        .collect();
-    for svc in &snap.services {
-        let Some(role) = svc.interlock_role() else {
-            continue;
-        };
-        if svc.name == CORE_SERVICE
-            || new_names.contains(&svc.name)
-            || stale.iter().any(|s| s.service == svc.name)
-        {
-            continue;
-        }
-        stale.push(StaleService {
-            service: svc.name.clone(),
-            role,
-            extension: old
-                .extensions
-                .iter()
-                .find(|e| implies(e, &svc.name))
-                .map_or_else(|| "(not in the config)".to_string(), |e| e.name.clone()),
-            ports: svc.ports.iter().map(|p| p.published).collect(),
-            blocks: Vec::new(),
-        });
-    }
-    stale
-}
-
-/// The ports each stale proxy holds that a new proxy needs.
-fn mark_blocked_ports(stale: &mut [StaleService], new: &InterlockConfig) {
-    for s in stale {
-        s.blocks.clear();
-        if s.role != ServiceRole::Proxy {
-            continue;
-        }
-        for e in &new.extensions {
-            for p in ProxySpec::of(e).published() {
-                if s.ports.contains(&p) {
-                    s.blocks.push(PortNeed {
-                        port: p,
-                        cluster: e.name.clone(),
-                    });
-                }
-            }
-        }
-    }
 }
 
 /// Whether the proxy and the extension can be scheduled at all, and enough proxies in host mode.

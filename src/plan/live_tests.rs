@@ -67,8 +67,7 @@ fn service(name: &str, ports: &[u16], labels: &[(&str, &str)]) -> Service {
             .collect(),
         configs: vec![],
         image: "x".into(),
-        update_state: None,
-        update_message: None,
+        update: None,
     }
 }
 
@@ -345,15 +344,19 @@ fn plan_and_status_give_the_same_verdict_on_a_proxy() {
     };
     let mut snap = snapshot();
     // dev drifted (ports and constraints); prod differs only in how its constraints are
-    // spelled, which swarm reads the same.
+    // spelled, which swarm reads the same: spaces, the case of the attribute and of the
+    // value, never of a label's name.
     let prod = cfg.extension("prod").unwrap();
     let prod_spelled: Vec<String> = prod
         .proxy_constraints
         .iter()
         .map(|c| {
-            c.replace("==", " == ")
-                .to_uppercase()
-                .replace("NODE.", "node.")
+            let (key, value) = c.split_once("==").unwrap();
+            let key = match key.strip_prefix("node.labels.") {
+                Some(label) => format!("NODE.Labels.{label}"),
+                None => key.to_uppercase(),
+            };
+            format!("{key} == {}", value.to_uppercase())
         })
         .collect();
     let prod_refs: Vec<&str> = prod_spelled.iter().map(String::as_str).collect();
@@ -365,7 +368,7 @@ fn plan_and_status_give_the_same_verdict_on_a_proxy() {
     snap.services
         .push(proxy("ucp-interlock-proxy-prod", &[8080, 8443], &prod_refs));
 
-    let live = super::analyse(&cfg, &cfg, &spec, &snap, &[]);
+    let live = super::analyse(&cfg, &cfg, &spec, &snap);
     let planned: Vec<_> = live
         .findings
         .iter()

@@ -71,6 +71,31 @@ pub struct StaleService {
     pub blocks: Vec<PortNeed>,
 }
 
+impl StaleService {
+    /// The ports it holds that a new proxy needs, each once, in the order first met (several
+    /// clusters may need one port in host mode).
+    pub fn frees_ports(&self) -> Vec<u16> {
+        let mut out: Vec<u16> = Vec::new();
+        for b in &self.blocks {
+            if !out.contains(&b.port) {
+                out.push(b.port);
+            }
+        }
+        out
+    }
+
+    /// The clusters that need its ports, each once, in the order first met.
+    pub fn needed_by(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for b in &self.blocks {
+            if !out.contains(&b.cluster) {
+                out.push(b.cluster.clone());
+            }
+        }
+        out
+    }
+}
+
 /// A published port a new cluster's proxy needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortNeed {

@@ -5,9 +5,10 @@ mod problems;
 
 use serde::Serialize;
 
-use crate::cluster::{ConfigInfo, Service, Snapshot};
+use crate::cluster::{ConfigInfo, Service, Snapshot, UpdateState};
 use crate::extension::ImpliedService;
 use crate::extension::services::services;
+use crate::extension::stale::{Existing, stale};
 use crate::finding::Finding;
 use crate::interlock::config::ServiceRole;
 use crate::interlock::names::config_version;
@@ -51,7 +52,7 @@ pub struct CoreState {
     pub service: String,
     pub image: String,
     pub config: String,
-    pub update_state: Option<String>,
+    pub update_state: Option<UpdateState>,
     pub update_message: Option<String>,
     pub running: u64,
     pub desired: Option<u64>,
@@ -176,28 +177,17 @@ fn cluster_state(snap: &Snapshot, e: &Extension) -> ClusterState {
     }
 }
 
-/// Services that look like Interlock's and that no extension of the config names.
+/// Interlock's services that the config in use does not name: the model's stale rule, the one
+/// the plan retires by.
 fn stale_states(cfg: &InterlockConfig, snap: &Snapshot) -> Vec<ServiceState> {
-    let named: Vec<String> = cfg
-        .extensions
-        .iter()
-        .flat_map(services)
-        .map(|s| s.name)
-        .collect();
-    let mut stale: Vec<ServiceState> = snap
-        .services
-        .iter()
-        .filter(|s| {
-            !named.contains(&s.name)
-                && (s.interlock_role().is_some()
-                    || s.labels
-                        .get("type")
-                        .is_some_and(|t| t.starts_with("com.docker.interlock.core"))
-                    || s.name.starts_with("ucp-interlock-"))
-        })
+    let existing = snap.services.iter().map(|s| Existing {
+        name: &s.name,
+        labelled: s.interlock_role(),
+    });
+    let mut stale: Vec<ServiceState> = stale(cfg, cfg, existing)
+        .into_iter()
         .map(|s| {
-            let role = s.interlock_role().unwrap_or(ServiceRole::Extension);
-            let mut st = service_state(snap, role, &s.name, None);
+            let mut st = service_state(snap, s.role, &s.name, None);
             st.problems.push(problems::stale(&s.name));
             st
         })
@@ -226,8 +216,8 @@ fn core_state(snap: &Snapshot, core: &Service, config: &ConfigInfo) -> CoreState
         service: core.name.clone(),
         image: core.image.clone(),
         config: config.name.clone(),
-        update_state: core.update_state.clone(),
-        update_message: core.update_message.clone(),
+        update_state: core.update_state().cloned(),
+        update_message: core.update_message().map(str::to_string),
         running,
         desired: core.replicas,
         // A rollback underway is flagged once, as a failed update.

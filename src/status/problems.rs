@@ -6,14 +6,6 @@ use crate::finding::Finding;
 use crate::interlock::CORE_SERVICE;
 use crate::interlock::Extension;
 
-/// Update states of the core that mean its last update did not land.
-pub const FAILED_UPDATE_STATES: [&str; 4] = [
-    "paused",
-    "rollback_started",
-    "rollback_paused",
-    "rollback_completed",
-];
-
 pub fn missing(e: &Extension, s: &ImpliedService) -> Finding {
     Finding::error(
         "service-missing",
@@ -56,13 +48,10 @@ pub fn stale(name: &str) -> Finding {
     .hint("`interlock-split plan` lists it as stale and apply removes it (unless --no-cleanup)")
 }
 
-/// Update states in which swarm is still replacing a service's tasks.
-pub const UPDATE_IN_PROGRESS_STATES: [&str; 2] = ["updating", "rollback_started"];
-
 /// An update of the service swarm is still carrying out (one an apply cut off, say).
 pub fn update_in_progress(svc: &Service) -> Option<Finding> {
-    let state = svc.update_state.as_deref()?;
-    UPDATE_IN_PROGRESS_STATES.contains(&state).then(|| {
+    let state = svc.update_state().filter(|s| s.in_progress())?.as_str();
+    Some(
         Finding::warning(
             "update-in-progress",
             format!("an update of `{}` is in progress ({state})", svc.name),
@@ -70,20 +59,19 @@ pub fn update_in_progress(svc: &Service) -> Option<Finding> {
         .hint(format!(
             "`docker service ps {}` shows its tasks; run `interlock-split status` again once it is done",
             svc.name
-        ))
-    })
+        )),
+    )
 }
 
 pub fn core_update(core: &Service) -> Option<Finding> {
-    let state = core.update_state.as_deref()?;
-    FAILED_UPDATE_STATES.contains(&state).then(|| {
+    let state = core.update_state().filter(|s| s.failed())?.as_str();
+    Some(
         Finding::error(
             "core-update-failed",
             format!(
                 "the last update of `{}` ended {state}{}",
                 core.name,
-                core.update_message
-                    .as_ref()
+                core.update_message()
                     .map(|m| format!(" ({m})"))
                     .unwrap_or_default()
             ),
@@ -91,6 +79,6 @@ pub fn core_update(core: &Service) -> Option<Finding> {
         .hint(format!(
             "`docker service inspect {}` shows the update status; fix the cause and apply again, or `interlock-split rollback`",
             core.name
-        ))
-    })
+        )),
+    )
 }

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::cluster::{PublishedPort, Task};
+use crate::cluster::{PublishedPort, Task, UpdateStatus};
 
 const CONFIG: &str = r#"
 [Extensions.dev]
@@ -32,8 +32,16 @@ fn service(name: &str, replicas: u64, constraints: &[&str], ports: &[(u16, u16)]
             .collect(),
         configs: vec![],
         image: "x".into(),
-        update_state: None,
-        update_message: None,
+        update: None,
+    }
+}
+
+fn update(state: &str, message: Option<&str>) -> UpdateStatus {
+    UpdateStatus {
+        state: Some(UpdateState::parse(state)),
+        started_at: None,
+        completed_at: None,
+        message: message.map(str::to_string),
     }
 }
 
@@ -84,7 +92,7 @@ fn a_cluster_as_configured_has_no_problems() {
     let proxy = service(
         "proxy-dev",
         2,
-        &["node.labels.ENV == Dev"],
+        &["Node.Labels.env == Dev"],
         &[(8443, 443), (8080, 80)],
     );
     let r = run(
@@ -138,8 +146,7 @@ fn stale_services_and_a_rolled_back_core_are_flagged() {
     old.labels
         .insert("type".into(), "com.docker.interlock.core.proxy".into());
     let mut core = core();
-    core.update_state = Some("rollback_completed".into());
-    core.update_message = Some("update rolled back".into());
+    core.update = Some(update("rollback_completed", Some("update rolled back")));
     let ok = service(
         "proxy-dev",
         2,
@@ -281,9 +288,9 @@ fn a_proxy_and_a_core_whose_update_is_in_progress_are_flagged() {
         &["node.labels.env==dev"],
         &[(8080, 80), (8443, 443)],
     );
-    proxy.update_state = Some("updating".into());
+    proxy.update = Some(update("updating", None));
     let mut core = core();
-    core.update_state = Some("updating".into());
+    core.update = Some(update("updating", None));
     let r = run(
         vec![(service("ext-dev", 1, &[], &[]), 1), (proxy, 2)],
         &core,

@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 
 use crate::cluster::{
-    ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, ServiceStatus, TaskDetail,
+    ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, Service, TaskDetail,
     VersionedNode,
 };
 use crate::docker::{ApiError, Swarm, TransportError};
@@ -155,7 +155,7 @@ impl<S> Faulty<S> {
 }
 
 impl<S: Swarm> Swarm for Faulty<S> {
-    async fn service(&self, name: &str) -> Result<ServiceStatus, ApiError> {
+    async fn service(&self, name: &str) -> Result<Service, ApiError> {
         self.around(Call::Service, name, self.inner.service(name))
             .await
     }

@@ -59,7 +59,6 @@ fn core() -> Service {
             target: CONFIG_TARGET.into(),
         }],
         image: "docker/ucp-interlock:3.1".into(),
-        update_state: None,
-        update_message: None,
+        update: None,
     }
 }

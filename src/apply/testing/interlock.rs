@@ -92,7 +92,6 @@ fn spec(e: &Extension, role: ServiceRole, name: &str, id: String) -> Service {
         ports,
         configs: Vec::new(),
         image: e.image.clone().unwrap_or_default(),
-        update_state: None,
-        update_message: None,
+        update: None,
     }
 }

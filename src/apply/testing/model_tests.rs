@@ -23,7 +23,7 @@ async fn create(m: &impl Swarm, name: &str, data: &str) -> Result<String, ApiErr
 }
 
 async fn retarget(m: &impl Swarm, id: &str, name: &str) -> Result<(), ApiError> {
-    let version = m.service("ucp-interlock").await?.service.version;
+    let version = m.service("ucp-interlock").await?.version;
     let change = CoreRetarget {
         target: "/config.toml".into(),
         config_id: id.into(),
@@ -45,7 +45,7 @@ async fn states(m: &Model) -> Vec<UpdateState> {
 #[tokio::test]
 async fn the_core_creates_the_services_of_its_config() {
     let m = model();
-    let proxy = m.service("ucp-interlock-proxy").await.unwrap().service;
+    let proxy = m.service("ucp-interlock-proxy").await.unwrap();
     assert_eq!(proxy.replicas, Some(2));
     assert_eq!(proxy.ports.len(), 2);
     assert!(m.service("ucp-interlock-extension").await.is_ok());
@@ -92,7 +92,7 @@ async fn an_update_completes_and_a_config_the_core_cannot_run_rolls_back() {
         seen[..2],
         [UpdateState::RollbackStarted, UpdateState::RollbackCompleted]
     );
-    let core = m.service("ucp-interlock").await.unwrap().service;
+    let core = m.service("ucp-interlock").await.unwrap();
     assert_eq!(
         core.configs[0].config_name, "c2",
         "back on the previous config"

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use crate::cluster::{
     ConfigData, ConfigInfo, ConfigRef, CoreRetarget, LogSource, NewConfig, Node, PublishedPort,
-    Service, ServiceStatus, Task, TaskDetail, UpdateState, VersionedNode,
+    Service, Task, TaskDetail, UpdateState, VersionedNode,
 };
 use crate::docker::{ApiError, Swarm};
 use crate::extension::ProxySpec;
@@ -72,12 +72,12 @@ impl Model {
 }
 
 impl Swarm for Model {
-    async fn service(&self, name: &str) -> Result<ServiceStatus, ApiError> {
+    async fn service(&self, name: &str) -> Result<Service, ApiError> {
         self.tick(|s| {
             let m = s.service(name).ok_or_else(|| not_found(name))?;
-            Ok(ServiceStatus {
-                service: m.service.clone(),
+            Ok(Service {
                 update: m.update.clone(),
+                ..m.service.clone()
             })
         })
     }

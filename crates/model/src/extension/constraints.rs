@@ -5,15 +5,18 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::interlock::constraint;
+use crate::interlock::constraint::{self, Subject};
 
-/// A constraint as swarm understands it: the key and the value are matched case-insensitively
-/// by swarm, and the whitespace around them is dropped when it parses the expression. A
-/// malformed constraint (which swarm refuses) is kept as its trimmed text.
+/// A constraint as swarm understands it, the one normal form every comparison goes through
+/// (drift, the split's edits, placement, the port checks): the subject as swarm reads it (an
+/// attribute in any case, a label's name as written), the operator, and the value in any case
+/// (swarm compares values case-insensitively); the whitespace around them is dropped, as swarm
+/// drops it when it parses the expression. A malformed constraint (which swarm refuses) is
+/// kept as its trimmed text.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Normal {
     Parsed {
-        key: String,
+        subject: Subject,
         op: &'static str,
         value: String,
     },
@@ -24,7 +27,7 @@ impl Normal {
     pub fn of(expr: &str) -> Self {
         match constraint::parse(expr) {
             Ok(c) => Normal::Parsed {
-                key: c.key.to_ascii_lowercase(),
+                subject: Subject::of_key(&c.key),
                 op: c.op.as_str(),
                 value: c.value.to_ascii_lowercase(),
             },
@@ -98,10 +101,18 @@ mod tests {
     }
 
     #[test]
-    fn key_and_value_compare_case_insensitively_and_without_spaces() {
-        assert!(same("node.labels.Env==Dev", " node.labels.env == dev "));
+    fn attributes_and_values_compare_case_insensitively_and_without_spaces() {
+        assert!(same("Node.Labels.env==Dev", " node.labels.env == dev "));
+        assert!(same("NODE.ROLE==Worker", "node.role == worker"));
         assert!(!same("node.labels.env==dev", "node.labels.env!=dev"));
         assert!(!same("node.labels.env==dev", "node.labels.env==test"));
+    }
+
+    /// Swarm looks a label up by its name as written: `Region` and `region` are two labels.
+    #[test]
+    fn a_label_name_compares_as_written() {
+        assert!(!same("node.labels.Region==east", "node.labels.region==east"));
+        assert!(!same("engine.labels.OS==linux", "engine.labels.os==linux"));
     }
 
     #[test]
@@ -115,13 +126,14 @@ mod tests {
     fn sets_ignore_order_and_duplicates_but_keep_the_text() {
         let a = set(&["node.role==worker", "node.labels.x==A"]);
         let b = set(&[
-            "node.labels.X == a",
+            "node.labels.x == a",
             "node.role==worker",
             "node.role==worker",
         ]);
         assert_eq!(a, b);
         assert_ne!(a, set(&["node.role==worker"]));
-        assert_eq!(b.as_slice()[0], "node.labels.X == a");
+        assert_eq!(b.as_slice()[0], "node.labels.x == a");
+        assert_ne!(a, set(&["node.role==worker", "node.labels.X==A"]));
         assert!(a.contains("NODE.ROLE==WORKER"));
         assert_eq!(a.to_string(), "node.role==worker, node.labels.x==A");
         assert_eq!(set(&[]).to_string(), "none");

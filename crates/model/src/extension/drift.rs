@@ -143,7 +143,7 @@ mod tests {
     #[test]
     fn no_drift_when_only_spelling_differs() {
         let have = spec(
-            &["node.labels.Env == dev"],
+            &["NODE.LABELS.env == dev"],
             Some(2),
             &[(8443, 443), (8080, 80)],
             IN,
@@ -155,6 +155,17 @@ mod tests {
             IN,
         );
         assert_eq!(drift(&have, &want), []);
+    }
+
+    /// Swarm looks a label up by its name as written, so another case is another label.
+    #[test]
+    fn a_label_name_in_another_case_is_drift() {
+        let have = spec(&["node.labels.Env==dev"], Some(2), &[], IN);
+        let want = spec(&["node.labels.env==dev"], Some(2), &[], IN);
+        assert!(matches!(
+            drift(&have, &want).as_slice(),
+            [Drift::Constraints { .. }]
+        ));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod constraints;
 pub mod drift;
 pub mod proxy;
 pub mod services;
+pub mod stale;
 
 pub use constraints::ConstraintSet;
 pub use drift::Drift;

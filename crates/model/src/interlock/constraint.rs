@@ -41,39 +41,71 @@ pub struct Rejected {
     pub suggestion: Option<String>,
 }
 
-/// The attribute a constraint is about, even when swarm would refuse the expression;
-/// lower-cased because swarm matches node attributes case-insensitively.
-pub fn subject(expr: &str) -> String {
-    let cut = ["==", "!=", "="]
-        .iter()
-        .filter_map(|op| expr.find(op))
-        .min()
-        .unwrap_or(expr.len());
-    expr[..cut].trim().to_ascii_lowercase()
+/// What a constraint is about, as swarm reads it: a node attribute, named in any case, or a
+/// node or engine label, whose name swarm looks up exactly as written (swarmkit's matcher:
+/// "label itself is case sensitive"), so that `Region` and `region` are two labels a node may
+/// both carry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Subject {
+    /// `node.role`, `node.hostname`, …: lower-cased.
+    Attribute(String),
+    NodeLabel(String),
+    EngineLabel(String),
 }
 
-/// Whether two constraints are on the same attribute, as swarm reads them: the attribute
-/// (`node.labels.`, `node.role`…) in any case, but a label's own name case-sensitively, since
-/// swarm looks labels up as written (`Region` and `region` are two labels a node may both carry).
-pub fn same_subject(a: &str, b: &str) -> bool {
-    let raw = |expr: &str| {
+const NODE_LABELS: &str = "node.labels.";
+const ENGINE_LABELS: &str = "engine.labels.";
+
+impl Subject {
+    /// The subject of a constraint's key (`node.labels.Region`, `NODE.ROLE`).
+    pub fn of_key(key: &str) -> Subject {
+        let key = key.trim();
+        let label = |prefix: &str| {
+            (key.len() > prefix.len()
+                && key.is_char_boundary(prefix.len())
+                && key[..prefix.len()].eq_ignore_ascii_case(prefix))
+            .then(|| key[prefix.len()..].to_string())
+        };
+        if let Some(l) = label(NODE_LABELS) {
+            return Subject::NodeLabel(l);
+        }
+        if let Some(l) = label(ENGINE_LABELS) {
+            return Subject::EngineLabel(l);
+        }
+        Subject::Attribute(key.to_ascii_lowercase())
+    }
+
+    /// The subject of an expression, even one swarm would refuse (`node.labels.x=dev`): the
+    /// text before its first operator.
+    pub fn of_expr(expr: &str) -> Subject {
         let cut = ["==", "!=", "="]
             .iter()
             .filter_map(|op| expr.find(op))
             .min()
             .unwrap_or(expr.len());
-        expr[..cut].trim().to_string()
-    };
-    let split = |s: &str| {
-        let lower = s.to_ascii_lowercase();
-        for prefix in ["node.labels.", "engine.labels."] {
-            if lower.starts_with(prefix) {
-                return (prefix.to_string(), s[prefix.len()..].to_string());
-            }
+        Subject::of_key(&expr[..cut])
+    }
+
+    /// Whether swarm knows this attribute; a constraint on any other matches no node at all.
+    pub fn known(&self) -> bool {
+        match self {
+            Subject::Attribute(a) => matches!(
+                a.as_str(),
+                "node.id"
+                    | "node.hostname"
+                    | "node.ip"
+                    | "node.role"
+                    | "node.platform.os"
+                    | "node.platform.arch"
+            ),
+            Subject::NodeLabel(_) | Subject::EngineLabel(_) => true,
         }
-        (lower, String::new())
-    };
-    split(&raw(a)) == split(&raw(b))
+    }
+}
+
+/// Whether two constraints are on the same subject, as swarm reads them.
+pub fn same_subject(a: &str, b: &str) -> bool {
+    Subject::of_expr(a) == Subject::of_expr(b)
 }
 
 fn valid_key(k: &str) -> bool {
@@ -149,21 +181,6 @@ pub fn parse(expr: &str) -> Result<Constraint, Rejected> {
     })
 }
 
-/// Node attributes swarm knows; anything else matches no node at all.
-pub fn known_attribute(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    matches!(
-        k.as_str(),
-        "node.id"
-            | "node.hostname"
-            | "node.ip"
-            | "node.role"
-            | "node.platform.os"
-            | "node.platform.arch"
-    ) || k.starts_with("node.labels.")
-        || k.starts_with("engine.labels.")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,10 +214,22 @@ mod tests {
     }
 
     #[test]
-    fn subjects() {
-        assert_eq!(subject("node.labels.A = dev"), "node.labels.a");
-        assert_eq!(subject("node.role!=manager"), "node.role");
-        assert!(known_attribute("node.labels.x"));
-        assert!(!known_attribute("node.label.x"));
+    fn subjects_keep_a_label_name_as_written() {
+        assert_eq!(
+            Subject::of_expr("NODE.Labels.Region = dev"),
+            Subject::NodeLabel("Region".into())
+        );
+        assert_ne!(
+            Subject::of_expr("node.labels.Region==a"),
+            Subject::of_expr("node.labels.region==a")
+        );
+        assert_eq!(
+            Subject::of_expr("Node.Role!=manager"),
+            Subject::Attribute("node.role".into())
+        );
+        assert!(same_subject("node.ROLE==worker", "node.role!=manager"));
+        assert!(Subject::of_key("engine.labels.x").known());
+        assert!(!Subject::of_key("node.label.x").known());
+        assert!(!Subject::of_key("node.labels.").known());
     }
 }
