@@ -382,9 +382,7 @@ pub async fn reconcile_proxy(
     let svc = swarm.service(name).await?;
     let baseline = svc.update_started().map(String::from);
     progress.sending();
-    swarm
-        .update_proxy(name, svc.version, p.spec)
-        .await?;
+    swarm.update_proxy(name, svc.version, p.spec).await?;
     progress.accepted();
     let w = Watch::new(name, baseline, p.timeout);
     match watch::update(swarm, name, w, ui, interrupt).await? {

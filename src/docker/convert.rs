@@ -7,8 +7,8 @@ use base64::Engine;
 use bollard::models;
 
 use crate::cluster::{
-    ConfigData, ConfigInfo, ConfigRef, Node, PublishedPort, Role, Service, Task,
-    TaskDetail, UpdateState, UpdateStatus,
+    ConfigData, ConfigInfo, ConfigRef, Node, PublishedPort, Role, Service, Task, TaskDetail,
+    UpdateState, UpdateStatus,
 };
 use crate::interlock::PublishMode;
 

@@ -13,6 +13,8 @@ pub mod state;
 pub mod swarm;
 
 #[cfg(test)]
+mod agreement_tests;
+#[cfg(test)]
 mod audit_tests;
 #[cfg(test)]
 mod matrix_tests;

@@ -14,7 +14,7 @@ use super::swarm::Model;
 
 /// The cluster as `plan` and `apply` read it.
 pub fn live_state(s: &State) -> LiveState {
-    let core = s.service(CORE_SERVICE).expect("the core").service.clone();
+    let core = s.service(CORE_SERVICE).expect("the core").observed();
     let mounted = core.config_at(CONFIG_TARGET).expect("/config.toml").clone();
     let (config, toml) = s.config(&mounted.config_id).expect("its config").clone();
     let tasks = s.services.iter().flat_map(|m| {
@@ -29,7 +29,7 @@ pub fn live_state(s: &State) -> LiveState {
     });
     let snapshot = Snapshot {
         nodes: s.nodes.iter().map(|(n, _)| n.clone()).collect(),
-        services: s.services.iter().map(|m| m.service.clone()).collect(),
+        services: s.services.iter().map(|m| m.observed()).collect(),
         configs: s.configs.iter().map(|(c, _)| c.clone()).collect(),
         tasks: tasks.collect(),
     };

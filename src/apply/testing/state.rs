@@ -178,6 +178,14 @@ pub fn status(
 }
 
 impl ModelService {
+    /// The service as swarm shows it: its spec with the status of its last update.
+    pub fn observed(&self) -> Service {
+        Service {
+            update: self.update.clone(),
+            ..self.service.clone()
+        }
+    }
+
     pub fn update_state_is(&self, state: &UpdateState) -> bool {
         self.update.as_ref().and_then(|u| u.state.as_ref()) == Some(state)
     }

@@ -75,10 +75,7 @@ impl Swarm for Model {
     async fn service(&self, name: &str) -> Result<Service, ApiError> {
         self.tick(|s| {
             let m = s.service(name).ok_or_else(|| not_found(name))?;
-            Ok(Service {
-                update: m.update.clone(),
-                ..m.service.clone()
-            })
+            Ok(m.observed())
         })
     }
 

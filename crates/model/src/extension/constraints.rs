@@ -111,7 +111,10 @@ mod tests {
     /// Swarm looks a label up by its name as written: `Region` and `region` are two labels.
     #[test]
     fn a_label_name_compares_as_written() {
-        assert!(!same("node.labels.Region==east", "node.labels.region==east"));
+        assert!(!same(
+            "node.labels.Region==east",
+            "node.labels.region==east"
+        ));
         assert!(!same("engine.labels.OS==linux", "engine.labels.os==linux"));
     }
 

@@ -31,13 +31,21 @@ pub fn stale<'a>(
     previous: &InterlockConfig,
     existing: impl IntoIterator<Item = Existing<'a>>,
 ) -> Vec<Stale> {
-    let named = |name: &str| config.extensions.iter().flat_map(services).any(|s| s.name == name);
+    let named = |name: &str| {
+        config
+            .extensions
+            .iter()
+            .flat_map(services)
+            .any(|s| s.name == name)
+    };
     let existing: Vec<Existing> = existing.into_iter().collect();
     let exists = |name: &str| existing.iter().find(|e| e.name == name);
     let mut out: Vec<Stale> = Vec::new();
     for e in &previous.extensions {
         for s in services(e) {
-            let Some(found) = exists(&s.name) else { continue };
+            let Some(found) = exists(&s.name) else {
+                continue;
+            };
             if named(&s.name) || out.iter().any(|o| o.name == s.name) {
                 continue;
             }
@@ -87,7 +95,8 @@ mod tests {
             .collect()
     }
 
-    const OLD: &str = "[Extensions.default]\nServiceName = \"ucp-interlock-extension\"\nProxyReplicas = 2\n";
+    const OLD: &str =
+        "[Extensions.default]\nServiceName = \"ucp-interlock-extension\"\nProxyReplicas = 2\n";
     const NEW: &str = "[Extensions.dev]\nServiceName = \"ext-dev\"\nProxyServiceName = \"proxy-dev\"\nProxyReplicas = 1\n";
 
     #[test]
@@ -109,7 +118,11 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("ucp-interlock-extension", ServiceRole::Extension, Some("default")),
+                (
+                    "ucp-interlock-extension",
+                    ServiceRole::Extension,
+                    Some("default")
+                ),
                 ("ucp-interlock-proxy", ServiceRole::Proxy, Some("default")),
                 ("old-proxy-east", ServiceRole::Proxy, None),
             ]
@@ -119,7 +132,10 @@ mod tests {
     /// `status` asks with the config in use as both: only labelled leftovers remain.
     #[test]
     fn against_itself_only_leftovers() {
-        let on = [("proxy-dev", Some(ServiceRole::Proxy)), ("x", Some(ServiceRole::Config))];
+        let on = [
+            ("proxy-dev", Some(ServiceRole::Proxy)),
+            ("x", Some(ServiceRole::Config)),
+        ];
         let s = stale(&cfg(NEW), &cfg(NEW), existing(&on));
         assert_eq!(s.len(), 1);
         assert_eq!((s[0].name.as_str(), s[0].role), ("x", ServiceRole::Config));
@@ -131,9 +147,15 @@ mod tests {
         let on = implied(&old);
         let on: Vec<Existing> = on
             .iter()
-            .map(|(name, _)| Existing { name, labelled: None })
+            .map(|(name, _)| Existing {
+                name,
+                labelled: None,
+            })
             .collect();
-        let names: Vec<String> = stale(&cfg(NEW), &old, on).into_iter().map(|s| s.name).collect();
+        let names: Vec<String> = stale(&cfg(NEW), &old, on)
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
         assert_eq!(names, ["ucp-interlock-extension", "ucp-interlock-proxy"]);
     }
 }
