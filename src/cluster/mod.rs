@@ -111,6 +111,7 @@ impl Service {
             .ports
             .iter()
             .map(|p| PortSpec {
+                role: None,
                 published: p.published,
                 target: p.target,
                 mode: p.mode,

@@ -195,7 +195,7 @@ mod tests {
 
     #[test]
     fn a_proxy_is_updated_one_task_at_a_time() {
-        use crate::extension::PortSpec;
+        use crate::extension::{PortRole, PortSpec};
         let mut s = spec();
         s.update_config = Some(ServiceSpecUpdateConfig {
             parallelism: Some(3),
@@ -207,6 +207,7 @@ mod tests {
             constraints: Default::default(),
             replicas: Some(2),
             ports: vec![PortSpec {
+                role: Some(PortRole::Http),
                 published: 8080,
                 target: 80,
                 mode,

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::style::Styler;
+use crate::extension::{PortRole, ProxySpec};
 use crate::finding::{Finding, Severity};
-use crate::interlock::PublishMode;
 use crate::interlock::config::ServiceRole;
 use crate::plan::{Action, ClusterPlan, Plan, When};
 use crate::split::ClusterStatus;
@@ -60,9 +60,14 @@ pub fn diff(d: &str, s: &Styler) -> String {
     out
 }
 
-fn ports(c: &ClusterPlan) -> String {
-    let p = |v: Option<i64>| v.map_or("-".to_string(), |x| x.to_string());
-    format!("{}/{}", p(c.http_port), p(c.https_port))
+/// `8080/8443`: the published HTTP and HTTPS ports, `-` for one the proxy does not publish.
+pub fn http_https(proxy: &ProxySpec) -> String {
+    let p = |role| {
+        proxy
+            .port(role)
+            .map_or("-".to_string(), |x| x.published.to_string())
+    };
+    format!("{}/{}", p(PortRole::Http), p(PortRole::Https))
 }
 
 fn label_constraints(cs: &[String]) -> String {
@@ -88,8 +93,8 @@ fn cluster_line(c: &ClusterPlan, s: &Styler, width: usize) -> String {
         ClusterStatus::Update => (s.yellow("~"), s.yellow("update")),
         ClusterStatus::Unchanged => (" ".to_string(), s.dim("unchanged")),
     };
-    let mode = c.publish_mode.map_or("?", PublishMode::as_str);
-    let replicas = c.proxy_replicas.map_or("? proxies".into(), |n| {
+    let mode = c.proxy.mode.as_str();
+    let replicas = c.proxy.replicas.map_or("? proxies".into(), |n| {
         format!("{n} {}", if n == 1 { "proxy" } else { "proxies" })
     });
     let pad = " ".repeat(width.saturating_sub(c.name.len()));
@@ -100,8 +105,8 @@ fn cluster_line(c: &ClusterPlan, s: &Styler, width: usize) -> String {
     let mut line = format!(
         "  {mark} {}{pad}  {status}{status_pad}  {mode:<7}  {:<11}  {replicas:<10}  on {}",
         s.bold(&c.name),
-        ports(c),
-        label_constraints(&c.proxy_constraints)
+        http_https(&c.proxy),
+        label_constraints(c.proxy.constraints.as_slice())
     );
     if c.status == ClusterStatus::Update {
         let _ = write!(line, "  ({})", c.changed_keys.join(", "));

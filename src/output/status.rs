@@ -1,9 +1,9 @@
 //! `status` for people.
 
 use super::human;
+use super::human::http_https;
 use super::style::Styler;
 use crate::finding::Finding;
-use crate::interlock::PublishMode;
 use crate::status::{ClusterState, ConfigVersion, CoreState, Report, ServiceState};
 use crate::time;
 use std::fmt::Write;
@@ -81,14 +81,12 @@ fn core(c: &CoreState, st: &Styler) -> String {
 }
 
 fn cluster(cl: &ClusterState, st: &Styler) -> String {
-    let p = |v: Option<i64>| v.map_or("-".into(), |x| x.to_string());
     let mut out = format!(
-        "  {}  service cluster {}, {} {}/{}\n",
+        "  {}  service cluster {}, {} {}\n",
         st.bold(&cl.name),
         cl.service_cluster.as_deref().unwrap_or("(none)"),
-        cl.publish_mode.map_or("?", PublishMode::as_str),
-        p(cl.http_port),
-        p(cl.https_port)
+        cl.proxy.mode.as_str(),
+        http_https(&cl.proxy)
     );
     for s in &cl.services {
         out.push_str(&service_line(s, st));

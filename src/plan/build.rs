@@ -401,21 +401,23 @@ fn await_service(e: &Extension, role: ServiceRole, name: &str) -> Action {
 
 fn cluster_plan(c: &split::ClusterChange, e: Option<&Extension>) -> ClusterPlan {
     let e = e.cloned().unwrap_or_default();
+    let named = |role| {
+        services(&e)
+            .into_iter()
+            .find(|s| s.role == role)
+            .map(|s| s.name)
+    };
     ClusterPlan {
         name: c.name.clone(),
         status: c.status,
         service_cluster: e.service_cluster.clone(),
         services: Services {
-            extension: e.service_name.clone(),
-            proxy: e.proxy_service_name.clone(),
-            config: e.config_service_name.clone(),
+            extension: named(ServiceRole::Extension),
+            proxy: named(ServiceRole::Proxy),
+            config: named(ServiceRole::Config),
         },
-        publish_mode: e.publish_mode(),
-        http_port: e.published_port,
-        https_port: e.published_ssl_port,
-        proxy_replicas: e.proxy_replicas,
+        proxy: ProxySpec::of(&e),
         constraints: e.constraints.clone(),
-        proxy_constraints: e.proxy_constraints.clone(),
         changed_keys: c.changed_keys.clone(),
     }
 }

@@ -7,7 +7,7 @@ use super::{Action, StaleService};
 use crate::cluster::matching::eligible;
 use crate::cluster::{COLLECTION_LABEL, Node, Snapshot};
 use crate::extension::services::{implies, proxy_name, services};
-use crate::extension::{ProxySpec, drift};
+use crate::extension::{PortRole, ProxySpec, drift};
 use crate::finding::Finding;
 use crate::interlock::CORE_SERVICE;
 use crate::interlock::config::ServiceRole;
@@ -189,11 +189,7 @@ fn ports_in_use(
             if want.mode == PublishMode::Host && held.mode == PublishMode::Host {
                 continue;
             }
-            let key = if Some(i64::from(p)) == e.published_port {
-                ext::PUBLISHED_PORT
-            } else {
-                ext::PUBLISHED_SSL_PORT
-            };
+            let key = want.role.map_or(ext::PUBLISHED_PORT, PortRole::key);
             findings.push(
                 Finding::error(
                     "port-in-use",

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 pub use action::{Action, When};
 pub use build::{Inputs, build, build_live, prune_candidates};
 
+use crate::extension::ProxySpec;
 use crate::finding::Finding;
-use crate::interlock::PublishMode;
 use crate::split::{ClusterStatus, TemplateUse};
 
 /// Bumped whenever the JSON shape changes incompatibly.
@@ -52,12 +52,11 @@ pub struct ClusterPlan {
     pub status: ClusterStatus,
     pub service_cluster: Option<String>,
     pub services: Services,
-    pub publish_mode: Option<PublishMode>,
-    pub http_port: Option<i64>,
-    pub https_port: Option<i64>,
-    pub proxy_replicas: Option<i64>,
+    /// The proxy as the new config describes it: constraints, replicas, ports (with what each
+    /// carries and its target, defaulted as Interlock defaults it) and publish mode.
+    pub proxy: ProxySpec,
+    /// The extension service's constraints.
     pub constraints: Vec<String>,
-    pub proxy_constraints: Vec<String>,
     pub changed_keys: Vec<String>,
 }
 

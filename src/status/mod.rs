@@ -6,13 +6,13 @@ mod problems;
 use serde::Serialize;
 
 use crate::cluster::{ConfigInfo, Service, Snapshot, UpdateState};
-use crate::extension::ImpliedService;
 use crate::extension::services::services;
 use crate::extension::stale::{Existing, stale};
+use crate::extension::{ImpliedService, ProxySpec};
 use crate::finding::Finding;
 use crate::interlock::config::ServiceRole;
 use crate::interlock::names::config_version;
-use crate::interlock::{Extension, InterlockConfig, PublishMode};
+use crate::interlock::{Extension, InterlockConfig};
 
 /// Bumped whenever the JSON shape changes incompatibly (2: problems are findings).
 pub const FORMAT_VERSION: u32 = 2;
@@ -34,9 +34,8 @@ pub struct ServiceState {
 pub struct ClusterState {
     pub name: String,
     pub service_cluster: Option<String>,
-    pub publish_mode: Option<PublishMode>,
-    pub http_port: Option<i64>,
-    pub https_port: Option<i64>,
+    /// The proxy as the config in use describes it.
+    pub proxy: ProxySpec,
     pub services: Vec<ServiceState>,
 }
 
@@ -167,9 +166,7 @@ fn cluster_state(snap: &Snapshot, e: &Extension) -> ClusterState {
     ClusterState {
         name: e.name.clone(),
         service_cluster: e.service_cluster.clone(),
-        publish_mode: e.publish_mode(),
-        http_port: e.published_port,
-        https_port: e.published_ssl_port,
+        proxy: ProxySpec::of(e),
         services: services(e)
             .iter()
             .map(|s| service_state(snap, s.role, &s.name, Some((e, s))))

@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::cluster::{PublishedPort, Task, UpdateStatus};
+use crate::interlock::PublishMode;
 
 const CONFIG: &str = r#"
 [Extensions.dev]

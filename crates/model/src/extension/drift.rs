@@ -129,6 +129,7 @@ mod tests {
             ports: ports
                 .iter()
                 .map(|&(published, target)| PortSpec {
+                    role: None,
                     published,
                     target,
                     mode,

@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::constraints::ConstraintSet;
+use crate::interlock::keys::ext;
 use crate::interlock::{Extension, PublishMode};
 
 /// Where the proxy listens when the config has no `TargetPort` / `TargetSSLPort`, as Interlock
@@ -13,9 +14,32 @@ use crate::interlock::{Extension, PublishMode};
 pub const DEFAULT_TARGET_PORT: u16 = 80;
 pub const DEFAULT_TARGET_SSL_PORT: u16 = 443;
 
+/// What a proxy's port carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PortRole {
+    /// `PublishedPort` → `TargetPort`.
+    Http,
+    /// `PublishedSSLPort` → `TargetSSLPort`.
+    Https,
+}
+
+impl PortRole {
+    /// The extension key that publishes a port of this role.
+    pub fn key(self) -> &'static str {
+        match self {
+            PortRole::Http => ext::PUBLISHED_PORT,
+            PortRole::Https => ext::PUBLISHED_SSL_PORT,
+        }
+    }
+}
+
 /// One published port of a proxy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PortSpec {
+    /// What the config says it carries; `None` for a port read off a running service, which
+    /// does not say.
+    pub role: Option<PortRole>,
     pub published: u16,
     pub target: u16,
     pub mode: PublishMode,
@@ -42,8 +66,9 @@ impl ProxySpec {
     /// What the extension asks for. Ports outside 1–65535 are left out: the checks report them.
     pub fn of(e: &Extension) -> Self {
         let mode = e.publish_mode().unwrap_or(PublishMode::Ingress);
-        let port = |published: Option<i64>, target: Option<i64>, default: u16| {
+        let port = |role, published: Option<i64>, target: Option<i64>, default: u16| {
             Some(PortSpec {
+                role: Some(role),
                 published: u16::try_from(published?).ok()?,
                 target: match target {
                     Some(t) => u16::try_from(t).ok()?,
@@ -53,8 +78,14 @@ impl ProxySpec {
             })
         };
         let ports = [
-            port(e.published_port, e.target_port, DEFAULT_TARGET_PORT),
             port(
+                PortRole::Http,
+                e.published_port,
+                e.target_port,
+                DEFAULT_TARGET_PORT,
+            ),
+            port(
+                PortRole::Https,
                 e.published_ssl_port,
                 e.target_ssl_port,
                 DEFAULT_TARGET_SSL_PORT,
@@ -69,6 +100,11 @@ impl ProxySpec {
             ports,
             mode,
         }
+    }
+
+    /// The port of `role`, if the proxy publishes one.
+    pub fn port(&self, role: PortRole) -> Option<&PortSpec> {
+        self.ports.iter().find(|p| p.role == Some(role))
     }
 
     /// The published port numbers.
@@ -98,11 +134,13 @@ mod tests {
             p.ports,
             [
                 PortSpec {
+                    role: Some(PortRole::Http),
                     published: 8080,
                     target: 80,
                     mode: host
                 },
                 PortSpec {
+                    role: Some(PortRole::Https),
                     published: 8443,
                     target: 8444,
                     mode: host
@@ -113,6 +151,8 @@ mod tests {
         assert_eq!(p.constraints.as_slice(), ["node.role==worker"]);
         assert_eq!(p.published(), [8080, 8443]);
         assert_eq!(p.ports[0].to_string(), "8080→80");
+        assert_eq!(p.port(PortRole::Https).map(|p| p.published), Some(8443));
+        assert_eq!(PortRole::Https.key(), "PublishedSSLPort");
     }
 
     #[test]
