@@ -16,6 +16,7 @@ pub mod cli;
 pub mod cluster;
 pub mod commands;
 pub mod docker;
+pub mod exit;
 pub mod output;
 pub mod plan;
 pub mod spec;

@@ -5,9 +5,9 @@
 //! progress to an `Observer`, so that it depends on neither the transport nor the output.
 
 mod audit;
-mod core;
 pub mod error;
 pub mod interrupt;
+pub mod replan;
 pub mod report;
 mod steps;
 #[cfg(test)]
@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 pub use error::Moved;
 pub use error::StepError;
 pub use interrupt::Interrupt;
+pub use replan::{Approved, Replan};
 pub use report::{ApplyReport, CoreState, Outcome, Request, StepReport, StepStatus};
 pub use watch::Failure;
 
@@ -40,6 +41,8 @@ pub trait Observer {
     fn step(&mut self, n: usize, total: usize, action: &Action);
     /// Progress within a step.
     fn progress(&mut self, text: &str);
+    /// A line between steps: what apply does next and why.
+    fn note(&mut self, text: &str);
     /// The outcome of a step: what became of it, what it did (for a failure: why), and how
     /// long it took.
     fn done(&mut self, status: StepStatus, detail: &str, took: Duration);
@@ -264,7 +267,9 @@ async fn run_step<S: Swarm>(
             };
             done(steps::create_config(swarm, cx.state, &new, progress).await?)
         }
-        Action::UpdateCoreService { to, .. } => {
+        Action::UpdateCoreService {
+            to, core_host_port, ..
+        } => {
             // A rollback, or a re-run after the config was created: the config exists already.
             if progress.new_config.is_none()
                 && let Some(c) = to
@@ -277,8 +282,8 @@ async fn run_step<S: Swarm>(
                 });
             }
             let core = steps::Core {
-                toml: cx.new_config,
                 pin: cx.pin,
+                host_port: *core_host_port,
                 timeout,
             };
             done(steps::update_core(swarm, &core, progress, ui, cx.interrupt).await?)

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::cli::ExitStatus;
+use crate::exit::ExitStatus;
 use crate::plan::Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

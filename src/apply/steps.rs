@@ -132,10 +132,11 @@ async fn name_taken(
     Ok(format!("{name} already holds this config: reused"))
 }
 
-/// What the core's update needs: the TOML, what the plan was made from, the wait.
+/// What the core's update needs: what the plan was made from, the port the plan says to
+/// publish in host mode, the wait.
 pub struct Core<'a> {
-    pub toml: &'a str,
     pub pin: &'a Pin,
+    pub host_port: Option<u16>,
     pub timeout: Duration,
 }
 
@@ -186,7 +187,7 @@ pub async fn update_core(
         target: CONFIG_TARGET.into(),
         config_id: new.id.clone(),
         config_name: new.name.clone(),
-        host_port: super::core::host_port(c.toml),
+        host_port: c.host_port,
     };
     let baseline = core.update_started().map(String::from);
     progress.sending();

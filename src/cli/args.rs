@@ -2,7 +2,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
-use super::exit::EXIT_CODES_HELP;
+use crate::exit::EXIT_CODES_HELP;
 use crate::output::style::ColorChoice;
 
 #[derive(Debug, Parser)]

@@ -1,6 +1,6 @@
 //! Errors that reach the operator: what is wrong, where, and how to fix it.
 
-use super::exit::ExitStatus;
+use crate::exit::ExitStatus;
 use crate::finding::Finding;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,10 +1,9 @@
 //! The command line's definitions, kept apart from the logic (`crate::commands`): clap
-//! arguments, exit codes, and errors with hints.
+//! arguments and errors with hints. The exit codes are `crate::exit`'s.
 
 pub mod args;
 pub mod error;
-pub mod exit;
 
+pub use crate::exit::ExitStatus;
 pub use args::Cli;
 pub use error::{CliError, CliResult};
-pub use exit::ExitStatus;

@@ -1,7 +1,6 @@
-use std::io::{BufRead, IsTerminal, Write};
-
-use crate::apply::{self, ApplyReport, Context, Interrupt, Moved, Options, Outcome, Pin};
-use crate::audit::provenance::provenance;
+use crate::apply::{
+    self, ApplyReport, Approved, Context, Interrupt, Options, Outcome, Pin, Replan,
+};
 use crate::cli::args::{ApplyArgs, OutputFormat};
 use crate::cli::{CliError, CliResult, ExitStatus};
 use crate::docker::LiveState;
@@ -12,6 +11,7 @@ use crate::output::{human, json};
 use crate::plan::saved::SavedPlan;
 use crate::plan::{Action, Plan};
 
+use super::confirm::Question;
 use super::inputs::{live_fingerprint, load_spec, plan_live};
 use super::live;
 
@@ -19,7 +19,7 @@ use super::live;
 struct Work {
     actions: Vec<Action>,
     new_config: String,
-    /// The fresh plan, when there is one (to re-plan on "update out of sequence").
+    /// The plan, to show and to stamp its hash on the config (a saved plan embeds it).
     plan: Option<Plan>,
     /// The SHA-256 of the spec the plan was made from, for the audit labels.
     spec_sha256: String,
@@ -105,22 +105,15 @@ fn confirm(args: &ApplyArgs, printer: &Printer, n: usize, target: &str) -> Resul
     if args.auto_approve || args.plan_file.is_some() {
         return Ok(());
     }
-    if !std::io::stdin().is_terminal() {
-        return Err(CliError::user("apply changes the cluster and there is no terminal to confirm on").nothing_changed()
-            .hint("review `interlock-split plan`, then pass --auto-approve, or save it with `plan --out FILE` and run `apply FILE`"));
-    }
-    eprint!(
-        "\n{} {n} action{} on {target}. Only 'yes' is accepted: ",
-        printer.err_style.bold("Apply these"),
-        if n == 1 { "" } else { "s" }
-    );
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).ok();
-    if answer.trim() != "yes" {
-        return Err(CliError::user("apply cancelled").nothing_changed());
-    }
-    Ok(())
+    let q = Question {
+        command: "apply",
+        ask: format!(
+            "Apply these {n} action{} on {target}",
+            if n == 1 { "" } else { "s" }
+        ),
+        without_terminal: "review `interlock-split plan`, then pass --auto-approve, or save it with `plan --out FILE` and run `apply FILE`",
+    };
+    super::confirm::confirm(&q, printer)
 }
 
 pub fn run(args: ApplyArgs, printer: &Printer) -> CliResult {
@@ -281,120 +274,24 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
         opts: &opts,
         interrupt: &interrupt,
     };
-    let mut report = apply::execute(&cx, &work.actions, &mut ui).await;
-    if report.outcome == Outcome::OutOfSequence {
-        let retry = Retry {
-            args: &args,
-            spec: spec.as_ref(),
-            work: &work,
-            client: &client,
-            opts: &opts,
-            interrupt: &interrupt,
-            audit: &audit,
-        };
-        retry.run(&mut report, &mut ui, printer).await;
-    }
+    let replan = match &spec {
+        Some(spec) => Replan::Spec {
+            spec: &spec.spec,
+            text: &spec.text,
+            keep_configs: args.keep_configs,
+        },
+        None => Replan::Saved,
+    };
+    let approved = Approved {
+        actions: &work.actions,
+        new_config: &work.new_config,
+        replan,
+    };
+    let mut report = apply::replan::run(&cx, &approved, &mut ui).await;
     drop(ui);
     report.backup = Some(backup);
     printer.verbose(&client.summary());
     finish(&report, args.output, &printer)
-}
-
-/// What a re-plan after "update out of sequence" needs.
-struct Retry<'a> {
-    args: &'a ApplyArgs,
-    /// `None` for a saved plan: it is not re-planned, only checked.
-    spec: Option<&'a super::inputs::SpecFile>,
-    work: &'a Work,
-    client: &'a crate::docker::Client,
-    opts: &'a Options,
-    interrupt: &'a Interrupt,
-    audit: &'a std::collections::BTreeMap<String, String>,
-}
-
-/// Why a re-plan does not go on.
-fn moved(report: &mut ApplyReport, error: String) {
-    report.outcome = Outcome::ClusterMoved;
-    report.error = Some(error);
-    report.hint = Some("review what changed with `interlock-split plan` (it plans from the config in use now) and apply again if it is still wanted".into());
-}
-
-/// The same TOML and no change to services or nodes the shown plan did not have. The config's
-/// name and which old configs are pruned may differ: the config this run created may have
-/// taken the name.
-fn same_plan(plan: &Plan, work: &Work) -> bool {
-    let changes = |actions: &[Action]| -> Vec<Action> {
-        actions
-            .iter()
-            .filter(|a| {
-                !matches!(
-                    a,
-                    Action::CreateConfig { .. }
-                        | Action::UpdateCoreService { .. }
-                        | Action::PruneConfigs { .. }
-                )
-            })
-            .cloned()
-            .collect()
-    };
-    // Steps the first try finished (node labels set, say) are not planned again.
-    let planned = changes(&work.actions);
-    plan.new_config == work.new_config && changes(&plan.actions).iter().all(|a| planned.contains(a))
-}
-
-impl Retry<'_> {
-    /// Swarm's optimistic concurrency: someone changed ucp-interlock in between. Re-read and
-    /// re-plan once; go on only if the core still uses the config the plan was made from and
-    /// the plan comes out the same. Otherwise stop, changing nothing more, and say what moved.
-    async fn run(&self, report: &mut ApplyReport, ui: &mut Ui, printer: Printer) {
-        printer.status("ucp-interlock changed while updating it: reading the cluster again and re-planning once");
-        // Part of the plan has run: a failure here must still end in the state report.
-        let state = match live::read(&self.args.connection, false, printer).await {
-            Ok((_, state)) => state,
-            Err(e) => {
-                report.hint = Some(format!(
-                    "re-reading the cluster failed ({}); run `interlock-split plan` again, then apply",
-                    e.message
-                ));
-                return;
-            }
-        };
-        let pin = &self.work.pin;
-        if state.config.id != pin.config_id {
-            let now = provenance(&state.config);
-            let m = Moved::ConfigInUse {
-                now,
-                planned: pin.config_name.clone(),
-            };
-            report.core.config = state.config.name.clone();
-            return moved(report, m.to_string());
-        }
-        let Some(spec) = self.spec else {
-            let e = format!(
-                "ucp-interlock was updated since the saved plan was made (version {} → {}); nothing more was changed",
-                pin.core_version, state.core.version
-            );
-            return moved(report, e);
-        };
-        let plan = match plan_live(spec, &state, self.args.keep_configs) {
-            Ok(p) if !p.has_errors() => p,
-            _ => return moved(report, "the cluster changed under the plan and it no longer plans cleanly; nothing more was changed".into()),
-        };
-        if !same_plan(&plan, self.work) {
-            return moved(report, "the cluster changed under the plan: planned again, the plan is not the one shown; nothing more was changed".into());
-        }
-        let pin = Pin::of(&state);
-        let cx = Context {
-            swarm: self.client,
-            audit: self.audit,
-            state: &state,
-            pin: &pin,
-            new_config: &plan.new_config,
-            opts: self.opts,
-            interrupt: self.interrupt,
-        };
-        *report = apply::execute(&cx, &plan.actions, ui).await;
-    }
 }
 
 fn nothing_to_do(state: &LiveState) -> ApplyReport {

@@ -3,6 +3,7 @@
 mod apply;
 mod backup;
 mod completions;
+mod confirm;
 mod history;
 mod init;
 mod inputs;

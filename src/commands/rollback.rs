@@ -5,15 +5,16 @@ use crate::cli::args::OutputFormat;
 use crate::cli::args::RollbackArgs;
 use crate::cli::{CliError, CliResult};
 use crate::cluster::ConfigInfo;
-use crate::docker::LiveState;
+use crate::docker::{Client, LiveState, Swarm};
 use crate::extension::services;
-use crate::interlock::InterlockConfig;
-use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
+use crate::interlock::CONFIG_TARGET;
+use crate::interlock::{CORE_SERVICE, InterlockConfig, host_port};
 use crate::output::apply::{Ui, describe};
 use crate::output::printer::Printer;
 use crate::plan::Action;
 
 use super::apply::{finish, unchanged};
+use super::confirm::{Question, confirm};
 use super::live;
 
 /// With `--output json` a refusal before anything changed is a JSON document too.
@@ -81,11 +82,9 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
         return Ok(crate::cli::ExitStatus::Success);
     }
     let action = Action::UpdateCoreService {
-        service: CORE_SERVICE.into(),
-        target: CONFIG_TARGET.into(),
         from: Some(current.clone()),
         to: Some(target.name.clone()),
-        update_failure_action: "rollback".into(),
+        core_host_port: core_host_port(&client, &target).await?,
     };
     let said = format!(
         "Roll back: {}{}\n",
@@ -97,22 +96,12 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
         OutputFormat::Json => printer.status(said.trim_end()),
     }
     if !args.auto_approve {
-        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-            return Err(CliError::user(
-                "rollback changes the cluster and there is no terminal to confirm on",
-            )
-            .nothing_changed()
-            .hint("pass --auto-approve"));
-        }
-        eprint!(
-            "Point ucp-interlock at {}? Only 'yes' is accepted: ",
-            target.name
-        );
-        let mut answer = String::new();
-        std::io::stdin().read_line(&mut answer).ok();
-        if answer.trim() != "yes" {
-            return Err(CliError::user("rollback cancelled").nothing_changed());
-        }
+        let q = Question {
+            command: "rollback",
+            ask: format!("Point {CORE_SERVICE} at {}", target.name),
+            without_terminal: "review the target above, then pass --auto-approve",
+        };
+        confirm(&q, &printer)?;
     }
     let opts = Options {
         wait_timeout: std::time::Duration::from_secs(args.wait_timeout.max(1)),
@@ -138,6 +127,14 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
         left_running(&state, &printer);
     }
     finish(&report, args.output, &printer)
+}
+
+/// The port the core publishes in host mode with `target`: what a plan of it would carry.
+async fn core_host_port(client: &Client, target: &ConfigInfo) -> Result<Option<u16>, CliError> {
+    let data = client.config(&target.id).await.map_err(live::to_cli)?;
+    Ok(InterlockConfig::parse(&data.data)
+        .ok()
+        .and_then(|(_, cfg)| host_port(&cfg)))
 }
 
 /// Says which services of the config rolled back from keep running.

@@ -12,8 +12,8 @@ use bollard::query_parameters::{
 };
 use futures_util::{Stream, StreamExt};
 
-use super::client::Client;
-use super::error::ApiError;
+use super::client::{Client, LiveState};
+use super::error::{ApiError, Error};
 use super::swarm::Swarm;
 use super::{convert, spec_edit};
 use crate::cluster::{
@@ -84,6 +84,16 @@ async fn lines<E>(
 }
 
 impl Swarm for Client {
+    async fn read_state(&self) -> Result<LiveState, ApiError> {
+        self.live_state(false).await.map_err(|e| match e {
+            Error::Api(e) => e,
+            other => ApiError::Unusable {
+                call: "read the cluster".into(),
+                message: other.message(),
+            },
+        })
+    }
+
     async fn service(&self, name: &str) -> Result<Service, ApiError> {
         Ok(convert::service(self.inspect_service(name).await?))
     }

@@ -13,11 +13,16 @@ use crate::cluster::{
 };
 use crate::extension::ProxySpec;
 
+use super::client::LiveState;
 use super::error::ApiError;
 
 // The futures are awaited on the caller's runtime, never spawned: they need not be `Send`.
 #[allow(async_fn_in_trait)]
 pub trait Swarm {
+    /// The cluster as a plan reads it: the snapshot, the core, the config it mounts at
+    /// `/config.toml` and its TOML.
+    async fn read_state(&self) -> Result<LiveState, ApiError>;
+
     /// A service by name or ID, with its version and last update; `NotFound` when absent.
     async fn service(&self, name: &str) -> Result<Service, ApiError>;
 

@@ -278,6 +278,11 @@ impl Observer for Ui {
         bar.set_message(text.to_string());
     }
 
+    fn note(&mut self, text: &str) {
+        self.finish();
+        self.printer.status(text);
+    }
+
     fn done(&mut self, status: StepStatus, detail: &str, took: Duration) {
         self.finish();
         if self.live {

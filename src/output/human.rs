@@ -6,6 +6,7 @@ use super::style::Styler;
 use crate::extension::{PortRole, ProxySpec};
 use crate::finding::{Finding, Severity};
 use crate::interlock::config::ServiceRole;
+use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 use crate::plan::{Action, ClusterPlan, Plan, When};
 use crate::split::ClusterStatus;
 
@@ -135,15 +136,19 @@ fn create_config(name: &Option<String>, previous: &Option<String>, s: &Styler) -
 }
 
 fn update_core(
-    service: &str,
-    target: &str,
     from: &Option<String>,
     to: &Option<String>,
+    host_port: Option<u16>,
     s: &Styler,
 ) -> String {
+    let publish = host_port
+        .map(|p| {
+            format!(", publishing its port {p} in host mode (the proxies publish in host mode)")
+        })
+        .unwrap_or_default();
     format!(
-        "update service {}: {target} from {} to {}, with --update-failure-action rollback; wait for it to converge",
-        s.bold(service),
+        "update service {}: {CONFIG_TARGET} from {} to {}, with --update-failure-action rollback{publish}; wait for it to converge",
+        s.bold(CORE_SERVICE),
         from.as_deref().unwrap_or("the config in use"),
         to.as_deref().unwrap_or("the new config"),
     )
@@ -190,12 +195,10 @@ pub fn action(a: &Action, s: &Styler) -> String {
     match a {
         Action::CreateConfig { name, previous } => create_config(name, previous, s),
         Action::UpdateCoreService {
-            service,
-            target,
             from,
             to,
-            ..
-        } => update_core(service, target, from, to, s),
+            core_host_port,
+        } => update_core(from, to, *core_host_port, s),
         Action::RemoveStaleService {
             service,
             role,

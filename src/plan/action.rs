@@ -24,13 +24,13 @@ pub enum Action {
         name: Option<String>,
         previous: Option<String>,
     },
-    /// Point the core at the new config, with automatic rollback on failure.
+    /// Point `ucp-interlock`'s `/config.toml` at the new config, with rollback on failure.
     UpdateCoreService {
-        service: String,
-        target: String,
         from: Option<String>,
         to: Option<String>,
-        update_failure_action: String,
+        /// The core's own port, published in host mode with it, when the new config's proxies
+        /// publish in host mode (as the Interlock docs require).
+        core_host_port: Option<u16>,
     },
     /// Remove a service the new config no longer names.
     RemoveStaleService {
@@ -72,4 +72,78 @@ pub enum Action {
         /// How the proxy differs from `spec` now.
         drift: Vec<Drift>,
     },
+}
+
+/// How a step of a plan made again after "update out of sequence" may differ from the step the
+/// operator approved, with the plan still being the one approved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replanned {
+    /// It may differ: it follows from the TOML (compared apart) and the configs on the cluster
+    /// (the config this run created may have taken the planned name; which old configs are
+    /// pruned moves with it).
+    MayDiffer,
+    /// It must be one the approved plan has, or be gone because the first try did it (a node
+    /// label set, a service removed).
+    Approved,
+}
+
+impl Action {
+    /// One arm per kind of step, so that a new kind cannot be forgotten by the re-plan check.
+    pub fn replanned(&self) -> Replanned {
+        match self {
+            Action::CreateConfig { .. }
+            | Action::UpdateCoreService { .. }
+            | Action::PruneConfigs { .. } => Replanned::MayDiffer,
+            Action::RemoveStaleService { .. }
+            | Action::AwaitService { .. }
+            | Action::LabelNode { .. }
+            | Action::ReconcileProxy { .. } => Replanned::Approved,
+        }
+    }
+}
+
+/// Whether a plan made again (`again`, uploading `again_toml`) is the one approved (`shown`,
+/// uploading `shown_toml`): the same TOML, and no step that changes services or nodes the
+/// approved plan did not have.
+pub fn same_plan(shown: &[Action], shown_toml: &str, again: &[Action], again_toml: &str) -> bool {
+    shown_toml == again_toml
+        && again
+            .iter()
+            .filter(|a| a.replanned() == Replanned::Approved)
+            .all(|a| shown.contains(a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(node: &str) -> Action {
+        Action::LabelNode {
+            node: node.into(),
+            hostname: node.into(),
+            key: "k".into(),
+            value: "v".into(),
+            previous: None,
+        }
+    }
+
+    fn create(name: &str) -> Action {
+        Action::CreateConfig {
+            name: Some(name.into()),
+            previous: None,
+        }
+    }
+
+    #[test]
+    fn a_replan_that_only_lacks_finished_steps_or_renames_the_config_is_the_same() {
+        let shown = [label("a"), label("b"), create("conf-2")];
+        assert!(same_plan(&shown, "t", &[label("b"), create("conf-3")], "t"));
+        assert!(!same_plan(
+            &shown,
+            "t",
+            &[label("c"), create("conf-2")],
+            "t"
+        ));
+        assert!(!same_plan(&shown, "t", &shown, "other TOML"));
+    }
 }

@@ -12,10 +12,10 @@ use crate::cluster::Snapshot;
 use crate::extension::services::{proxy_name, services};
 use crate::extension::{ProxySpec, drift};
 use crate::finding::{self, Finding, Severity};
+use crate::interlock::CORE_SERVICE;
 use crate::interlock::config::ServiceRole;
 use crate::interlock::names::{NextNameError, next_config_name};
-use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
-use crate::interlock::{Extension, InterlockConfig};
+use crate::interlock::{Extension, InterlockConfig, host_port};
 use crate::locate::Locator;
 use crate::spec::Spec;
 use crate::split::{self, ClusterStatus, SplitError, SplitOutcome};
@@ -247,7 +247,7 @@ fn actions(
         actions.extend(l.label_actions.iter().cloned());
     }
     if let Some(next) = changed_to {
-        actions.extend(core_actions(inputs, next));
+        actions.extend(core_actions(inputs, new, next));
     }
     for s in stale.iter().filter(|s| !s.blocks.is_empty()) {
         actions.push(remove(s, When::BeforeNewProxies));
@@ -264,18 +264,16 @@ fn actions(
 }
 
 /// Upload the new config under the next versioned name, and point the core at it.
-fn core_actions(inputs: &Inputs, next: Option<String>) -> [Action; 2] {
+fn core_actions(inputs: &Inputs, new: &InterlockConfig, next: Option<String>) -> [Action; 2] {
     [
         Action::CreateConfig {
             name: next.clone(),
             previous: inputs.source.config_name.clone(),
         },
         Action::UpdateCoreService {
-            service: CORE_SERVICE.into(),
-            target: CONFIG_TARGET.into(),
             from: inputs.source.config_name.clone(),
             to: next,
-            update_failure_action: "rollback".into(),
+            core_host_port: host_port(new),
         },
     ]
 }

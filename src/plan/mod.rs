@@ -12,7 +12,7 @@ mod stale;
 
 use serde::{Deserialize, Serialize};
 
-pub use action::{Action, When};
+pub use action::{Action, Replanned, When, same_plan};
 pub use build::{Inputs, build, build_live, prune_candidates};
 
 use crate::extension::ProxySpec;

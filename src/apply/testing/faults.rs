@@ -7,7 +7,7 @@ use crate::cluster::{
     ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, Service, TaskDetail,
     VersionedNode,
 };
-use crate::docker::{ApiError, Swarm, TransportError};
+use crate::docker::{ApiError, LiveState, Swarm, TransportError};
 use crate::extension::ProxySpec;
 
 use super::swarm::out_of_sequence;
@@ -15,6 +15,7 @@ use super::swarm::out_of_sequence;
 /// The trait's methods, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {
+    ReadState,
     Service,
     Tasks,
     Nodes,
@@ -155,6 +156,10 @@ impl<S> Faulty<S> {
 }
 
 impl<S: Swarm> Swarm for Faulty<S> {
+    async fn read_state(&self) -> Result<LiveState, ApiError> {
+        self.around(Call::ReadState, "", self.inner.read_state())
+            .await
+    }
     async fn service(&self, name: &str) -> Result<Service, ApiError> {
         self.around(Call::Service, name, self.inner.service(name))
             .await

@@ -3,12 +3,12 @@
 //! a config in use, a rollback, a pause and host mode. Each case checks the report (outcome,
 //! what the core runs, which steps are done, failed, not run), then runs apply again on the
 //! same model without the fault: it converges with exactly one config holding the new TOML.
-//! (The command's re-plan after "out of sequence" lives in commands/apply.rs: it is tested on
-//! the real swarm, in tests/apply_faults_swarm.rs.)
+//! Each run goes as the command runs it: after "update out of sequence", apply reads the
+//! cluster again and re-plans once (`apply::replan`), going on only with the same plan.
 
 use super::faults::{Call, Fault, Faulty, Kind};
 use super::fixture::{self, FIRST_CONFIG, HOST};
-use super::run::{apply, apply_with, core_runs, holders};
+use super::run::{apply, apply_saved_with, apply_with, core_runs, holders};
 use super::swarm::Model;
 use crate::apply::{ApplyReport, CoreState, Outcome, StepStatus};
 use crate::audit::provenance::APPLIED_BY;
@@ -260,13 +260,27 @@ step_faults!(
     prune
 );
 
+/// Out of sequence once: the core moved on to another version of the same config (a forced
+/// update, say). apply re-reads, re-plans, finds the same plan, and finishes.
 #[tokio::test]
-async fn out_of_sequence_once_stops_before_anything_after_the_update() {
+async fn out_of_sequence_once_is_re_planned_and_finished() {
+    let model = Model::new(fixture::ucp(DEFAULT_TOML));
     let fault = at(Call::RetargetCore, None, 1, Kind::OutOfSequence);
-    let core = core(FIRST_CONFIG, None);
-    case(false, fault, Outcome::OutOfSequence, core, &update).await;
+    let faulty = Faulty::new(model, &[fault]);
+    let spec = spec(8082, "");
+    let (toml, report) = apply(&faulty.inner, &faulty, &spec, KEEP).await;
+    assert!(faulty.fired() > 0, "the fault never fired: {report:#?}");
+    assert_eq!(report.outcome, Outcome::Applied, "{report:#?}");
+    assert_eq!(
+        holders(&faulty.inner, &toml),
+        [CONF_2],
+        "the config is reused"
+    );
+    assert_eq!(core_runs(&faulty.inner), CONF_2);
 }
 
+/// Out of sequence on the re-planned try too: a clean failure, nothing after the update ran,
+/// and the config uploaded once, every time.
 #[tokio::test]
 async fn out_of_sequence_always_fails_cleanly_every_time() {
     let model = Model::new(fixture::ucp(DEFAULT_TOML));
@@ -289,6 +303,44 @@ async fn out_of_sequence_always_fails_cleanly_every_time() {
     }
     let (toml, _) = apply(&faulty.inner, &faulty.inner, &spec, KEEP).await;
     assert_rerun_converges(&faulty.inner, &spec, &toml).await;
+}
+
+/// A re-plan that is not the plan shown (here: a leftover proxy appeared meanwhile, which the
+/// re-plan would remove) stops apply: the operator approved another plan.
+#[tokio::test]
+async fn a_re_plan_that_differs_from_the_plan_shown_stops() {
+    let model = Model::new(fixture::ucp(DEFAULT_TOML));
+    let spec = spec(8082, "");
+    let (_, report) = apply_with(&model, &model, &spec, KEEP, |s| {
+        s.service_mut("ucp-interlock").unwrap().service.version += 1;
+        let mut leftover = s.service("ucp-interlock-proxy").unwrap().service.clone();
+        leftover.name = "proxy-from-an-old-split".into();
+        leftover.id = "svc-leftover".into();
+        leftover.ports.clear();
+        s.add_service(leftover);
+    })
+    .await;
+    assert_eq!(report.outcome, Outcome::ClusterMoved, "{report:#?}");
+    let error = report.error.clone().unwrap();
+    assert!(error.contains("not the one shown"), "{error}");
+    assert_eq!(core_runs(&model), FIRST_CONFIG, "nothing more was changed");
+    assert!(model.read(|s| s.service("proxy-from-an-old-split").is_some()));
+}
+
+/// A saved plan is applied as it was reviewed: out of sequence is a move of the cluster, never
+/// a re-plan.
+#[tokio::test]
+async fn a_saved_plan_is_never_re_planned() {
+    let model = Model::new(fixture::ucp(DEFAULT_TOML));
+    let spec = spec(8082, "");
+    let (_, report) = apply_saved_with(&model, &model, &spec, |s| {
+        s.service_mut("ucp-interlock").unwrap().service.version += 1;
+    })
+    .await;
+    assert_eq!(report.outcome, Outcome::ClusterMoved, "{report:#?}");
+    let error = report.error.clone().unwrap();
+    assert!(error.contains("since the saved plan was made"), "{error}");
+    assert_eq!(core_runs(&model), FIRST_CONFIG, "nothing more was changed");
 }
 
 #[tokio::test]
@@ -487,8 +539,10 @@ async fn the_core_moved_to_another_config_after_the_plan_is_never_replaced() {
     assert_eq!(core_runs(&model), "com.docker.ucp.interlock.conf-42");
 }
 
+/// The version moved between the read and the update, the config did not: apply re-plans and
+/// finishes, as after any "out of sequence".
 #[tokio::test]
-async fn the_version_moving_between_the_read_and_the_update_is_out_of_sequence() {
+async fn the_version_moving_between_the_read_and_the_update_is_re_planned() {
     let model = Model::new(fixture::ucp(DEFAULT_TOML));
     let spec = spec(8082, "");
     // Someone updated the core without changing its config (a forced update, say).
@@ -496,11 +550,9 @@ async fn the_version_moving_between_the_read_and_the_update_is_out_of_sequence()
         s.service_mut("ucp-interlock").unwrap().service.version += 1;
     })
     .await;
-    assert_eq!(report.outcome, Outcome::OutOfSequence, "{report:#?}");
-    assert_eq!(report.core, core(FIRST_CONFIG, None));
-    assert_steps(&report, &update);
-    assert_eq!(core_runs(&model), FIRST_CONFIG);
-    // Planned again from what is there now, it goes on (the command does this once).
+    assert_eq!(report.outcome, Outcome::Applied, "{report:#?}");
+    assert_eq!(holders(&model, &toml), [CONF_2]);
+    assert_eq!(core_runs(&model), CONF_2);
     assert_rerun_converges(&model, &spec, &toml).await;
 }
 

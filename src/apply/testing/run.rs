@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::apply::{ApplyReport, Context, Interrupt, Observer, Options, Pin, StepStatus, execute};
+use crate::apply::replan::{self, Approved, Replan};
+use crate::apply::{ApplyReport, Context, Interrupt, Observer, Options, Pin, StepStatus};
 use crate::cluster::{Snapshot, Task};
 use crate::docker::{LiveState, Swarm};
 use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
@@ -62,6 +63,7 @@ struct Quiet;
 impl Observer for Quiet {
     fn step(&mut self, _: usize, _: usize, _: &Action) {}
     fn progress(&mut self, _: &str) {}
+    fn note(&mut self, _: &str) {}
     fn done(&mut self, _: StepStatus, _: &str, _: Duration) {}
 }
 
@@ -103,6 +105,29 @@ pub async fn apply_with(
     keep_configs: usize,
     meanwhile: impl FnOnce(&mut State),
 ) -> (String, ApplyReport) {
+    run_as(model, swarm, spec, keep_configs, meanwhile, false).await
+}
+
+/// As `apply_with`, for a plan saved and applied as saved (never re-planned).
+pub async fn apply_saved_with(
+    model: &Model,
+    swarm: &impl Swarm,
+    spec: &str,
+    meanwhile: impl FnOnce(&mut State),
+) -> (String, ApplyReport) {
+    run_as(model, swarm, spec, 5, meanwhile, true).await
+}
+
+/// One apply as the command runs it: the plan's actions, and after "update out of sequence"
+/// one re-plan (`replan::run`), unless the plan was saved.
+async fn run_as(
+    model: &Model,
+    swarm: &impl Swarm,
+    spec: &str,
+    keep_configs: usize,
+    meanwhile: impl FnOnce(&mut State),
+    saved: bool,
+) -> (String, ApplyReport) {
     let state = model.read(live_state);
     let plan = plan(&state, spec, keep_configs);
     meanwhile(&mut model.state.lock().unwrap());
@@ -119,7 +144,22 @@ pub async fn apply_with(
         opts: &opts,
         interrupt: &interrupt,
     };
-    let report = execute(&cx, &plan.actions, &mut Quiet).await;
+    let parsed = crate::spec::parse("spec.toml", spec).expect("a valid spec");
+    let replan = if saved {
+        Replan::Saved
+    } else {
+        Replan::Spec {
+            spec: &parsed,
+            text: spec,
+            keep_configs,
+        }
+    };
+    let approved = Approved {
+        actions: &plan.actions,
+        new_config: &plan.new_config,
+        replan,
+    };
+    let report = replan::run(&cx, &approved, &mut Quiet).await;
     (plan.new_config.clone(), report)
 }
 

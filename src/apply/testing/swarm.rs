@@ -8,7 +8,7 @@ use crate::cluster::{
     ConfigData, ConfigInfo, ConfigRef, CoreRetarget, LogSource, NewConfig, Node, PublishedPort,
     Service, Task, TaskDetail, UpdateState, VersionedNode,
 };
-use crate::docker::{ApiError, Swarm};
+use crate::docker::{ApiError, LiveState, Swarm};
 use crate::extension::ProxySpec;
 use crate::interlock::PublishMode;
 
@@ -72,6 +72,10 @@ impl Model {
 }
 
 impl Swarm for Model {
+    async fn read_state(&self) -> Result<LiveState, ApiError> {
+        self.tick(|s| Ok(super::run::live_state(s)))
+    }
+
     async fn service(&self, name: &str) -> Result<Service, ApiError> {
         self.tick(|s| {
             let m = s.service(name).ok_or_else(|| not_found(name))?;

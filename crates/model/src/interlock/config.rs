@@ -181,6 +181,8 @@ pub struct InterlockConfig {
     pub extensions_key: Option<String>,
     pub extensions: Vec<Extension>,
     pub top_level_case_duplicates: Vec<(String, String)>,
+    /// `ListenAddr`, where the core listens (`":8080"`), when the config sets it as a string.
+    pub listen_addr: Option<String>,
 }
 
 impl InterlockConfig {
@@ -193,6 +195,9 @@ impl InterlockConfig {
     pub fn read(root: &Table) -> Self {
         let mut cfg = InterlockConfig {
             top_level_case_duplicates: keys::case_duplicates(root),
+            listen_addr: keys::get(root, keys::LISTEN_ADDR)
+                .and_then(|(_, i)| i.as_str())
+                .map(str::to_string),
             ..Default::default()
         };
         let Some((ext_key, item)) = keys::get(root, ext::EXTENSIONS) else {

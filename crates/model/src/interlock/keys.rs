@@ -32,6 +32,9 @@ pub mod ext {
     pub const EXTENSIONS: &str = "Extensions";
 }
 
+/// The top-level key of the core's own listen address.
+pub const LISTEN_ADDR: &str = "ListenAddr";
+
 /// The entry for `key`: an exact match first, then one that differs only in case.
 pub fn get<'a>(table: &'a Table, key: &str) -> Option<(&'a str, &'a Item)> {
     if let Some((k, v)) = table.get_key_value(key) {

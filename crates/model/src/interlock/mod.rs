@@ -7,4 +7,4 @@ pub mod keys;
 pub mod names;
 
 pub use config::{Extension, InterlockConfig, PublishMode, ServiceRole, SyntaxError, TYPE_LABEL};
-pub use core::{CONFIG_TARGET, CORE_SERVICE};
+pub use core::{CONFIG_TARGET, CORE_SERVICE, host_port};

@@ -1,4 +1,5 @@
-//! Exit codes: stable, documented, and the same for every command.
+//! Exit codes: stable, documented, and the same for every command. What apply's and
+//! rollback's outcomes map to is decided beside `apply::Outcome`.
 
 use std::process::ExitCode;
 
