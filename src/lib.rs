@@ -23,3 +23,6 @@ pub mod spec;
 pub mod split;
 pub mod status;
 pub mod time;
+
+#[cfg(test)]
+mod readme_tests;

@@ -2,15 +2,15 @@
 //! ended. A refusal is a warning in the report: the outcome stands as observed.
 
 use super::{ApplyReport, Progress, StepDone, StepError};
-use crate::audit::labels::{OUTCOME, Outcome};
+use crate::audit::labels::{OUTCOME, RecordedOutcome};
 use crate::docker::Swarm;
 
 /// What the core's update step observed, when it observed an end.
-fn observed(result: &Result<StepDone, StepError>) -> Option<Outcome> {
+fn observed(result: &Result<StepDone, StepError>) -> Option<RecordedOutcome> {
     match result {
-        Ok(_) => Some(Outcome::Ran),
-        Err(StepError::RolledBack(_)) => Some(Outcome::RolledBack),
-        Err(StepError::Paused(_)) => Some(Outcome::Paused),
+        Ok(_) => Some(RecordedOutcome::Ran),
+        Err(StepError::RolledBack(_)) => Some(RecordedOutcome::RolledBack),
+        Err(StepError::Paused(_)) => Some(RecordedOutcome::Paused),
         Err(_) => None,
     }
 }

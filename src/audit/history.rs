@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::labels::recorded;
 use super::rollback::{self, Skip};
-use super::verdict::{self, Fate, Source};
+use super::verdict::{self, Evidence, Fate};
 use crate::cluster::{ConfigInfo, CoreHistory};
 use crate::interlock::names::config_version;
 use crate::time;
@@ -30,7 +30,7 @@ pub struct Entry {
     pub spec_sha256: Option<String>,
     pub outcome: Fate,
     /// Where the outcome was read: `label`, `tasks`, `previous-spec`, `none`.
-    pub outcome_from: Source,
+    pub outcome_from: Evidence,
     pub outcome_detail: Option<String>,
     pub in_use: bool,
     pub rollback_target: bool,
@@ -49,7 +49,7 @@ pub struct History {
     pub configs: Vec<Entry>,
 }
 
-fn entry(c: &ConfigInfo, v: verdict::Verdict, now: i64) -> Entry {
+fn entry(c: &ConfigInfo, v: verdict::Judgement, now: i64) -> Entry {
     let record = recorded(c);
     let r = record.as_ref();
     Entry {
@@ -72,7 +72,7 @@ fn entry(c: &ConfigInfo, v: verdict::Verdict, now: i64) -> Entry {
 
 /// The history of `configs` with `in_use` mounted by the core, read at `now` (Unix seconds).
 pub fn build(configs: &[ConfigInfo], in_use: &ConfigInfo, core: &CoreHistory, now: i64) -> History {
-    let judged: Vec<(ConfigInfo, verdict::Verdict)> = configs
+    let judged: Vec<(ConfigInfo, verdict::Judgement)> = configs
         .iter()
         .map(|c| (c.clone(), verdict::of(c, core)))
         .collect();
@@ -126,10 +126,10 @@ pub fn find<'a>(configs: &'a [ConfigInfo], what: &str) -> Option<&'a ConfigInfo>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::labels::{self, Outcome, Stamp};
+    use crate::audit::labels::{self, RecordedOutcome, Stamp};
     use crate::cluster::CoreRun;
 
-    fn config(n: u64, outcome: Option<Outcome>) -> ConfigInfo {
+    fn config(n: u64, outcome: Option<RecordedOutcome>) -> ConfigInfo {
         let mut labels = std::collections::BTreeMap::new();
         if let Some(o) = outcome {
             let stamp = Stamp {
@@ -152,9 +152,9 @@ mod tests {
     fn seed() -> (Vec<ConfigInfo>, CoreHistory) {
         let configs = vec![
             config(1, None),
-            config(2, Some(Outcome::Ran)),
-            config(3, Some(Outcome::RolledBack)),
-            config(4, Some(Outcome::Ran)),
+            config(2, Some(RecordedOutcome::Ran)),
+            config(3, Some(RecordedOutcome::RolledBack)),
+            config(4, Some(RecordedOutcome::Ran)),
         ];
         let core = CoreHistory {
             previous_config: None,
@@ -195,7 +195,7 @@ mod tests {
         );
         assert_eq!(h.rollback_skips.len(), 1);
         let e1 = &h.configs[3];
-        assert_eq!((e1.outcome, e1.outcome_from), (Fate::Ran, Source::Tasks));
+        assert_eq!((e1.outcome, e1.outcome_from), (Fate::Ran, Evidence::Tasks));
         assert_eq!(e1.tool, None, "the tool did not create conf-1");
     }
 

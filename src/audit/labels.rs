@@ -39,7 +39,7 @@ pub fn is_audit(key: &str) -> bool {
 /// What became of a config apply pointed the core at, written after the watch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Outcome {
+pub enum RecordedOutcome {
     /// A task ran it: the update converged.
     Ran,
     /// Swarm rolled the update back: the core never ran it.
@@ -50,22 +50,22 @@ pub enum Outcome {
     Superseded,
 }
 
-impl Outcome {
+impl RecordedOutcome {
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Ran => "ran",
-            Outcome::RolledBack => "rolled-back",
-            Outcome::Paused => "paused",
-            Outcome::Superseded => "superseded",
+            RecordedOutcome::Ran => "ran",
+            RecordedOutcome::RolledBack => "rolled-back",
+            RecordedOutcome::Paused => "paused",
+            RecordedOutcome::Superseded => "superseded",
         }
     }
 
-    pub fn parse(s: &str) -> Option<Outcome> {
+    pub fn parse(s: &str) -> Option<RecordedOutcome> {
         [
-            Outcome::Ran,
-            Outcome::RolledBack,
-            Outcome::Paused,
-            Outcome::Superseded,
+            RecordedOutcome::Ran,
+            RecordedOutcome::RolledBack,
+            RecordedOutcome::Paused,
+            RecordedOutcome::Superseded,
         ]
         .into_iter()
         .find(|o| o.as_str() == s)
@@ -124,7 +124,7 @@ pub struct Record {
     pub spec_sha256: Option<String>,
     pub by: Option<String>,
     pub at: Option<String>,
-    pub outcome: Option<Outcome>,
+    pub outcome: Option<RecordedOutcome>,
 }
 
 /// The record on a config this tool created; `None` for any other config.
@@ -140,7 +140,7 @@ pub fn recorded(config: &ConfigInfo) -> Option<Record> {
         spec_sha256: get(SPEC_SHA256),
         by: get(APPLIED_BY),
         at: get(APPLIED_AT),
-        outcome: get(OUTCOME).as_deref().and_then(Outcome::parse),
+        outcome: get(OUTCOME).as_deref().and_then(RecordedOutcome::parse),
     })
 }
 
@@ -192,7 +192,7 @@ mod tests {
     #[test]
     fn the_record_reads_back_what_was_written() {
         let mut labels = stamp().labels();
-        labels.insert(OUTCOME.into(), Outcome::RolledBack.as_str().into());
+        labels.insert(OUTCOME.into(), RecordedOutcome::RolledBack.as_str().into());
         let c = ConfigInfo {
             id: "x".into(),
             name: "conf-2".into(),
@@ -205,7 +205,7 @@ mod tests {
             format!("interlock-split {}", env!("CARGO_PKG_VERSION"))
         );
         assert_eq!(r.by.as_deref(), Some("CN=admin"));
-        assert_eq!(r.outcome, Some(Outcome::RolledBack));
+        assert_eq!(r.outcome, Some(RecordedOutcome::RolledBack));
         let plain = ConfigInfo {
             labels: BTreeMap::new(),
             ..c
@@ -216,13 +216,13 @@ mod tests {
     #[test]
     fn outcomes_round_trip() {
         for o in [
-            Outcome::Ran,
-            Outcome::RolledBack,
-            Outcome::Paused,
-            Outcome::Superseded,
+            RecordedOutcome::Ran,
+            RecordedOutcome::RolledBack,
+            RecordedOutcome::Paused,
+            RecordedOutcome::Superseded,
         ] {
-            assert_eq!(Outcome::parse(o.as_str()), Some(o));
+            assert_eq!(RecordedOutcome::parse(o.as_str()), Some(o));
         }
-        assert_eq!(Outcome::parse("done"), None);
+        assert_eq!(RecordedOutcome::parse("done"), None);
     }
 }

@@ -11,4 +11,4 @@ pub mod provenance;
 pub mod rollback;
 pub mod verdict;
 
-pub use labels::{Outcome, Record, Stamp, recorded};
+pub use labels::{Record, RecordedOutcome, Stamp, recorded};

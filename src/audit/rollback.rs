@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::verdict::{Fate, Verdict};
+use super::verdict::{Fate, Judgement};
 use crate::cluster::ConfigInfo;
 use crate::interlock::names::config_version;
 
@@ -36,8 +36,8 @@ fn version(c: &ConfigInfo) -> u64 {
 }
 
 /// The config to roll back to from `in_use`, among `configs`, each with its verdict.
-pub fn pick(configs: &[(ConfigInfo, Verdict)], in_use: &ConfigInfo) -> Result<Pick, NoTarget> {
-    let mut older: Vec<&(ConfigInfo, Verdict)> = configs
+pub fn pick(configs: &[(ConfigInfo, Judgement)], in_use: &ConfigInfo) -> Result<Pick, NoTarget> {
+    let mut older: Vec<&(ConfigInfo, Judgement)> = configs
         .iter()
         .filter(|(c, _)| c.id != in_use.id && version(c) < version(in_use))
         .collect();
@@ -71,7 +71,7 @@ pub fn pick(configs: &[(ConfigInfo, Verdict)], in_use: &ConfigInfo) -> Result<Pi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::verdict::Source;
+    use crate::audit::verdict::Evidence;
 
     fn config(n: u64) -> ConfigInfo {
         ConfigInfo {
@@ -82,11 +82,11 @@ mod tests {
         }
     }
 
-    fn with(n: u64, fate: Fate, source: Source) -> (ConfigInfo, Verdict) {
+    fn with(n: u64, fate: Fate, source: Evidence) -> (ConfigInfo, Judgement) {
         let detail = (fate == Fate::Failed).then(|| "task: non-zero exit (1)".to_string());
         (
             config(n),
-            Verdict {
+            Judgement {
                 fate,
                 source,
                 detail,
@@ -98,11 +98,11 @@ mod tests {
     fn goes_back_past_a_config_that_was_rolled_back() {
         // conf-4 was rejected and rolled back, conf-5 was applied: back to conf-3, not conf-4.
         let cs = [
-            with(1, Fate::Unknown, Source::None),
-            with(2, Fate::Ran, Source::Label),
-            with(3, Fate::Ran, Source::Label),
-            with(4, Fate::RolledBack, Source::Label),
-            with(5, Fate::Ran, Source::Label),
+            with(1, Fate::Unknown, Evidence::None),
+            with(2, Fate::Ran, Evidence::Label),
+            with(3, Fate::Ran, Evidence::Label),
+            with(4, Fate::RolledBack, Evidence::Label),
+            with(5, Fate::Ran, Evidence::Label),
         ];
         let p = pick(&cs, &config(5)).unwrap();
         assert_eq!(p.name, "com.docker.ucp.interlock.conf-3");
@@ -119,11 +119,11 @@ mod tests {
     #[test]
     fn swarm_evidence_counts_for_configs_the_tool_did_not_create() {
         let cs = [
-            with(1, Fate::Ran, Source::PreviousSpec),
-            with(2, Fate::Failed, Source::Tasks),
-            with(3, Fate::Paused, Source::Label),
-            with(4, Fate::Superseded, Source::Label),
-            with(5, Fate::Ran, Source::Tasks),
+            with(1, Fate::Ran, Evidence::PreviousSpec),
+            with(2, Fate::Failed, Evidence::Tasks),
+            with(3, Fate::Paused, Evidence::Label),
+            with(4, Fate::Superseded, Evidence::Label),
+            with(5, Fate::Ran, Evidence::Tasks),
         ];
         let p = pick(&cs, &config(5)).unwrap();
         assert_eq!(p.name, "com.docker.ucp.interlock.conf-1");
@@ -141,10 +141,10 @@ mod tests {
     #[test]
     fn with_no_record_of_any_run_the_newest_unrecorded_one_is_unverified() {
         let cs = [
-            with(1, Fate::Unknown, Source::None),
-            with(2, Fate::Unknown, Source::None),
-            with(3, Fate::RolledBack, Source::Label),
-            with(4, Fate::Ran, Source::Label),
+            with(1, Fate::Unknown, Evidence::None),
+            with(2, Fate::Unknown, Evidence::None),
+            with(3, Fate::RolledBack, Evidence::Label),
+            with(4, Fate::Ran, Evidence::Label),
         ];
         let p = pick(&cs, &config(4)).unwrap();
         assert_eq!(p.name, "com.docker.ucp.interlock.conf-2");
@@ -155,9 +155,9 @@ mod tests {
     #[test]
     fn a_known_run_wins_over_a_newer_config_with_no_record() {
         let cs = [
-            with(1, Fate::Ran, Source::Label),
-            with(2, Fate::Unknown, Source::None),
-            with(3, Fate::Ran, Source::Label),
+            with(1, Fate::Ran, Evidence::Label),
+            with(2, Fate::Unknown, Evidence::None),
+            with(3, Fate::Ran, Evidence::Label),
         ];
         let p = pick(&cs, &config(3)).unwrap();
         assert_eq!(p.name, "com.docker.ucp.interlock.conf-1");
@@ -167,9 +167,9 @@ mod tests {
     #[test]
     fn nothing_to_go_back_to() {
         let cs = [
-            with(1, Fate::RolledBack, Source::Label),
-            with(2, Fate::Ran, Source::Label),
-            with(3, Fate::Ran, Source::Label),
+            with(1, Fate::RolledBack, Evidence::Label),
+            with(2, Fate::Ran, Evidence::Label),
+            with(3, Fate::Ran, Evidence::Label),
         ];
         let e = pick(&cs, &config(1)).unwrap_err();
         assert!(e.skipped.is_empty(), "nothing is older than conf-1");

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::labels::{self, Outcome};
+use super::labels::{self, RecordedOutcome};
 use crate::cluster::{ConfigInfo, CoreHistory, UpdateState};
 
 /// What is known of a config's run.
@@ -33,13 +33,13 @@ impl Fate {
     }
 }
 
-impl From<Outcome> for Fate {
-    fn from(o: Outcome) -> Fate {
+impl From<RecordedOutcome> for Fate {
+    fn from(o: RecordedOutcome) -> Fate {
         match o {
-            Outcome::Ran => Fate::Ran,
-            Outcome::RolledBack => Fate::RolledBack,
-            Outcome::Paused => Fate::Paused,
-            Outcome::Superseded => Fate::Superseded,
+            RecordedOutcome::Ran => Fate::Ran,
+            RecordedOutcome::RolledBack => Fate::RolledBack,
+            RecordedOutcome::Paused => Fate::Paused,
+            RecordedOutcome::Superseded => Fate::Superseded,
         }
     }
 }
@@ -47,7 +47,7 @@ impl From<Outcome> for Fate {
 /// Where the fate was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Source {
+pub enum Evidence {
     /// The config's outcome label.
     Label,
     /// The core's tasks.
@@ -58,21 +58,21 @@ pub enum Source {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verdict {
+pub struct Judgement {
     pub fate: Fate,
-    pub source: Source,
+    pub source: Evidence,
     /// The error of the newest failed task, when that is the evidence.
     pub detail: Option<String>,
 }
 
-impl Verdict {
+impl Judgement {
     /// Why rollback would not go back to it, for people.
     pub fn why_not(&self) -> String {
         let from = match self.source {
-            Source::Label => "recorded on the config",
-            Source::Tasks => "swarm's task history",
-            Source::PreviousSpec => "the core's previous spec",
-            Source::None => "",
+            Evidence::Label => "recorded on the config",
+            Evidence::Tasks => "swarm's task history",
+            Evidence::PreviousSpec => "the core's previous spec",
+            Evidence::None => "",
         };
         let detail = self
             .detail
@@ -88,14 +88,14 @@ impl Verdict {
 }
 
 /// The config's fate: its label first, then the core's tasks, then its previous spec.
-pub fn of(config: &ConfigInfo, core: &CoreHistory) -> Verdict {
-    let verdict = |fate, source, detail| Verdict {
+pub fn of(config: &ConfigInfo, core: &CoreHistory) -> Judgement {
+    let verdict = |fate, source, detail| Judgement {
         fate,
         source,
         detail,
     };
     if let Some(o) = labels::recorded(config).and_then(|r| r.outcome) {
-        return verdict(o.into(), Source::Label, None);
+        return verdict(o.into(), Evidence::Label, None);
     }
     let runs: Vec<_> = core
         .runs
@@ -106,17 +106,17 @@ pub fn of(config: &ConfigInfo, core: &CoreHistory) -> Verdict {
     if runs.iter().any(|r| {
         matches!(r.state.as_str(), "running" | "complete" | "shutdown") && r.error.is_none()
     }) {
-        return verdict(Fate::Ran, Source::Tasks, None);
+        return verdict(Fate::Ran, Evidence::Tasks, None);
     }
     if let Some(r) = runs.first() {
-        return verdict(Fate::Failed, Source::Tasks, r.error.clone());
+        return verdict(Fate::Failed, Evidence::Tasks, r.error.clone());
     }
     // After an update that completed, the previous spec's config is the one the core ran
     // until then. (An automatic rollback clears the previous spec; a manual one swaps it, so
     // in any other state it tells nothing.)
     let completed = matches!(core.update_state, Some(UpdateState::Completed) | None);
     if completed && core.previous_config.as_deref() == Some(config.name.as_str()) {
-        return verdict(Fate::Ran, Source::PreviousSpec, None);
+        return verdict(Fate::Ran, Evidence::PreviousSpec, None);
     }
-    verdict(Fate::Unknown, Source::None, None)
+    verdict(Fate::Unknown, Evidence::None, None)
 }

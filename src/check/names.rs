@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::extension::services;
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::interlock::keys::ext;
 use crate::interlock::names::service_name_problem;
 use crate::interlock::{Extension, InterlockConfig, ServiceRole};
@@ -21,7 +21,7 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
         if !services(e).iter().any(|s| s.role == ServiceRole::Extension) {
             out.push(
                 Finding::warning(
-                    "missing-service-name",
+                    Code::MissingServiceName,
                     format!(
                         "extension `{}` has no ServiceName: Docker gives its service a random name",
                         e.name
@@ -56,7 +56,7 @@ fn service_cluster<'c>(
             )
         };
         out.push(
-            Finding::error("duplicate-service-cluster", msg)
+            Finding::error(Code::DuplicateServiceCluster, msg)
                 .at(path.clone())
                 .hint(
                     "each extension serves one service cluster; give each its own ServiceCluster",
@@ -68,7 +68,7 @@ fn service_cluster<'c>(
     if many && e.service_cluster.is_none() {
         out.push(
             Finding::warning(
-                "missing-service-cluster",
+                Code::MissingServiceCluster,
                 format!("extension `{}` has no ServiceCluster while others exist", e.name),
             )
             .at(path)
@@ -85,7 +85,7 @@ fn service_names(e: &Extension, taken: &mut Taken, out: &mut Vec<Finding>) {
         let kp = e.path().key(key);
         if let Some(problem) = service_name_problem(name) {
             out.push(
-                Finding::error("invalid-name", format!("{key} \"{name}\" {problem}"))
+                Finding::error(Code::InvalidName, format!("{key} \"{name}\" {problem}"))
                     .at(kp.clone())
                     .hint("swarm service names are DNS labels: letters, digits, '-' and '_', at most 63"),
             );
@@ -93,7 +93,7 @@ fn service_names(e: &Extension, taken: &mut Taken, out: &mut Vec<Finding>) {
         if let Some((other_ext, other_key)) = taken.get(name) {
             out.push(
                 Finding::error(
-                    "duplicate-service-name",
+                    Code::DuplicateServiceName,
                     format!(
                         "service name \"{name}\" is used by {key} of `{}` and by {other_key} of `{other_ext}`",
                         e.name

@@ -1,6 +1,6 @@
 //! Placement constraints of extensions and proxies.
 
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::interlock::InterlockConfig;
 use crate::interlock::constraint::{self, Subject};
 use crate::interlock::keys::ext;
@@ -21,7 +21,7 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
                         };
                         out.push(
                             Finding::error(
-                                "invalid-constraint",
+                                Code::InvalidConstraint,
                                 format!(
                                     "constraint \"{expr}\" is refused by swarm ({}): Interlock cannot create the {what} service of `{}`",
                                     r.reason, e.name
@@ -33,7 +33,7 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
                     }
                     Ok(c) if !Subject::of_key(&c.key).known() => out.push(
                         Finding::warning(
-                            "unknown-constraint-attribute",
+                            Code::UnknownConstraintAttribute,
                             format!("constraint \"{expr}\": swarm knows no node attribute `{}`, so no node matches", c.key),
                         )
                         .at(path)

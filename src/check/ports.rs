@@ -3,7 +3,7 @@
 use indexmap::IndexMap;
 
 use crate::extension::ConstraintSet;
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::interlock::keys::ext;
 use crate::interlock::{Extension, InterlockConfig, PublishMode};
 
@@ -37,7 +37,7 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
         {
             out.push(
                 Finding::error(
-                    "port-conflict",
+                    Code::PortConflict,
                     format!(
                         "extension `{}` publishes HTTP and HTTPS on the same port {a}",
                         e.name
@@ -49,7 +49,7 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
         for (key, p) in ports {
             if !(1..=65535).contains(&p) {
                 out.push(
-                    Finding::error("port-range", format!("{key} {p} is out of range"))
+                    Finding::error(Code::PortRange, format!("{key} {p} is out of range"))
                         .at(e.path().key(key))
                         .hint("published ports go from 1 to 65535"),
                 );
@@ -77,8 +77,11 @@ fn target_ports(e: &Extension, out: &mut Vec<Finding>) {
             && !(1..=65535).contains(&p)
         {
             out.push(
-                Finding::error("port-range", format!("{key} {p} is out of range (1-65535)"))
-                    .at(e.path().key(key)),
+                Finding::error(
+                    Code::PortRange,
+                    format!("{key} {p} is out of range (1-65535)"),
+                )
+                .at(e.path().key(key)),
             );
         }
     }
@@ -91,7 +94,7 @@ fn reserved(e: &Extension, key: &str, p: i64, out: &mut Vec<Finding>) {
         match mode {
             PublishMode::Ingress => out.push(
                 Finding::error(
-                    "port-reserved",
+                    Code::PortReserved,
                     format!("{key} {p} is a UCP port; in ingress mode swarm publishes it on every node, managers included"),
                 )
                 .at(kp.clone())
@@ -99,7 +102,7 @@ fn reserved(e: &Extension, key: &str, p: i64, out: &mut Vec<Finding>) {
             ),
             PublishMode::Host if !off_managers(e) => out.push(
                 Finding::warning(
-                    "port-reserved",
+                    Code::PortReserved,
                     format!("{key} {p} is a UCP port on managers, and nothing keeps this proxy off them"),
                 )
                 .at(kp.clone())
@@ -111,7 +114,7 @@ fn reserved(e: &Extension, key: &str, p: i64, out: &mut Vec<Finding>) {
     if DTR_PORTS.contains(&port) && !(mode == PublishMode::Ingress && UCP_PORTS.contains(&port)) {
         out.push(
             Finding::warning(
-                "port-dtr",
+                Code::PortDtr,
                 format!("{key} {p}: DTR listens on 80 and 443 on its nodes"),
             )
             .at(kp)
@@ -146,7 +149,7 @@ fn conflict(p: i64, users: &Users, out: &mut Vec<Finding>) {
         .collect();
     out.push(
         Finding::error(
-            "port-conflict",
+            Code::PortConflict,
             format!(
                 "{key} {p} of `{}` is also {}; in ingress mode a published port belongs to one service on every node",
                 e.name,
@@ -154,6 +157,6 @@ fn conflict(p: i64, users: &Users, out: &mut Vec<Finding>) {
             ),
         )
         .at(e.path().key(key))
-        .hint("give each service cluster its own PublishedPort and PublishedSSLPort (the seed uses 8080/8443, 8081/8444, 8082/8445)"),
+        .hint("give each service cluster its own PublishedPort and PublishedSSLPort (such as 8080/8443, 8081/8444, 8082/8445)"),
     );
 }

@@ -1,6 +1,6 @@
 //! Keys Interlock needs, with the types it needs.
 
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::interlock::keys::ext;
 use crate::interlock::{Extension, InterlockConfig};
 use crate::locate::KeyPath;
@@ -9,7 +9,7 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
     if cfg.extensions.is_empty() {
         out.push(
             Finding::error(
-                "no-extensions",
+                Code::NoExtensions,
                 "the config has no [Extensions.<name>] section",
             )
             .hint("Interlock runs no proxy without one; start from the config UCP created"),
@@ -22,7 +22,7 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
         if !e.is_table {
             out.push(
                 Finding::error(
-                    "extension-not-table",
+                    Code::ExtensionNotTable,
                     format!("extension `{}` is not a table", e.name),
                 )
                 .at(e.path()),
@@ -31,8 +31,11 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
         }
         for p in &e.type_problems {
             out.push(
-                Finding::error("wrong-type", format!("{} must be {}", p.path, p.expected))
-                    .at(p.path.clone()),
+                Finding::error(
+                    Code::WrongType,
+                    format!("{} must be {}", p.path, p.expected),
+                )
+                .at(p.path.clone()),
             );
         }
         for (table, a, b) in &e.case_duplicates {
@@ -53,7 +56,7 @@ fn proxy_replicas(e: &Extension, out: &mut Vec<Finding>) {
     if e.proxy_replicas.is_none() && !mistyped {
         out.push(
             Finding::error(
-                "missing-proxy-replicas",
+                Code::MissingProxyReplicas,
                 format!(
                     "extension `{}` has no ProxyReplicas: the Interlock core crashes on it",
                     e.name
@@ -65,11 +68,11 @@ fn proxy_replicas(e: &Extension, out: &mut Vec<Finding>) {
     }
     match e.proxy_replicas {
         Some(n) if n < 0 => out.push(
-            Finding::error("proxy-replicas", format!("ProxyReplicas is {n}")).at(path),
+            Finding::error(Code::ProxyReplicas, format!("ProxyReplicas is {n}")).at(path),
         ),
         Some(0) => out.push(
             Finding::warning(
-                "proxy-replicas",
+                Code::ProxyReplicas,
                 format!("extension `{}` has ProxyReplicas = 0: its service cluster gets no proxy and serves no traffic", e.name),
             )
             .at(path),
@@ -82,7 +85,7 @@ fn publish_mode(e: &Extension, out: &mut Vec<Finding>) {
     if e.publish_mode().is_none() {
         out.push(
             Finding::error(
-                "publish-mode",
+                Code::PublishMode,
                 format!(
                     "PublishMode \"{}\" is not one Interlock knows",
                     e.publish_mode_raw.as_deref().unwrap_or_default()
@@ -99,7 +102,7 @@ fn images(e: &Extension, out: &mut Vec<Finding>) {
         if v.is_none() {
             out.push(
                 Finding::warning(
-                    "missing-image",
+                    Code::MissingImage,
                     format!("extension `{}` has no {key}", e.name),
                 )
                 .at(e.path().key(key))
@@ -111,7 +114,7 @@ fn images(e: &Extension, out: &mut Vec<Finding>) {
 
 fn case_duplicate(table: &KeyPath, a: &str, b: &str) -> Finding {
     Finding::warning(
-        "key-case-duplicate",
+        Code::KeyCaseDuplicate,
         format!(
             "`{a}` and `{b}` are one key to Interlock, which matches keys case-insensitively; only one of them takes effect"
         ),

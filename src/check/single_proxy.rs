@@ -3,11 +3,11 @@
 //! the proxy is back. A warning, as `stale-port-holder` is, since it foretells a traffic gap;
 //! not an error, since a dev cluster may run one proxy on purpose and nothing is refused.
 
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::interlock::InterlockConfig;
 use crate::interlock::keys::ext;
 
-pub const CODE: &str = "single-proxy";
+pub const CODE: Code = Code::SingleProxy;
 
 pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
     for e in cfg
@@ -15,13 +15,17 @@ pub fn check(cfg: &InterlockConfig, out: &mut Vec<Finding>) {
         .iter()
         .filter(|e| e.proxy_replicas == Some(1))
     {
-        let cluster = e.service_cluster.as_deref().unwrap_or(&e.name);
+        // An absent or empty ServiceCluster is Interlock's default cluster, which has no name.
+        let cluster = match e.service_cluster.as_deref() {
+            Some(c) if !c.is_empty() => format!("service cluster `{c}`"),
+            _ => "the default, unnamed service cluster".to_string(),
+        };
         out.push(
             Finding::warning(
                 CODE,
                 format!(
                     "extension `{}` runs one proxy (ProxyReplicas = 1): every proxy update or \
-                     restart of its node interrupts the traffic of service cluster `{cluster}`",
+                     restart of its node interrupts the traffic of {cluster}",
                     e.name
                 ),
             )
@@ -70,6 +74,23 @@ mod tests {
         for replicas in ["", "ProxyReplicas = 0\n", "ProxyReplicas = 3\n"] {
             let found = findings(&format!("[Extensions.dev]\n{replicas}"));
             assert!(found.is_empty(), "{replicas}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn the_default_cluster_is_named_as_such() {
+        for toml in [
+            "[Extensions.default]\nProxyReplicas = 1\nServiceCluster = \"\"\n",
+            "[Extensions.default]\nProxyReplicas = 1\n",
+        ] {
+            let found = findings(toml);
+            assert!(
+                found[0]
+                    .message
+                    .ends_with("the traffic of the default, unnamed service cluster"),
+                "{}",
+                found[0].message
+            );
         }
     }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::finding::Code;
 
 fn findings(text: &str) -> Vec<Finding> {
     let (_, cfg) = InterlockConfig::parse(text).unwrap();
@@ -8,7 +9,12 @@ fn findings(text: &str) -> Vec<Finding> {
 fn codes(text: &str) -> Vec<(&'static str, String)> {
     findings(text)
         .into_iter()
-        .map(|f| (f.code, f.path.map(|p| p.to_string()).unwrap_or_default()))
+        .map(|f| {
+            (
+                f.code.as_str(),
+                f.path.map(|p| p.to_string()).unwrap_or_default(),
+            )
+        })
         .collect()
 }
 
@@ -67,7 +73,10 @@ fn ucp_ports_and_range() {
     ));
     assert!(c.is_empty(), "{c:?}");
     let f = findings(&ext("a", "PublishedPort = 80\n"));
-    assert_eq!((f[0].code, f[0].severity), ("port-dtr", Severity::Warning));
+    assert_eq!(
+        (f[0].code.as_str(), f[0].severity),
+        ("port-dtr", Severity::Warning)
+    );
 }
 
 #[test]
@@ -75,7 +84,10 @@ fn missing_proxy_replicas_and_bad_constraints() {
     let text = "[Extensions.a]\nImage = \"i\"\nProxyImage = \"p\"\nServiceName = \"e\"\nProxyConstraints = [\"node.labels.com.docker.interlock.service.cluster=dev\"]\n";
     let f = findings(text);
     assert_eq!(f[0].code, "missing-proxy-replicas");
-    let c = f.iter().find(|f| f.code == "invalid-constraint").unwrap();
+    let c = f
+        .iter()
+        .find(|f| f.code == Code::InvalidConstraint)
+        .unwrap();
     assert_eq!(
         c.hint.as_deref(),
         Some("write it as \"node.labels.com.docker.interlock.service.cluster==dev\"")
@@ -139,7 +151,7 @@ fn one_finding_per_shared_port_names_every_extension() {
         .collect();
     let f: Vec<_> = findings(&text)
         .into_iter()
-        .filter(|f| f.code == "port-conflict")
+        .filter(|f| f.code == Code::PortConflict)
         .collect();
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(

@@ -57,15 +57,18 @@ fn load_saved(
     state: &LiveState,
     printer: &Printer,
 ) -> Result<Work, CliError> {
-    use crate::plan::saved::Drift;
+    use crate::plan::saved::FingerprintDrift;
     let now = live_fingerprint(state, &saved.fingerprint.spec_file, None);
-    let (spec_drift, cluster_drift): (Vec<Drift>, Vec<Drift>) = saved
+    let (spec_drift, cluster_drift): (Vec<FingerprintDrift>, Vec<FingerprintDrift>) = saved
         .fingerprint
         .drift(&now)
         .into_iter()
-        .partition(|d| matches!(d, Drift::Spec { .. }));
+        .partition(|d| matches!(d, FingerprintDrift::Spec { .. }));
     if !cluster_drift.is_empty() {
-        let drift: Vec<String> = cluster_drift.iter().map(Drift::to_string).collect();
+        let drift: Vec<String> = cluster_drift
+            .iter()
+            .map(FingerprintDrift::to_string)
+            .collect();
         return Err(CliError::user(format!(
             "the saved plan {path} no longer matches the cluster; nothing was changed:\n  - {}",
             drift.join("\n  - ")

@@ -10,7 +10,7 @@ use crate::spec::schema;
 pub const STARTERS: &[(&str, &str, &str)] = &[
     (
         "environments",
-        "dev/test/prod in ingress mode, one labelled node each (the seed walk-through)",
+        "dev/test/prod in ingress mode, one labelled node each (the walk-through's layout)",
         include_str!("../../templates/environments.toml"),
     ),
     (

@@ -4,14 +4,14 @@ use crate::check;
 use crate::cli::args::{OutputFormat, ValidateArgs};
 use crate::cli::error::read_file;
 use crate::cli::{CliResult, ExitStatus};
-use crate::finding::{self, Finding, Severity};
+use crate::finding::{self, Code, Finding, Severity};
 use crate::interlock::InterlockConfig;
 use crate::locate::{Location, Locator};
 use crate::output::printer::Printer;
 use crate::output::{human, json};
 
 #[derive(Serialize)]
-struct Report<'a> {
+struct Validation<'a> {
     format_version: u32,
     file: &'a str,
     valid: bool,
@@ -34,7 +34,7 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> CliResult {
                 column: e.column,
             }),
             hint: Some(e.hint),
-            ..Finding::error("toml-syntax", e.message)
+            ..Finding::error(Code::TomlSyntax, e.message)
         }],
         Ok(cfg) => {
             let locator = Locator::new(args.file.clone(), &text);
@@ -47,7 +47,7 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> CliResult {
     let errors = finding::count(&findings, Severity::Error);
     let warnings = finding::count(&findings, Severity::Warning);
     match args.output {
-        OutputFormat::Json => printer.out(&json::document(&Report {
+        OutputFormat::Json => printer.out(&json::document(&Validation {
             format_version: crate::plan::FORMAT_VERSION,
             file: &args.file,
             valid: errors == 0,

@@ -8,7 +8,7 @@ use super::bundle::host_from_meta;
 use super::endpoint::TlsMaterial;
 use super::error::ConnectError;
 
-pub struct Context {
+pub struct DockerContext {
     pub host: String,
     pub tls: Option<TlsMaterial>,
 }
@@ -27,7 +27,7 @@ fn id(name: &str) -> String {
     hex::encode(Sha256::digest(name.as_bytes()))
 }
 
-pub fn read(docker_config: &Path, name: &str) -> Result<Context, ConnectError> {
+pub fn read(docker_config: &Path, name: &str) -> Result<DockerContext, ConnectError> {
     let meta_path = docker_config
         .join("contexts/meta")
         .join(id(name))
@@ -74,5 +74,5 @@ pub fn read(docker_config: &Path, name: &str) -> Result<Context, ConnectError> {
     } else {
         None
     };
-    Ok(Context { host, tls })
+    Ok(DockerContext { host, tls })
 }

@@ -31,7 +31,7 @@ impl Client {
         .await
     }
 
-    /// The live spec of a service, to edit. Should it have moved past the version the write
+    /// The current spec of a service, to edit. Should it have moved past the version the write
     /// sends, the engine refuses the write as out of sequence: the version is the condition.
     async fn spec_of(&self, name: &str) -> Result<bollard::models::ServiceSpec, ApiError> {
         Ok(self.inspect_service(name).await?.spec.unwrap_or_default())
@@ -213,8 +213,8 @@ impl Swarm for Client {
         version: u64,
         change: &CoreRetarget,
     ) -> Result<(), ApiError> {
-        let live = self.spec_of(service).await?;
-        let spec = spec_edit::retarget(live, change).ok_or_else(|| ApiError::Unusable {
+        let current = self.spec_of(service).await?;
+        let spec = spec_edit::retarget(current, change).ok_or_else(|| ApiError::Unusable {
             call: format!("update {service}"),
             message: format!("{service} mounts no config at {}", change.target),
         })?;
@@ -227,8 +227,8 @@ impl Swarm for Client {
         version: u64,
         spec: &ProxySpec,
     ) -> Result<(), ApiError> {
-        let live = self.spec_of(service).await?;
-        let spec = spec_edit::proxy(live, spec);
+        let current = self.spec_of(service).await?;
+        let spec = spec_edit::proxy(current, spec);
         self.update_spec(service, version, spec).await
     }
 

@@ -1,4 +1,4 @@
-//! The two service writes of apply as edits of the live spec, so that nothing else in it
+//! The two service writes of apply as edits of the current spec, so that nothing else in it
 //! changes: the core pointed at a new config (with rollback on failure, and its port in host
 //! mode when the proxies publish in host mode, as the Interlock docs require), and a proxy
 //! brought in line with its extension.

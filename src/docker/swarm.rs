@@ -59,7 +59,7 @@ pub trait Swarm {
     /// Removes a config by name or ID; `InUse` while a service mounts it, `NotFound` when gone.
     async fn remove_config(&self, name: &str) -> Result<(), ApiError>;
 
-    /// Points the core at another config: the live spec at `version` with only the config
+    /// Points the core at another config: the current spec at `version` with only the config
     /// reference (and the host-mode core port) changed, and rollback on failure.
     async fn retarget_core(
         &self,

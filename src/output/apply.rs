@@ -179,12 +179,12 @@ pub fn human_report(r: &ApplyReport, s: &Styler) -> String {
     out
 }
 
-/// apply's progress: a live line on a terminal; plain lines otherwise, so that a runbook's log
+/// apply's progress: a redrawn line on a terminal; plain lines otherwise, so that a runbook's log
 /// reads as well as a terminal: one line per step with its result and duration, and the step
 /// named again before the first progress line of a step that takes a while.
 pub struct Ui {
     printer: Printer,
-    live: bool,
+    on_terminal: bool,
     bar: Option<ProgressBar>,
     last: String,
     /// `[n/total] action`, for plain lines.
@@ -196,7 +196,7 @@ pub struct Ui {
 impl Ui {
     pub fn new(printer: Printer) -> Self {
         Self {
-            live: std::io::stderr().is_terminal() && !printer.quiet,
+            on_terminal: std::io::stderr().is_terminal() && !printer.quiet,
             printer,
             bar: None,
             last: String::new(),
@@ -237,8 +237,8 @@ pub fn outcome_line(status: StepStatus, detail: &str, took: Duration) -> String 
     }
 }
 
-/// A step's end under the live line on a terminal.
-fn live_outcome(status: StepStatus, detail: &str, took: Duration) -> String {
+/// A step's end under the redrawn line on a terminal.
+fn terminal_outcome(status: StepStatus, detail: &str, took: Duration) -> String {
     let first = detail.lines().next().unwrap_or_default();
     match status {
         StepStatus::Failed => format!("failed: {first}"),
@@ -251,7 +251,7 @@ impl Observer for Ui {
         self.finish();
         self.step = format!("[{n}/{total}] {}", describe(action));
         self.announced = false;
-        if self.live {
+        if self.on_terminal {
             self.printer.status(&self.step);
         }
     }
@@ -262,7 +262,7 @@ impl Observer for Ui {
             return;
         }
         self.last = text.to_string();
-        if !self.live {
+        if !self.on_terminal {
             self.announce();
             self.printer.status(&format!("      {text}"));
             return;
@@ -285,8 +285,8 @@ impl Observer for Ui {
 
     fn done(&mut self, status: StepStatus, detail: &str, took: Duration) {
         self.finish();
-        if self.live {
-            let line = live_outcome(status, detail, took);
+        if self.on_terminal {
+            let line = terminal_outcome(status, detail, took);
             self.printer.status(&format!("      {line}"));
         } else {
             let line = outcome_line(status, detail, took);

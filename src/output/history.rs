@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::style::Styler;
 use crate::audit::history::{Entry, History};
-use crate::audit::verdict::{Fate, Source};
+use crate::audit::verdict::{Evidence, Fate};
 
 fn outcome(e: &Entry, st: &Styler) -> String {
     let text = e.outcome.as_str();
@@ -14,10 +14,10 @@ fn outcome(e: &Entry, st: &Styler) -> String {
         _ => st.red(text),
     };
     let from = match e.outcome_from {
-        Source::Label => " (recorded)",
-        Source::Tasks => " (swarm's task history)",
-        Source::PreviousSpec => " (the core's previous spec)",
-        Source::None => "",
+        Evidence::Label => " (recorded)",
+        Evidence::Tasks => " (swarm's task history)",
+        Evidence::PreviousSpec => " (the core's previous spec)",
+        Evidence::None => "",
     };
     let detail = e
         .outcome_detail

@@ -4,7 +4,7 @@ use super::human;
 use super::human::http_https;
 use super::style::Styler;
 use crate::finding::Finding;
-use crate::status::{ClusterState, ConfigVersion, CoreState, Report, ServiceState};
+use crate::status::{ClusterState, ConfigVersion, CoreStatus, Report, ServiceState};
 use crate::time;
 use std::fmt::Write;
 
@@ -49,7 +49,7 @@ fn service_line(s: &ServiceState, st: &Styler) -> String {
     line
 }
 
-fn core(c: &CoreState, st: &Styler) -> String {
+fn core(c: &CoreStatus, st: &Styler) -> String {
     let mut out = format!(
         "{} {} ({}), {} running, config {}\n",
         st.bold("Core:"),

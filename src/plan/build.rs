@@ -11,7 +11,7 @@ use crate::check;
 use crate::cluster::Snapshot;
 use crate::extension::services::{proxy_name, services};
 use crate::extension::{ProxySpec, drift};
-use crate::finding::{self, Finding, Severity};
+use crate::finding::{self, Code, Finding, Severity};
 use crate::interlock::CORE_SERVICE;
 use crate::interlock::config::ServiceRole;
 use crate::interlock::names::{NextNameError, next_config_name};
@@ -161,8 +161,8 @@ fn next_config(inputs: &Inputs) -> Result<Option<String>, Vec<Finding>> {
         .map(Some)
         .map_err(|e| {
             let code = match e {
-                NextNameError::Invalid { .. } => "invalid-config-name",
-                NextNameError::Overflow { .. } => "config-version-overflow",
+                NextNameError::Invalid { .. } => Code::InvalidConfigName,
+                NextNameError::Overflow { .. } => Code::ConfigVersionOverflow,
             };
             vec![Finding::error(code, e.message()).hint(e.hint())]
         })
@@ -218,7 +218,7 @@ fn stale_port_holder(s: &StaleService) -> Finding {
     let (ports, clusters) = (s.frees_ports(), s.needed_by());
     let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
     Finding::warning(
-        "stale-port-holder",
+        Code::StalePortHolder,
         format!(
             "`{}` is being retired but holds {} {} that `{}` {}: apply removes it right after `{CORE_SERVICE}` runs the new config, so that Interlock can create the new proxy; traffic on {} stops until that proxy is up",
             s.service,

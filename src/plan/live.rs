@@ -8,7 +8,7 @@ use crate::cluster::matching::eligible;
 use crate::cluster::{COLLECTION_LABEL, Node, Snapshot};
 use crate::extension::services::{implies, proxy_name, services};
 use crate::extension::{PortRole, ProxySpec, drift};
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::interlock::CORE_SERVICE;
 use crate::interlock::config::ServiceRole;
 use crate::interlock::keys::ext;
@@ -78,7 +78,7 @@ fn adoption(c: &ClusterSpec, old: &InterlockConfig, snap: &Snapshot, findings: &
     let Some(svc) = snap.service(name) else {
         findings.push(
             Finding::error(
-                "adopt-proxy-not-found",
+                Code::AdoptProxyNotFound,
                 format!("`{}` adopts proxy service `{name}`, which is not in the swarm", c.name),
             )
             .at(path)
@@ -90,7 +90,7 @@ fn adoption(c: &ClusterSpec, old: &InterlockConfig, snap: &Snapshot, findings: &
     if svc.interlock_role() != Some(ServiceRole::Proxy) && !named_proxy {
         findings.push(
             Finding::error(
-                "adopt-not-a-proxy",
+                Code::AdoptNotAProxy,
                 format!(
                     "`{}` adopts service `{name}`, which is not an Interlock proxy (no proxy `type` label, and no extension names it)",
                     c.name
@@ -103,7 +103,7 @@ fn adoption(c: &ClusterSpec, old: &InterlockConfig, snap: &Snapshot, findings: &
     }
     findings.push(
         Finding::info(
-            "proxy-handover",
+            Code::ProxyHandover,
             format!(
                 "`{}` takes over proxy service `{name}`: Interlock finds it by name and creates none, and apply brings it in line by a rolling update, one task at a time, so that its ports keep answering with 2 or more replicas",
                 c.name
@@ -132,7 +132,7 @@ fn placement(e: &Extension, nodes: &[Node], findings: &mut Vec<Finding>) {
         if ok.is_empty() {
             findings.push(
                 Finding::error(
-                    "no-eligible-node",
+                    Code::NoEligibleNode,
                     format!(
                         "no ready, active node satisfies the {what} constraints of `{}` ({}): its {what} would never start",
                         e.name,
@@ -148,7 +148,7 @@ fn placement(e: &Extension, nodes: &[Node], findings: &mut Vec<Finding>) {
         {
             findings.push(
                 Finding::warning(
-                    "too-few-nodes",
+                    Code::TooFewNodes,
                     format!(
                         "`{}` wants {replicas} proxies in host mode but only {} node{} can take one ({}); the rest stay pending",
                         e.name,
@@ -192,7 +192,7 @@ fn ports_in_use(
             let key = want.role.map_or(ext::PUBLISHED_PORT, PortRole::key);
             findings.push(
                 Finding::error(
-                    "port-in-use",
+                    Code::PortInUse,
                     format!(
                         "port {p} that `{}` needs is already published by service `{}`",
                         e.name, svc.name
@@ -232,7 +232,7 @@ fn node_labels(c: &ClusterSpec, snap: &Snapshot, nodes: &[Node], live: &mut Live
         match snap.node(name) {
             None => live.findings.push(
                 Finding::error(
-                    "node-not-found",
+                    Code::NodeNotFound,
                     format!("node `{name}` listed for `{}` is not in the swarm", c.name),
                 )
                 .at(base.clone())
@@ -262,7 +262,7 @@ fn node_labels(c: &ClusterSpec, snap: &Snapshot, nodes: &[Node], live: &mut Live
         if actual != Some(collection) {
             live.findings.push(
                 Finding::warning(
-                    "collection-mismatch",
+                    Code::CollectionMismatch,
                     format!(
                         "node `{}` carries {}={} but is in collection {}, not {collection}",
                         n.hostname,

@@ -1,3 +1,4 @@
+use crate::finding::Code;
 use std::collections::BTreeMap;
 
 use crate::cluster::{ConfigInfo, ConfigRef, Node, PublishedPort, Role, Service, Snapshot};
@@ -120,7 +121,7 @@ fn ucp_default() -> String {
 }
 
 fn codes(p: &Plan) -> Vec<&'static str> {
-    p.findings.iter().map(|f| f.code).collect()
+    p.findings.iter().map(|f| f.code.as_str()).collect()
 }
 
 #[test]
@@ -170,7 +171,7 @@ fn no_eligible_node_without_labels() {
     let errs: Vec<_> = p
         .findings
         .iter()
-        .filter(|f| f.code == "no-eligible-node")
+        .filter(|f| f.code == Code::NoEligibleNode)
         .collect();
     assert_eq!(errs.len(), 4, "{errs:?}"); // proxy and extension of both clusters
     assert!(p.has_errors());
@@ -191,7 +192,11 @@ fn port_held_by_another_service_is_named() {
     let mut snap = snapshot();
     snap.services.push(service("billing-web", &[8082], &[]));
     let p = plan_with(&snap, SEED, &ucp_default());
-    let f = p.findings.iter().find(|f| f.code == "port-in-use").unwrap();
+    let f = p
+        .findings
+        .iter()
+        .find(|f| f.code == Code::PortInUse)
+        .unwrap();
     assert!(f.message.contains("billing-web"));
     assert!(f.message.contains("8082"));
 }
@@ -248,7 +253,7 @@ fn leftover_proxies_found_by_label_become_stale_even_without_a_config_change() {
         .iter()
         .map(|f| {
             (
-                f.code,
+                f.code.as_str(),
                 f.path.as_ref().map(ToString::to_string).unwrap_or_default(),
             )
         })
@@ -372,7 +377,7 @@ fn plan_and_status_give_the_same_verdict_on_a_proxy() {
     let planned: Vec<_> = live
         .findings
         .iter()
-        .filter(|f| f.code == "proxy-drift")
+        .filter(|f| f.code == Code::ProxyDrift)
         .cloned()
         .collect();
     let core = snap.service("ucp-interlock").unwrap().clone();
@@ -380,7 +385,7 @@ fn plan_and_status_give_the_same_verdict_on_a_proxy() {
     let status = crate::status::report(&cfg, &snap, &core, &config);
     let flagged: Vec<_> = status
         .findings()
-        .filter(|f| f.code == "proxy-drift")
+        .filter(|f| f.code == Code::ProxyDrift)
         .cloned()
         .collect();
     assert_eq!(planned.len(), 1, "{planned:?}");
@@ -574,7 +579,7 @@ fn an_adopted_proxy_is_reconciled_not_removed() {
             .contains(&"node.labels.com.docker.interlock.service.cluster==prod".to_string())
     );
     assert!(!drift.is_empty());
-    let note = p.findings.iter().find(|f| f.code == "proxy-handover");
+    let note = p.findings.iter().find(|f| f.code == Code::ProxyHandover);
     assert!(
         note.is_some_and(|f| f.severity == crate::finding::Severity::Info
             && f.message.contains("rolling update")),

@@ -3,14 +3,14 @@
 
 use crate::finding::Finding;
 use crate::locate::{KeyPath, Locator, Seg};
-use crate::spec::fields::{self, Kind};
+use crate::spec::fields::{self, FieldKind};
 use crate::split::SplitOutcome;
 
 /// The spec fields that write an extension key. Entries of the label and `Config` tables come
 /// from the current file as much as from the spec, so findings there point at the file.
 fn spec_fields(key: &str) -> impl Iterator<Item = &'static str> {
     fields::writers(key)
-        .filter(|f| !matches!(f.kind, Kind::Labels | Kind::Table))
+        .filter(|f| !matches!(f.kind, FieldKind::Labels | FieldKind::Table))
         .map(|f| f.name)
 }
 

@@ -31,7 +31,7 @@ pub struct Fingerprint {
 
 /// One way the present differs from what a plan was saved against.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Drift {
+pub enum FingerprintDrift {
     /// The spec file changed. The saved plan does not depend on it any more: it is applied as
     /// saved, with a warning.
     Spec { file: String },
@@ -53,11 +53,11 @@ pub enum ClusterDrift {
     TomlChanged,
 }
 
-impl fmt::Display for Drift {
+impl fmt::Display for FingerprintDrift {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Drift::Spec { file } => write!(f, "the spec {file} was edited"),
-            Drift::Cluster(c) => c.fmt(f),
+            FingerprintDrift::Spec { file } => write!(f, "the spec {file} was edited"),
+            FingerprintDrift::Cluster(c) => c.fmt(f),
         }
     }
 }
@@ -86,7 +86,7 @@ impl fmt::Display for ClusterDrift {
 
 impl Fingerprint {
     /// What differs between the fingerprint a plan was saved with and the present one.
-    pub fn drift(&self, now: &Fingerprint) -> Vec<Drift> {
+    pub fn drift(&self, now: &Fingerprint) -> Vec<FingerprintDrift> {
         let mut out = Vec::new();
         if self.core_service_id != now.core_service_id {
             out.push(ClusterDrift::CoreRecreated);
@@ -106,9 +106,10 @@ impl Fingerprint {
         if self.current_toml_sha256 != now.current_toml_sha256 {
             out.push(ClusterDrift::TomlChanged);
         }
-        let mut out: Vec<Drift> = out.into_iter().map(Drift::Cluster).collect();
+        let mut out: Vec<FingerprintDrift> =
+            out.into_iter().map(FingerprintDrift::Cluster).collect();
         if self.spec_sha256 != now.spec_sha256 {
-            out.push(Drift::Spec {
+            out.push(FingerprintDrift::Spec {
                 file: now.spec_file.clone(),
             });
         }
@@ -162,7 +163,7 @@ impl LoadError {
 /// Just the version, read first: a plan of another format fails on its version, not on
 /// whichever field changed.
 #[derive(Deserialize)]
-struct Version {
+struct FormatProbe {
     format_version: u32,
 }
 
@@ -177,7 +178,7 @@ impl SavedPlan {
     }
 
     pub fn parse(text: &str) -> Result<Self, LoadError> {
-        let Version { format_version } =
+        let FormatProbe { format_version } =
             serde_json::from_str(text).map_err(LoadError::NotSavedPlan)?;
         if format_version != SAVED_FORMAT_VERSION {
             return Err(LoadError::Version {
@@ -293,11 +294,11 @@ mod tests {
         assert_eq!(
             drift,
             [
-                Drift::Cluster(ClusterDrift::CoreUpdated {
+                FingerprintDrift::Cluster(ClusterDrift::CoreUpdated {
                     from: Some(7),
                     to: Some(8)
                 }),
-                Drift::Spec {
+                FingerprintDrift::Spec {
                     file: "spec.toml".into()
                 }
             ]

@@ -1,6 +1,7 @@
 //! The escape hatch: other keys of a cluster's extension (`extension`) and of its `Config`
 //! table (`config`), written as given, but never a key the spec sets through a field of its own.
 
+use crate::finding::Code;
 use indexmap::IndexMap;
 
 use super::fields;
@@ -32,7 +33,7 @@ pub(super) fn escape_hatch(
         if let Some((first, _)) = out.iter().find(|(o, _)| o.eq_ignore_ascii_case(k)) {
             cx.err(
                 path.clone().key(k),
-                "spec-invalid",
+                Code::SpecInvalid,
                 format!("`{k}` and `{first}` are one key to Interlock, which matches keys case-insensitively"),
                 Some("keep one of them".to_string()),
             );
@@ -42,7 +43,7 @@ pub(super) fn escape_hatch(
             let field = field.name;
             cx.err(
                 path.clone().key(k),
-                "spec-invalid",
+                Code::SpecInvalid,
                 format!("`{k}` is set by the spec's own `{field}` field"),
                 Some(format!("use `{field}` instead")),
             );
@@ -51,7 +52,7 @@ pub(super) fn escape_hatch(
         if v.is_table() {
             cx.err(
                 path.clone().key(k),
-                "spec-invalid",
+                Code::SpecInvalid,
                 format!("`{k}` is a table; the escape hatch sets plain keys"),
                 Some("labels go in `labels`, `proxy_labels`, …; nginx settings in `config`".into()),
             );

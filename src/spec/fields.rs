@@ -14,7 +14,7 @@ pub enum Scope {
 
 /// What a field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum FieldKind {
     Text,
     Port,
     Count,
@@ -47,7 +47,7 @@ pub struct Field {
     pub name: &'static str,
     pub writes: Writes,
     pub scope: Scope,
-    pub kind: Kind,
+    pub kind: FieldKind,
     /// Part of the spec of the proxy service Interlock creates, which Interlock does not
     /// change once it has created it.
     pub proxy: bool,
@@ -72,7 +72,7 @@ impl Field {
     }
 }
 
-const fn field(name: &'static str, writes: Writes, scope: Scope, kind: Kind) -> Field {
+const fn field(name: &'static str, writes: Writes, scope: Scope, kind: FieldKind) -> Field {
     Field {
         name,
         writes,
@@ -86,7 +86,7 @@ const fn proxy(f: Field) -> Field {
     Field { proxy: true, ..f }
 }
 
-use Kind as K;
+use FieldKind as K;
 use Scope::{Cluster, ClusterOrDefaults as Both};
 use Writes::{AddsTo, Key, Nothing};
 

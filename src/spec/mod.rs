@@ -13,7 +13,7 @@ pub mod value;
 pub use model::{ClusterSpec, LabelSets, NodeLabel, Spec};
 pub use raw::ConstraintEdit;
 
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::locate::Locator;
 
 /// The file name `--spec` defaults to.
@@ -42,7 +42,7 @@ pub fn parse(file: &str, text: &str) -> Result<Spec, Vec<Finding>> {
             let message = duplicate
                 .as_ref()
                 .map_or_else(|| e.message().trim().to_string(), |d| d.message.clone());
-            let mut f = Finding::error("spec-invalid", message);
+            let mut f = Finding::error(Code::SpecInvalid, message);
             f.location = Some(locator.at_offset(offset));
             f.hint = Some(duplicate.map_or(
                 "see the spec format in the README, or run `interlock-split init` for a commented example",

@@ -7,7 +7,7 @@ use super::escape::{escape_hatch, merged_values};
 use super::fields::{self, Field};
 use super::model::{ClusterSpec, LabelSets, NamesSet, NodeLabel, Spec};
 use super::raw::{ConstraintEdit, RawCluster, RawSpec};
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::interlock::PublishMode;
 use crate::interlock::constraint;
 use crate::interlock::names::service_name_problem;
@@ -27,13 +27,7 @@ pub(super) struct Ctx {
 }
 
 impl Ctx {
-    pub(super) fn err(
-        &mut self,
-        path: KeyPath,
-        code: &'static str,
-        msg: String,
-        hint: Option<String>,
-    ) {
+    pub(super) fn err(&mut self, path: KeyPath, code: Code, msg: String, hint: Option<String>) {
         let mut f = Finding::error(code, msg).at(path);
         f.hint = hint;
         self.findings.push(f);
@@ -46,7 +40,7 @@ pub(super) fn resolve(file: &str, raw: RawSpec) -> Result<Spec, Vec<Finding>> {
     if raw.clusters.is_empty() {
         cx.err(
             KeyPath::new().key("clusters"),
-            "spec-no-clusters",
+            Code::SpecNoClusters,
             "the spec declares no service clusters".into(),
             Some("add one [clusters.<name>] table per service cluster, e.g. [clusters.dev]".into()),
         );
@@ -75,7 +69,7 @@ fn check_defaults(cx: &mut Ctx, d: &RawCluster) {
     if d.service_cluster.is_some() {
         cx.err(
             dpath.clone().key(fields::SERVICE_CLUSTER.name),
-            "spec-invalid",
+            Code::SpecInvalid,
             "`service_cluster` must differ per cluster and cannot be a default".into(),
             Some("set it under [clusters.<name>], or leave it out: it defaults to the cluster's name".into()),
         );
@@ -90,7 +84,7 @@ fn check_defaults(cx: &mut Ctx, d: &RawCluster) {
         };
         cx.err(
             dpath.key(key),
-            "spec-invalid",
+            Code::SpecInvalid,
             format!("`{key}` belongs to one cluster, not to [defaults]"),
             Some("move it under [clusters.<name>]".into()),
         );
@@ -105,7 +99,7 @@ fn resolve_clusters(cx: &mut Ctx, raw: &RawSpec) -> Vec<ClusterSpec> {
         if let Some(first) = seen.iter().find(|s| s.eq_ignore_ascii_case(name)) {
             cx.err(
                 base.clone(),
-                "duplicate-cluster",
+                Code::DuplicateCluster,
                 format!("cluster `{name}` differs from `{first}` only in case"),
                 Some("service cluster names must be unique".into()),
             );
@@ -114,7 +108,7 @@ fn resolve_clusters(cx: &mut Ctx, raw: &RawSpec) -> Vec<ClusterSpec> {
         if let Some(problem) = service_name_problem(name) {
             cx.err(
                 base.clone(),
-                "invalid-name",
+                Code::InvalidName,
                 format!("cluster name `{name}` {problem}"),
                 Some("the name becomes part of service names: use letters, digits and '-'".into()),
             );
@@ -135,7 +129,7 @@ fn check_keep_extensions(cx: &mut Ctx, raw: &RawSpec) {
         if raw.clusters.contains_key(k) {
             cx.err(
                 KeyPath::new().key("keep_extensions").index(i),
-                "spec-invalid",
+                Code::SpecInvalid,
                 format!("`{k}` is both a cluster of this spec and an extension to keep as it is"),
                 Some("remove it from one of the two".into()),
             );
@@ -254,7 +248,7 @@ fn port(cx: &mut Ctx, v: Option<i64>, path: KeyPath) -> Option<u16> {
     if !(1..=65535).contains(&v) {
         cx.err(
             path,
-            "port-range",
+            Code::PortRange,
             format!("port {v} is out of range"),
             Some("published ports go from 1 to 65535".into()),
         );
@@ -268,7 +262,7 @@ fn proxy_replicas(cx: &mut Ctx, r: &Raw) -> Option<u64> {
         (Some(n), path) if n < 0 => {
             cx.err(
                 path,
-                "spec-invalid",
+                Code::SpecInvalid,
                 format!("proxy_replicas is {n}; it cannot be negative"),
                 None,
             );
@@ -287,7 +281,7 @@ fn publish_mode(cx: &mut Ctx, r: &Raw) -> Option<PublishMode> {
         Some(other) => {
             cx.err(
                 path,
-                "spec-invalid",
+                Code::SpecInvalid,
                 format!("publish_mode \"{other}\" is not one Interlock knows"),
                 Some("use \"ingress\" or \"host\"".into()),
             );
@@ -306,7 +300,7 @@ fn node_label(cx: &mut Ctx, r: &Raw) -> Option<NodeLabel> {
     if let Err(reason) = constraint::parse(&label.constraint()) {
         cx.err(
             path,
-            "invalid-constraint",
+            Code::InvalidConstraint,
             format!(
                 "node label {}={} cannot be used in a swarm constraint: {}",
                 label.key, label.value, reason.reason
@@ -348,7 +342,7 @@ fn check_constraints(cx: &mut Ctx, edit: &ConstraintEdit, path: KeyPath) {
                 };
                 cx.err(
                     p,
-                    "invalid-constraint",
+                    Code::InvalidConstraint,
                     format!(
                         "constraint \"{expr}\" would be refused by swarm: {}",
                         r.reason
@@ -368,7 +362,7 @@ fn adopt_proxy(cx: &mut Ctx, r: &Raw) -> Option<String> {
     if r.c.proxy_service_name.is_some() || r.d.proxy_service_name.is_some() {
         cx.err(
             path,
-            "spec-invalid",
+            Code::SpecInvalid,
             "`adopt_proxy` and `proxy_service_name` both name the cluster's proxy".into(),
             Some("keep `adopt_proxy` to take over a running proxy, or `proxy_service_name` for a new one".into()),
         );
@@ -377,7 +371,7 @@ fn adopt_proxy(cx: &mut Ctx, r: &Raw) -> Option<String> {
     if let Some(problem) = service_name_problem(&name) {
         cx.err(
             path,
-            "spec-invalid",
+            Code::SpecInvalid,
             format!("`adopt_proxy` = {name:?} is not a service name: {problem}"),
             Some("name the running proxy service, as `docker service ls` shows it".into()),
         );
@@ -412,14 +406,14 @@ fn expand(cx: &mut Ctx, pattern: &str, name: &str, service_cluster: &str, path: 
     if out.contains('{') || out.contains('}') {
         cx.err(
             path.clone(),
-            "spec-invalid",
+            Code::SpecInvalid,
             format!("`{pattern}` has a placeholder other than {{name}} and {{service_cluster}}"),
             None,
         );
     } else if let Some(problem) = service_name_problem(&out) {
         cx.err(
             path,
-            "invalid-name",
+            Code::InvalidName,
             format!("service name `{out}` {problem}"),
             None,
         );

@@ -9,7 +9,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Map, Value};
 
-use super::fields::{FIELDS, Kind, Scope};
+use super::fields::{FIELDS, FieldKind, Scope};
 use super::raw::{ConstraintEdit, RawSpec};
 
 /// The file name the schema goes by beside a spec, as `init`'s directive names it.
@@ -89,14 +89,14 @@ fn cluster_kinds(cluster: &mut Map<String, Value>) {
             continue;
         };
         match f.kind {
-            Kind::Port => {
+            FieldKind::Port => {
                 p.insert("minimum".into(), 1.into());
                 p.insert("maximum".into(), 65535.into());
             }
-            Kind::Count => {
+            FieldKind::Count => {
                 p.insert("minimum".into(), 0.into());
             }
-            Kind::PublishMode => {
+            FieldKind::PublishMode => {
                 p.insert("enum".into(), serde_json::json!(["ingress", "host"]));
             }
             _ => {}

@@ -4,7 +4,7 @@
 use toml_edit::{Document, Item, Table};
 
 use super::{fields, types};
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::locate::{KeyPath, Locator};
 
 const TOP: &[&str] = &[
@@ -56,7 +56,7 @@ impl Walk<'_> {
         for (key, item) in table.iter() {
             if known.contains(&key) {
                 if let Some((message, hint)) = types::problem(key, item) {
-                    let f = Finding::error("wrong-type", message)
+                    let f = Finding::error(Code::WrongType, message)
                         .at(path.clone().key(key))
                         .hint(hint);
                     self.findings.push(f.located(self.locator));
@@ -68,15 +68,18 @@ impl Walk<'_> {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("{what} takes: {}", known.join(", ")),
             };
-            let f = Finding::error("spec-unknown-key", format!("unknown key `{key}` in {what}"))
-                .at(p)
-                .hint(hint);
+            let f = Finding::error(
+                Code::SpecUnknownKey,
+                format!("unknown key `{key}` in {what}"),
+            )
+            .at(p)
+            .hint(hint);
             self.findings.push(f.located(self.locator));
         }
     }
 
     fn not_table(&mut self, path: KeyPath, what: &str) {
-        let f = Finding::error("spec-invalid", format!("{what} must be a table"))
+        let f = Finding::error(Code::SpecInvalid, format!("{what} must be a table"))
             .at(path)
             .hint("write it as a [table] of its own");
         self.findings.push(f.located(self.locator));

@@ -4,7 +4,7 @@
 
 use toml_edit::{Item, Value};
 
-use super::fields::{FIELDS, Kind};
+use super::fields::{FIELDS, FieldKind};
 
 /// What a spec value must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,15 +57,17 @@ pub fn expected(key: &str) -> Option<Expected> {
     }
     let f = FIELDS.iter().find(|f| f.name == key)?;
     Some(match f.kind {
-        Kind::Port => Expected::Integer("a port, 1-65535"),
-        Kind::Count => Expected::Integer("a count"),
-        Kind::PublishMode => Expected::Text("\"ingress\" or \"host\""),
-        Kind::NodeLabel => Expected::Text("a label value"),
-        Kind::NamePattern => Expected::Text("a service name, {name} and {service_cluster} allowed"),
-        Kind::Text => Expected::Text("text"),
-        Kind::Constraints => Expected::ListOrTable,
-        Kind::List => Expected::TextList,
-        Kind::Labels | Kind::Table => Expected::Table,
+        FieldKind::Port => Expected::Integer("a port, 1-65535"),
+        FieldKind::Count => Expected::Integer("a count"),
+        FieldKind::PublishMode => Expected::Text("\"ingress\" or \"host\""),
+        FieldKind::NodeLabel => Expected::Text("a label value"),
+        FieldKind::NamePattern => {
+            Expected::Text("a service name, {name} and {service_cluster} allowed")
+        }
+        FieldKind::Text => Expected::Text("text"),
+        FieldKind::Constraints => Expected::ListOrTable,
+        FieldKind::List => Expected::TextList,
+        FieldKind::Labels | FieldKind::Table => Expected::Table,
     })
 }
 

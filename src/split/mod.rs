@@ -13,7 +13,7 @@ mod write;
 use serde::{Deserialize, Serialize};
 use toml_edit::{DocumentMut, Item, Table, Value};
 
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::interlock::keys::ext;
 use crate::interlock::{InterlockConfig, SyntaxError};
 use crate::locate::KeyPath;
@@ -83,16 +83,16 @@ impl SplitError {
     pub fn to_finding(&self) -> Finding {
         match self {
             SplitError::Syntax(e) => {
-                Finding::error("toml-syntax", e.message.clone()).hint(e.hint.clone())
+                Finding::error(Code::TomlSyntax, e.message.clone()).hint(e.hint.clone())
             }
             SplitError::NoExtensions => Finding::error(
-                "no-extensions",
+                Code::NoExtensions,
                 "the config has no [Extensions.<name>] section: this is not an Interlock config, or Layer 7 routing was never configured",
             )
             .hint("read the config `ucp-interlock` mounts at /config.toml"),
-            SplitError::Layout(msg) => Finding::error("unsupported-layout", msg.clone()),
+            SplitError::Layout(msg) => Finding::error(Code::UnsupportedLayout, msg.clone()),
             SplitError::TemplateMissing { wanted, available } => Finding::error(
-                "template-missing",
+                Code::TemplateMissing,
                 format!(
                     "the template extension `{wanted}` is not in the config, and no cluster of the spec is either"
                 ),
@@ -122,7 +122,7 @@ pub fn split(current: &str, spec: &Spec) -> Result<SplitOutcome, SplitError> {
     let changes = write_clusters(exts, spec, &template);
     // The stand-in template only matters when something was cloned from it.
     if !changes.iter().any(|c| c.status == ClusterStatus::Create) {
-        notes.retain(|n| n.code != "template-substituted");
+        notes.retain(|n| n.code != Code::TemplateSubstituted);
     }
     let mut template_use = template;
     let removed = remove_unmanaged(exts, &cfg, spec, &mut template_use, &mut notes);
@@ -186,9 +186,9 @@ fn choose_template(
         });
     };
     notes.push(Finding::info(
-        "template-substituted",
+        Code::TemplateSubstituted,
         format!(
-            "the template `{}` is not in the config (it was removed by an earlier split); new clusters are cloned from `{}`",
+            "the template `{}` is not in the config; new clusters are cloned from `{}`, a cluster of the spec that is",
             spec.template, c.name
         ),
     ));
@@ -265,7 +265,7 @@ fn remove_unmanaged(
         } else {
             notes.push(
                 Finding::warning(
-                    "extension-removed",
+                    Code::ExtensionRemoved,
                     format!(
                         "extension `{name}` is not in the spec: the new config drops it, and its services become stale"
                     ),

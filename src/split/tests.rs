@@ -1,4 +1,5 @@
 use super::*;
+use crate::finding::Code;
 use crate::spec;
 
 pub(crate) const SEED_SPEC: &str = r#"
@@ -173,7 +174,7 @@ fn changed_spec_updates_in_place_adds_and_removes() {
     // Exactly one of each section.
     assert_eq!(out.text.matches("[Extensions.dev]").count(), 1);
     assert_eq!(out.text.matches("[Extensions.qa.Config]").count(), 1);
-    assert!(out.notes.iter().any(|n| n.code == "extension-removed"));
+    assert!(out.notes.iter().any(|n| n.code == Code::ExtensionRemoved));
 }
 
 #[test]

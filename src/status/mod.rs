@@ -47,7 +47,7 @@ pub struct ConfigVersion {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CoreState {
+pub struct CoreStatus {
     pub service: String,
     pub image: String,
     pub config: String,
@@ -61,7 +61,7 @@ pub struct CoreState {
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub format_version: u32,
-    pub core: CoreState,
+    pub core: CoreStatus,
     pub clusters: Vec<ClusterState>,
     /// Interlock services the config in use does not name.
     pub stale: Vec<ServiceState>,
@@ -207,9 +207,9 @@ fn config_versions(snap: &Snapshot, in_use: &ConfigInfo) -> Vec<ConfigVersion> {
     configs
 }
 
-fn core_state(snap: &Snapshot, core: &Service, config: &ConfigInfo) -> CoreState {
+fn core_state(snap: &Snapshot, core: &Service, config: &ConfigInfo) -> CoreStatus {
     let (running, _) = running(snap, core);
-    CoreState {
+    CoreStatus {
         service: core.name.clone(),
         image: core.image.clone(),
         config: config.name.clone(),

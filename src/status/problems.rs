@@ -2,13 +2,13 @@
 
 use crate::cluster::Service;
 use crate::extension::{ImpliedService, ProxySpec, drift};
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::interlock::CORE_SERVICE;
 use crate::interlock::Extension;
 
 pub fn missing(e: &Extension, s: &ImpliedService) -> Finding {
     Finding::error(
-        "service-missing",
+        Code::ServiceMissing,
         format!(
             "{} service `{}` of `{}` does not exist: Interlock has not created it",
             s.role.as_str(),
@@ -27,7 +27,7 @@ pub fn tasks(svc: &Service, running: u64) -> Option<Finding> {
     let desired = svc.replicas?;
     (running < desired).then(|| {
         Finding::error(
-            "tasks-not-running",
+            Code::TasksNotRunning,
             format!("{running} of {desired} tasks of `{}` running", svc.name),
         )
         .hint(format!("`docker service ps {}` shows why", svc.name))
@@ -42,7 +42,7 @@ pub fn proxy(e: &Extension, svc: &Service) -> Option<Finding> {
 
 pub fn stale(name: &str) -> Finding {
     Finding::warning(
-        "stale-service",
+        Code::StaleService,
         format!("`{name}` looks like Interlock's but the config in use does not name it"),
     )
     .hint("`interlock-split plan` lists it as stale and apply removes it (unless --no-cleanup)")
@@ -53,7 +53,7 @@ pub fn update_in_progress(svc: &Service) -> Option<Finding> {
     let state = svc.update_state().filter(|s| s.in_progress())?.as_str();
     Some(
         Finding::warning(
-            "update-in-progress",
+            Code::UpdateInProgress,
             format!("an update of `{}` is in progress ({state})", svc.name),
         )
         .hint(format!(
@@ -67,7 +67,7 @@ pub fn core_update(core: &Service) -> Option<Finding> {
     let state = core.update_state().filter(|s| s.failed())?.as_str();
     Some(
         Finding::error(
-            "core-update-failed",
+            Code::CoreUpdateFailed,
             format!(
                 "the last update of `{}` ended {state}{}",
                 core.name,

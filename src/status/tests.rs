@@ -80,7 +80,7 @@ fn run_on(config: &str, services: Vec<(Service, u64)>, core: &Service) -> Report
 }
 
 fn codes(r: &Report) -> Vec<&'static str> {
-    r.findings().map(|f| f.code).collect()
+    r.findings().map(|f| f.code.as_str()).collect()
 }
 
 fn core() -> Service {

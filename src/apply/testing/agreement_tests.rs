@@ -9,6 +9,7 @@ use super::state::State;
 use super::swarm::Model;
 use crate::apply::Outcome;
 use crate::docker::LiveState;
+use crate::finding::Code;
 use crate::interlock::{InterlockConfig, ServiceRole, TYPE_LABEL};
 use crate::plan::Action;
 use crate::status::{self, Report};
@@ -42,7 +43,7 @@ fn codes_on<'a>(r: &'a Report, service: &str) -> Vec<&'a str> {
         .chain(&r.stale)
         .filter(|s| s.name == service)
         .flat_map(|s| &s.problems)
-        .map(|f| f.code)
+        .map(|f| f.code.as_str())
         .collect()
 }
 
@@ -66,7 +67,7 @@ async fn a_label_name_in_another_case_is_drift_to_plan_status_and_apply() {
     let before = model.read(live_state);
     let planned = plan(&before, KEEP_DEV, KEEP);
     assert!(
-        planned.findings.iter().any(|f| f.code == "proxy-drift"),
+        planned.findings.iter().any(|f| f.code == Code::ProxyDrift),
         "{:#?}",
         planned.findings
     );

@@ -1,12 +1,12 @@
 //! The audit trail apply leaves on the configs it creates: the stamp beside the old config's
 //! labels, and the outcome after the watch; a refused label is a warning, never a failure.
 
-use super::faults::{Call, Fault, Faulty, Kind};
+use super::faults::{Call, Fault, FaultKind, Faulty};
 use super::fixture;
 use super::run::{apply, stamp};
 use super::swarm::Model;
 use crate::apply::Outcome;
-use crate::audit::labels::{self, Outcome as Recorded};
+use crate::audit::labels::{self, RecordedOutcome as Recorded};
 use crate::audit::recorded;
 use crate::cluster::ConfigInfo;
 
@@ -49,7 +49,7 @@ async fn a_refused_outcome_label_is_a_warning_and_the_outcome_stands() {
     let m = Model::new(fixture::ucp(DEFAULT_TOML));
     let faulty = Faulty::new(
         m,
-        &[Fault::once(Call::LabelConfig, None, Kind::ServerError)],
+        &[Fault::once(Call::LabelConfig, None, FaultKind::ServerError)],
     );
     let (_, report) = apply(&faulty.inner, &faulty, SPEC, 5).await;
     assert_eq!(report.outcome, Outcome::Applied, "{report:#?}");

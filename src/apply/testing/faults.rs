@@ -33,7 +33,7 @@ pub enum Call {
 
 /// The typed errors a fault answers with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum FaultKind {
     ServerError,
     Timeout,
     Dropped,
@@ -44,34 +44,34 @@ pub enum Kind {
     InUse,
 }
 
-impl Kind {
+impl FaultKind {
     pub fn error(self, call: Call) -> ApiError {
         let call = format!("{call:?}");
         let message = "injected".to_string();
         match self {
-            Kind::ServerError => ApiError::ServerError {
+            FaultKind::ServerError => ApiError::ServerError {
                 call,
                 status: 500,
                 message,
             },
-            Kind::Timeout => TransportError::TimedOut {
+            FaultKind::Timeout => TransportError::TimedOut {
                 address: "model".into(),
                 call,
                 secs: 2,
             }
             .into(),
-            Kind::Dropped | Kind::DroppedAfter => TransportError::Dropped {
+            FaultKind::Dropped | FaultKind::DroppedAfter => TransportError::Dropped {
                 address: "model".into(),
                 call,
             }
             .into(),
-            Kind::OutOfSequence => out_of_sequence(call),
-            Kind::NameConflict => ApiError::NameConflict {
+            FaultKind::OutOfSequence => out_of_sequence(call),
+            FaultKind::NameConflict => ApiError::NameConflict {
                 call,
                 status: 409,
                 message,
             },
-            Kind::InUse => ApiError::InUse {
+            FaultKind::InUse => ApiError::InUse {
                 call,
                 status: 400,
                 message,
@@ -87,13 +87,13 @@ pub struct Fault {
     pub call: Call,
     pub on: Option<&'static str>,
     pub nth: usize,
-    pub kind: Kind,
+    pub kind: FaultKind,
     pub always: bool,
 }
 
 impl Fault {
     /// The first call of `call` on `on` fails once with `kind`.
-    pub fn once(call: Call, on: Option<&'static str>, kind: Kind) -> Fault {
+    pub fn once(call: Call, on: Option<&'static str>, kind: FaultKind) -> Fault {
         Fault {
             call,
             on,
@@ -134,7 +134,7 @@ impl<S> Faulty<S> {
             if *seen == f.nth || (f.always && *seen > f.nth) {
                 *self.fired.lock().unwrap() += 1;
                 return match f.kind {
-                    Kind::DroppedAfter => Ok(Some(f.kind.error(call))),
+                    FaultKind::DroppedAfter => Ok(Some(f.kind.error(call))),
                     _ => Err(f.kind.error(call)),
                 };
             }

@@ -6,7 +6,7 @@
 //! Each run goes as the command runs it: after "update out of sequence", apply reads the
 //! cluster again and re-plans once (`apply::replan`), going on only with the same plan.
 
-use super::faults::{Call, Fault, Faulty, Kind};
+use super::faults::{Call, Fault, FaultKind, Faulty};
 use super::fixture::{self, FIRST_CONFIG, HOST};
 use super::run::{apply, apply_saved_with, apply_with, core_runs, holders};
 use super::swarm::Model;
@@ -141,7 +141,7 @@ fn prune(a: &Action) -> bool {
 }
 
 /// A fault on the `nth` call of `call` on `on`.
-fn at(call: Call, on: Option<&'static str>, nth: usize, kind: Kind) -> Fault {
+fn at(call: Call, on: Option<&'static str>, nth: usize, kind: FaultKind) -> Fault {
     Fault {
         nth,
         ..Fault::once(call, on, kind)
@@ -154,24 +154,24 @@ macro_rules! step_faults {
         mod $step {
             use super::*;
 
-            async fn run(kind: Kind) {
+            async fn run(kind: FaultKind) {
                 let fault = at($call, $on, $nth, kind);
                 case($after_split, fault, Outcome::Failed, $core, &$at).await;
             }
 
             #[tokio::test]
             async fn server_error() {
-                run(Kind::ServerError).await;
+                run(FaultKind::ServerError).await;
             }
 
             #[tokio::test]
             async fn timeout() {
-                run(Kind::Timeout).await;
+                run(FaultKind::Timeout).await;
             }
 
             #[tokio::test]
             async fn dropped() {
-                run(Kind::Dropped).await;
+                run(FaultKind::Dropped).await;
             }
         }
     };
@@ -265,7 +265,7 @@ step_faults!(
 #[tokio::test]
 async fn out_of_sequence_once_is_re_planned_and_finished() {
     let model = Model::new(fixture::ucp(DEFAULT_TOML));
-    let fault = at(Call::RetargetCore, None, 1, Kind::OutOfSequence);
+    let fault = at(Call::RetargetCore, None, 1, FaultKind::OutOfSequence);
     let faulty = Faulty::new(model, &[fault]);
     let spec = spec(8082, "");
     let (toml, report) = apply(&faulty.inner, &faulty, &spec, KEEP).await;
@@ -286,7 +286,7 @@ async fn out_of_sequence_always_fails_cleanly_every_time() {
     let model = Model::new(fixture::ucp(DEFAULT_TOML));
     let fault = Fault {
         always: true,
-        ..Fault::once(Call::RetargetCore, None, Kind::OutOfSequence)
+        ..Fault::once(Call::RetargetCore, None, FaultKind::OutOfSequence)
     };
     let faulty = Faulty::new(model, &[fault]);
     let spec = spec(8082, "");
@@ -345,7 +345,7 @@ async fn a_saved_plan_is_never_re_planned() {
 
 #[tokio::test]
 async fn a_name_conflict_on_create_fails_the_step() {
-    let fault = at(Call::CreateConfig, None, 1, Kind::NameConflict);
+    let fault = at(Call::CreateConfig, None, 1, FaultKind::NameConflict);
     case(
         false,
         fault,
@@ -358,7 +358,7 @@ async fn a_name_conflict_on_create_fails_the_step() {
 
 #[tokio::test]
 async fn a_create_whose_answer_is_lost_is_reused_by_the_rerun() {
-    let fault = at(Call::CreateConfig, None, 1, Kind::DroppedAfter);
+    let fault = at(Call::CreateConfig, None, 1, FaultKind::DroppedAfter);
     case(
         false,
         fault,
@@ -371,7 +371,7 @@ async fn a_create_whose_answer_is_lost_is_reused_by_the_rerun() {
 
 #[tokio::test]
 async fn an_update_whose_answer_is_lost_is_recognised_by_the_rerun() {
-    let fault = at(Call::RetargetCore, None, 1, Kind::DroppedAfter);
+    let fault = at(Call::RetargetCore, None, 1, FaultKind::DroppedAfter);
     case(
         false,
         fault,
@@ -387,7 +387,7 @@ async fn pruning_skips_a_config_in_use_and_says_so() {
     let model = split().await;
     let fault = Fault {
         always: true,
-        ..Fault::once(Call::RemoveConfig, None, Kind::InUse)
+        ..Fault::once(Call::RemoveConfig, None, FaultKind::InUse)
     };
     let faulty = Faulty::new(model, &[fault]);
     let (_, report) = apply(&faulty.inner, &faulty, &spec(9082, ""), 1).await;

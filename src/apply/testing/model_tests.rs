@@ -1,7 +1,7 @@
 //! The model keeps swarm's rules: versions, name conflicts, configs in use, updates that
 //! complete or roll back, and a core that creates what its config asks for.
 
-use super::faults::{Call, Fault, Faulty, Kind};
+use super::faults::{Call, Fault, FaultKind, Faulty};
 use super::fixture::{self, FIRST_CONFIG};
 use super::swarm::Model;
 use crate::cluster::{CoreRetarget, NewConfig, UpdateState};
@@ -113,7 +113,7 @@ async fn with_pause_as_failure_action_a_failed_update_pauses() {
 async fn the_nth_call_fails_with_the_chosen_error() {
     let fault = Fault {
         nth: 2,
-        ..Fault::once(Call::CreateConfig, None, Kind::Dropped)
+        ..Fault::once(Call::CreateConfig, None, FaultKind::Dropped)
     };
     let m = Faulty::new(model(), &[fault]);
     assert!(create(&m, "c2", "a").await.is_ok());

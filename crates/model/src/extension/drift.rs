@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::constraints::ConstraintSet;
 use super::proxy::{PortSpec, ProxySpec};
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::interlock::keys::ext;
 use crate::interlock::{Extension, PublishMode};
 
@@ -102,7 +102,7 @@ pub fn drift(have: &ProxySpec, want: &ProxySpec) -> Vec<Drift> {
 pub fn finding(e: &Extension, service: &str, drift: &[Drift]) -> Finding {
     let changes: Vec<String> = drift.iter().map(Drift::to_string).collect();
     Finding::warning(
-        "proxy-drift",
+        Code::ProxyDrift,
         format!(
             "proxy service `{service}` differs from what the config says for `{}` ({}); Interlock does not change proxies it has created",
             e.name,

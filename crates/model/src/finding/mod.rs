@@ -1,9 +1,10 @@
 //! Findings: what a check has to say about a spec or a config, and where.
 
-use std::collections::BTreeSet;
-use std::sync::Mutex;
-
 use serde::{Deserialize, Serialize};
+
+mod code;
+
+pub use code::Code;
 
 use crate::locate::{KeyPath, Location, Locator};
 
@@ -25,15 +26,10 @@ impl Severity {
     }
 }
 
-/// A finding's code. Named so that serde reads it with `code` below rather than borrowing it
-/// from the input, which a `&'static str` written out would make it do.
-pub type Code = &'static str;
-
 /// One problem or note. `code` is stable and meant for scripts; `message` is for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub severity: Severity,
-    #[serde(deserialize_with = "code")]
     pub code: Code,
     pub message: String,
     pub path: Option<KeyPath>,
@@ -42,7 +38,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Self {
         Self {
             severity,
             code,
@@ -53,15 +49,15 @@ impl Finding {
         }
     }
 
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, message)
     }
 
-    pub fn info(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn info(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Info, code, message)
     }
 
@@ -84,20 +80,6 @@ impl Finding {
         }
         self
     }
-}
-
-/// A code read back from a saved plan. Codes are a small fixed set, so each distinct one is
-/// kept once for the life of the process, which lets `code` stay a `&'static str`.
-fn code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
-    static CODES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
-    let code = String::deserialize(d)?;
-    let mut codes = CODES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = codes.get(code.as_str()) {
-        return Ok(known);
-    }
-    let code: &'static str = Box::leak(code.into_boxed_str());
-    codes.insert(code);
-    Ok(code)
 }
 
 pub fn count(findings: &[Finding], severity: Severity) -> usize {
