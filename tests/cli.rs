@@ -54,6 +54,15 @@ fn cli(args: &[&str]) -> Command {
     cli_in(repo(), args)
 }
 
+/// The `result` of a JSON envelope, after checking the envelope itself.
+fn result(stdout: &str, command: &str) -> serde_json::Value {
+    let doc: serde_json::Value = serde_json::from_str(stdout).expect("stdout is one JSON document");
+    assert_eq!(doc["format_version"], 3, "{doc}");
+    assert_eq!(doc["tool_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(doc["command"], command, "{doc}");
+    doc["result"].clone()
+}
+
 struct Run {
     code: i32,
     stdout: String,
@@ -159,7 +168,7 @@ fn plan_mke_config_services() {
         "--spec",
         SPEC,
     ]));
-    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let doc = result(&json.stdout, "plan");
     let configs: Vec<&str> = doc["clusters"]
         .as_array()
         .expect("clusters")
@@ -243,10 +252,11 @@ fn plan_json() {
         ]),
     );
     assert_eq!(r.code, 0);
-    let doc: serde_json::Value =
+    let envelope: serde_json::Value =
         serde_json::from_str(&r.stdout).expect("stdout is one JSON document");
-    assert_eq!(doc["format_version"], 1);
-    assert_eq!(doc["tool_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(envelope["exit_code"], 0);
+    assert_eq!(envelope["error"], serde_json::Value::Null);
+    let doc = result(&r.stdout, "plan");
     assert_eq!(doc["changed"], true);
     assert_eq!(doc["summary"]["create"], 3);
     assert_eq!(doc["removed_extensions"][0], "default");
@@ -367,7 +377,7 @@ fn plan_of_rendered_config_has_no_changes() {
             "json",
         ],
     ));
-    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let doc = result(&json.stdout, "plan");
     assert_eq!(doc["changed"], false);
     assert_eq!(doc["actions"], serde_json::json!([]));
     assert_eq!(doc["diff"], "");
@@ -413,7 +423,7 @@ fn plan_reconciles_a_changed_proxy_with_its_spec() {
         dir.path(),
         &[&args[..], &["--output", "json"]].concat(),
     ));
-    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let doc = result(&json.stdout, "plan");
     let reconcile: Vec<&serde_json::Value> = doc["actions"]
         .as_array()
         .expect("actions")
@@ -457,7 +467,7 @@ fn plan_config_name_names_the_next_version() {
         "--output",
         "json",
     ]));
-    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let doc = result(&json.stdout, "plan");
     assert_eq!(
         doc["current"]["config_name"],
         "com.docker.ucp.interlock.conf-1"
@@ -492,7 +502,7 @@ fn plan_config_name_survives_the_seed_name_traps() {
             "--output",
             "json",
         ]));
-        let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+        let doc = result(&r.stdout, "plan");
         assert_eq!(doc["actions"][0]["name"], next, "after {current}");
     }
 }
@@ -759,7 +769,10 @@ fn validate_json() {
         ]),
     );
     assert_eq!(r.code, 1);
-    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let envelope: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(envelope["exit_code"], 1);
+    assert_eq!(envelope["error"]["code"], "config-invalid");
+    let doc = result(&r.stdout, "validate");
     assert_eq!(doc["valid"], false);
     assert_eq!(doc["errors"], 2);
     assert_eq!(doc["findings"][0]["code"], "invalid-constraint");
@@ -1387,7 +1400,10 @@ fn live_commands_print_a_json_document_when_the_cluster_is_out_of_reach() {
                 r.stdout
             )
         });
-        let error = doc["error"].as_str().unwrap_or_default();
+        assert_eq!(doc["format_version"], 3, "{args:?}: {doc}");
+        assert_eq!(doc["exit_code"], 1, "{args:?}: {doc}");
+        assert_eq!(doc["error"]["code"], "transport", "{args:?}: {doc}");
+        let error = doc["error"]["message"].as_str().unwrap_or_default();
         assert!(error.contains("refused"), "{args:?}: {doc}");
     }
 }

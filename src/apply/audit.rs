@@ -1,12 +1,12 @@
 //! The outcome label apply writes on the config it pointed the core at, once the watch has
 //! ended. A refusal is a warning in the report: the outcome stands as observed.
 
-use super::{ApplyReport, Progress, StepDone, StepError};
+use super::{ApplyReport, Progress, StepError, StepOutcome};
 use crate::audit::labels::{OUTCOME, RecordedOutcome};
 use crate::docker::Swarm;
 
 /// What the core's update step observed, when it observed an end.
-fn observed(result: &Result<StepDone, StepError>) -> Option<RecordedOutcome> {
+fn observed(result: &Result<StepOutcome, StepError>) -> Option<RecordedOutcome> {
     match result {
         Ok(_) => Some(RecordedOutcome::Ran),
         Err(StepError::RolledBack(_)) => Some(RecordedOutcome::RolledBack),
@@ -19,7 +19,7 @@ fn observed(result: &Result<StepDone, StepError>) -> Option<RecordedOutcome> {
 pub(super) async fn record_outcome(
     swarm: &impl Swarm,
     progress: &Progress,
-    result: &Result<StepDone, StepError>,
+    result: &Result<StepOutcome, StepError>,
     report: &mut ApplyReport,
 ) {
     let (Some(config), Some(outcome)) = (&progress.new_config, observed(result)) else {

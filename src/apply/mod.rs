@@ -20,7 +20,9 @@ pub use error::Moved;
 pub use error::StepError;
 pub use interrupt::Interrupt;
 pub use replan::{Approved, Replan};
-pub use report::{ApplyReport, CoreState, Outcome, Request, StepReport, StepStatus};
+pub use report::{
+    ApplyReport, CoreState, KeptReason, Outcome, Request, StepOutcome, StepReport, StepStatus,
+};
 pub use watch::Failure;
 
 use crate::docker::{ApiError, LiveState, Swarm, TransportError};
@@ -43,9 +45,8 @@ pub trait Observer {
     fn progress(&mut self, text: &str);
     /// A line between steps: what apply does next and why.
     fn note(&mut self, text: &str);
-    /// The outcome of a step: what became of it, what it did (for a failure: why), and how
-    /// long it took.
-    fn done(&mut self, status: StepStatus, detail: &str, took: Duration);
+    /// The end of a step: what it did (or why it failed), and how long it took.
+    fn done(&mut self, step: &StepReport, took: Duration);
 }
 
 /// What has happened to the cluster so far, for reports.
@@ -196,21 +197,22 @@ pub async fn execute<S: Swarm>(
             audit::record_outcome(cx.swarm, &progress, &result, &mut report).await;
         }
         let took = start.elapsed();
-        let millis = took.as_millis();
-        let (status, detail) = match result {
-            Ok(StepDone { status, detail }) => (status, detail),
-            Err(e) => (
-                StepStatus::Failed,
-                record_failure(&mut report, &e, &progress),
-            ),
+        let (status, outcome, error) = match result {
+            Ok(done) => (done.status(), Some(done), None),
+            Err(e) => {
+                let why = record_failure(&mut report, &e, &progress);
+                (StepStatus::Failed, None, Some(why))
+            }
         };
-        ui.done(status, &detail, took);
-        report.steps.push(StepReport {
+        let step = StepReport {
             action: action.clone(),
             status,
-            detail,
-            millis,
-        });
+            outcome,
+            error,
+            millis: took.as_millis(),
+        };
+        ui.done(&step, took);
+        report.steps.push(step);
         if status == StepStatus::Failed {
             break;
         }
@@ -219,7 +221,8 @@ pub async fn execute<S: Swarm>(
         report.steps.push(StepReport {
             action: action.clone(),
             status: StepStatus::NotRun,
-            detail: String::new(),
+            outcome: None,
+            error: None,
             millis: 0,
         });
     }
@@ -227,37 +230,17 @@ pub async fn execute<S: Swarm>(
     report
 }
 
-/// A step that ran: done or skipped, and what it did.
-pub struct StepDone {
-    pub status: StepStatus,
-    pub detail: String,
-}
-
-fn done(detail: String) -> Result<StepDone, StepError> {
-    Ok(StepDone {
-        status: StepStatus::Done,
-        detail,
-    })
-}
-
-fn skipped(detail: String) -> Result<StepDone, StepError> {
-    Ok(StepDone {
-        status: StepStatus::Skipped,
-        detail,
-    })
-}
-
 async fn run_step<S: Swarm>(
     cx: &Context<'_, S>,
     action: &Action,
     progress: &mut Progress,
     ui: &mut dyn Observer,
-) -> Result<StepDone, StepError> {
+) -> Result<StepOutcome, StepError> {
     let (swarm, timeout) = (cx.swarm, cx.opts.wait_timeout);
     match action {
         Action::LabelNode {
             node, key, value, ..
-        } => done(steps::label_node(swarm, node, key, value, progress).await?),
+        } => Ok(steps::label_node(swarm, node, key, value, progress).await?),
         Action::CreateConfig { name, .. } => {
             let name = name.clone().ok_or(StepError::NoConfigName)?;
             let new = steps::NewToml {
@@ -265,7 +248,7 @@ async fn run_step<S: Swarm>(
                 toml: cx.new_config,
                 audit: cx.audit,
             };
-            done(steps::create_config(swarm, cx.state, &new, progress).await?)
+            Ok(steps::create_config(swarm, cx.state, &new, progress).await?)
         }
         Action::UpdateCoreService {
             to, core_host_port, ..
@@ -286,13 +269,16 @@ async fn run_step<S: Swarm>(
                 host_port: *core_host_port,
                 timeout,
             };
-            done(steps::update_core(swarm, &core, progress, ui, cx.interrupt).await?)
+            Ok(steps::update_core(swarm, &core, progress, ui, cx.interrupt).await?)
         }
         Action::RemoveStaleService { service, when, .. } => {
             if *when == When::AfterNewProxies && !cx.opts.cleanup {
-                return skipped(format!("kept {service} (--no-cleanup)"));
+                return Ok(StepOutcome::Kept {
+                    service: service.clone(),
+                    reason: KeptReason::NoCleanup,
+                });
             }
-            done(steps::remove_service(swarm, service, progress, ui).await?)
+            Ok(steps::remove_service(swarm, service, progress, ui).await?)
         }
         Action::AwaitService {
             service,
@@ -306,13 +292,14 @@ async fn run_step<S: Swarm>(
                 ports,
                 timeout,
             };
-            done(steps::await_service(swarm, &wait, ui, cx.interrupt).await?)
+            Ok(steps::await_service(swarm, &wait, ui, cx.interrupt).await?)
         }
         Action::ReconcileProxy { service, spec, .. } => {
             if !cx.opts.reconcile {
-                return skipped(format!(
-                    "left {service} as it is (--no-reconcile); it does not match the config"
-                ));
+                return Ok(StepOutcome::Kept {
+                    service: service.clone(),
+                    reason: KeptReason::NoReconcile,
+                });
             }
             // The plan computed the spec; apply sets exactly that.
             let proxy = steps::Proxy {
@@ -320,10 +307,10 @@ async fn run_step<S: Swarm>(
                 spec,
                 timeout,
             };
-            done(steps::reconcile_proxy(swarm, &proxy, progress, ui, cx.interrupt).await?)
+            Ok(steps::reconcile_proxy(swarm, &proxy, progress, ui, cx.interrupt).await?)
         }
         Action::PruneConfigs { remove, .. } => {
-            done(steps::prune_configs(swarm, remove, progress).await?)
+            Ok(steps::prune_configs(swarm, remove, progress).await?)
         }
     }
 }

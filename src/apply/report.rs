@@ -14,11 +14,81 @@ pub enum StepStatus {
     NotRun,
 }
 
+/// What a step did, as data; `output::apply` words it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum StepOutcome {
+    /// The node label was set (`already`: it was set before).
+    Labelled {
+        key: String,
+        value: String,
+        already: bool,
+    },
+    /// The config was created, with the labels of the config in use it copied (the audit
+    /// labels are not copied: they are this run's own).
+    Created {
+        name: String,
+        from: String,
+        copied_labels: Vec<String>,
+    },
+    /// A config of exactly this TOML was there already and is used: left by an earlier,
+    /// interrupted run, or taken under the planned name by a run of the same plan.
+    Reused { name: String, earlier_run: bool },
+    /// The core runs the config (`already`: it did before; `host_port`: its own port published
+    /// in host mode with it).
+    CoreRuns {
+        config: String,
+        already: bool,
+        host_port: Option<u16>,
+    },
+    /// The service was removed (`already`: it was gone before).
+    Removed { service: String, already: bool },
+    /// A service Interlock created runs, with its ports.
+    Running {
+        service: String,
+        running: u64,
+        wanted: u64,
+        ports: Vec<u16>,
+    },
+    /// The proxy was updated in place to the config's constraints, replicas and ports.
+    Reconciled { service: String },
+    /// Old configs were removed; those still in use were kept.
+    Pruned {
+        removed: Vec<String>,
+        in_use: Vec<String>,
+    },
+    /// The step was skipped, on the operator's word.
+    Kept { service: String, reason: KeptReason },
+}
+
+/// Why a step was skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeptReason {
+    /// `--no-cleanup`: the stale service stays.
+    NoCleanup,
+    /// `--no-reconcile`: the drifted proxy stays as it is.
+    NoReconcile,
+}
+
+impl StepOutcome {
+    /// Done, or skipped on the operator's word.
+    pub fn status(&self) -> StepStatus {
+        match self {
+            StepOutcome::Kept { .. } => StepStatus::Skipped,
+            _ => StepStatus::Done,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct StepReport {
     pub action: Action,
     pub status: StepStatus,
-    pub detail: String,
+    /// What a step that ran did.
+    pub outcome: Option<StepOutcome>,
+    /// Why a failed step failed.
+    pub error: Option<String>,
     pub millis: u128,
 }
 
@@ -42,6 +112,25 @@ pub enum Outcome {
     /// Our update was replaced by another before it converged.
     Superseded,
     Interrupted,
+}
+
+impl Outcome {
+    /// As JSON writes it (`rolled-back`): the envelope's error code for this outcome.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::NothingToDo => "nothing-to-do",
+            Outcome::Refused => "refused",
+            Outcome::PlanStale => "plan-stale",
+            Outcome::Failed => "failed",
+            Outcome::RolledBack => "rolled-back",
+            Outcome::Paused => "paused",
+            Outcome::OutOfSequence => "out-of-sequence",
+            Outcome::ClusterMoved => "cluster-moved",
+            Outcome::Superseded => "superseded",
+            Outcome::Interrupted => "interrupted",
+        }
+    }
 }
 
 impl From<Outcome> for ExitStatus {
@@ -86,8 +175,9 @@ pub struct CoreState {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplyReport {
-    pub format_version: u32,
     pub outcome: Outcome,
+    /// In JSON with each step's words beside its outcome (`output::apply`).
+    #[serde(skip)]
     pub steps: Vec<StepReport>,
     pub core: CoreState,
     pub previous_config: String,
@@ -108,7 +198,6 @@ impl ApplyReport {
     /// A report of a run that has not done anything yet, with the core on `config`.
     pub fn new(config: &str) -> Self {
         Self {
-            format_version: 2,
             outcome: Outcome::Applied,
             steps: Vec::new(),
             core: CoreState {
@@ -125,6 +214,31 @@ impl ApplyReport {
             task_error: None,
             logs: Vec::new(),
             warnings: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_outcome_reads_as_json_writes_it() {
+        for o in [
+            Outcome::Applied,
+            Outcome::NothingToDo,
+            Outcome::Refused,
+            Outcome::PlanStale,
+            Outcome::Failed,
+            Outcome::RolledBack,
+            Outcome::Paused,
+            Outcome::OutOfSequence,
+            Outcome::ClusterMoved,
+            Outcome::Superseded,
+            Outcome::Interrupted,
+        ] {
+            let json = serde_json::to_string(&o).unwrap();
+            assert_eq!(json, format!("\"{}\"", o.as_str()));
         }
     }
 }

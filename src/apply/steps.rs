@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::error::Moved;
 use super::interrupt::Interrupt;
+use super::report::StepOutcome;
 use super::watch::{self, Ending, Placement, Tracked, Watch};
 use super::{NewConfigRef, Observer, Pin, Progress, StepError};
 use crate::audit::provenance::{Provenance, provenance};
@@ -21,15 +22,20 @@ pub async fn label_node(
     key: &str,
     value: &str,
     progress: &mut Progress,
-) -> Result<String, StepError> {
+) -> Result<StepOutcome, StepError> {
     let n = swarm.node(node).await?;
+    let labelled = |already| StepOutcome::Labelled {
+        key: key.to_string(),
+        value: value.to_string(),
+        already,
+    };
     if n.node.labels.get(key).map(String::as_str) == Some(value) {
-        return Ok(format!("{key}={value} already set"));
+        return Ok(labelled(true));
     }
     progress.sending();
     swarm.label_node(node, n.version, key, value).await?;
     progress.accepted();
-    Ok(format!("{key}={value} set"))
+    Ok(labelled(false))
 }
 
 /// Creates the versioned config, or finds one that already holds exactly this TOML (left by an
@@ -47,7 +53,7 @@ pub async fn create_config(
     state: &LiveState,
     new: &NewToml<'_>,
     progress: &mut Progress,
-) -> Result<String, StepError> {
+) -> Result<StepOutcome, StepError> {
     let (name, toml) = (new.name, new.toml);
     for c in swarm.configs().await? {
         // Only a config newer than the one in use can have been left by an interrupted apply.
@@ -63,10 +69,10 @@ pub async fn create_config(
                 id: c.id,
                 name: c.name.clone(),
             });
-            return Ok(format!(
-                "{} already holds this config (left by an earlier run): reused",
-                c.name
-            ));
+            return Ok(StepOutcome::Reused {
+                name: c.name,
+                earlier_run: true,
+            });
         }
         if c.name == name {
             return Err(StepError::Moved(Moved::NameTaken {
@@ -91,17 +97,14 @@ pub async fn create_config(
         id,
         name: name.to_string(),
     });
-    let labels: Vec<&str> = (state.config.labels.keys().map(String::as_str))
+    let copied_labels: Vec<String> = (state.config.labels.keys())
         .filter(|k| !crate::audit::labels::is_audit(k))
+        .cloned()
         .collect();
-    Ok(if labels.is_empty() {
-        format!("created {name}")
-    } else {
-        format!(
-            "created {name} with the labels of {} ({})",
-            state.config.name,
-            labels.join(", ")
-        )
+    Ok(StepOutcome::Created {
+        name: name.to_string(),
+        from: state.config.name.clone(),
+        copied_labels,
     })
 }
 
@@ -114,7 +117,7 @@ async fn name_taken(
     toml: &str,
     progress: &mut Progress,
     conflict: ApiError,
-) -> Result<String, StepError> {
+) -> Result<StepOutcome, StepError> {
     let taken = match swarm.config(name).await {
         Ok(c) => c,
         Err(ApiError::NotFound { .. }) => return Err(conflict.into()),
@@ -129,7 +132,10 @@ async fn name_taken(
         id: taken.info.id,
         name: name.to_string(),
     });
-    Ok(format!("{name} already holds this config: reused"))
+    Ok(StepOutcome::Reused {
+        name: name.to_string(),
+        earlier_run: false,
+    })
 }
 
 /// What the core's update needs: what the plan was made from, the port the plan says to
@@ -175,13 +181,17 @@ pub async fn update_core(
     progress: &mut Progress,
     ui: &mut dyn Observer,
     interrupt: &Interrupt,
-) -> Result<String, StepError> {
+) -> Result<StepOutcome, StepError> {
     let new = progress.new_config.clone().ok_or(StepError::NoNewConfig)?;
     let core = swarm.service(CORE_SERVICE).await?;
     let uses = core.config_at(CONFIG_TARGET).map(|c| &c.config_id);
     if uses == Some(&new.id) && core.update_state() != Some(&UpdateState::RollbackCompleted) {
         progress.core_on = new.name.clone();
-        return Ok(format!("{CORE_SERVICE} already runs {}", new.name));
+        return Ok(StepOutcome::CoreRuns {
+            config: new.name,
+            already: true,
+            host_port: None,
+        });
     }
     let change = CoreRetarget {
         target: CONFIG_TARGET.into(),
@@ -209,16 +219,11 @@ pub async fn update_core(
         Ending::Converged => {
             progress.core_updating = false;
             progress.core_on = new.name.clone();
-            let host = change.host_port.is_some();
-            Ok(format!(
-                "{CORE_SERVICE} runs {}, converged{}",
-                new.name,
-                if host {
-                    " (core port published in host mode)"
-                } else {
-                    ""
-                }
-            ))
+            Ok(StepOutcome::CoreRuns {
+                config: new.name,
+                already: false,
+                host_port: change.host_port,
+            })
         }
         Ending::RolledBack(f) => {
             progress.core_updating = false;
@@ -249,10 +254,14 @@ pub async fn remove_service(
     name: &str,
     progress: &mut Progress,
     ui: &mut dyn Observer,
-) -> Result<String, StepError> {
+) -> Result<StepOutcome, StepError> {
+    let removed = |already| StepOutcome::Removed {
+        service: name.to_string(),
+        already,
+    };
     progress.sending();
     match swarm.remove_service(name).await {
-        Err(ApiError::NotFound { .. }) => return Ok(format!("{name} was already gone")),
+        Err(ApiError::NotFound { .. }) => return Ok(removed(true)),
         other => other?,
     }
     progress.accepted();
@@ -265,7 +274,7 @@ pub async fn remove_service(
             Err(e) => return Err(e.into()),
         };
         if left == 0 || start.elapsed() > Duration::from_secs(60) {
-            return Ok(format!("removed {name}"));
+            return Ok(removed(false));
         }
         ui.progress(&format!("{name}: waiting for {left} task(s) to stop"));
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -331,7 +340,7 @@ pub async fn await_service(
     w: &Await<'_>,
     ui: &mut dyn Observer,
     interrupt: &Interrupt,
-) -> Result<String, StepError> {
+) -> Result<StepOutcome, StepError> {
     let start = Instant::now();
     loop {
         if interrupt.is_set() {
@@ -339,13 +348,12 @@ pub async fn await_service(
         }
         match await_poll(swarm, w).await? {
             Standing::Ready { run, want } => {
-                let ps: Vec<String> = w.ports.iter().map(|p| p.published.to_string()).collect();
-                let publishing = if ps.is_empty() {
-                    String::new()
-                } else {
-                    format!(", publishing {}", ps.join(", "))
-                };
-                return Ok(format!("{}: {run}/{want} running{publishing}", w.name));
+                return Ok(StepOutcome::Running {
+                    service: w.name.to_string(),
+                    running: run,
+                    wanted: want,
+                    ports: w.ports.iter().map(|p| p.published).collect(),
+                });
             }
             Standing::Waiting(text) => ui.progress(&text),
         }
@@ -378,7 +386,7 @@ pub async fn reconcile_proxy(
     progress: &mut Progress,
     ui: &mut dyn Observer,
     interrupt: &Interrupt,
-) -> Result<String, StepError> {
+) -> Result<StepOutcome, StepError> {
     let name = p.name;
     let svc = swarm.service(name).await?;
     let baseline = svc.update_started().map(String::from);
@@ -387,9 +395,9 @@ pub async fn reconcile_proxy(
     progress.accepted();
     let w = Watch::new(name, baseline, p.timeout);
     match watch::update(swarm, name, w, ui, interrupt).await? {
-        Ending::Converged => Ok(format!(
-            "{name} updated in place to the config's constraints, replicas and ports"
-        )),
+        Ending::Converged => Ok(StepOutcome::Reconciled {
+            service: name.to_string(),
+        }),
         Ending::RolledBack(f) | Ending::Paused(f) => Err(StepError::ProxyUpdateFailed {
             service: name.to_string(),
             message: f.message,
@@ -400,33 +408,22 @@ pub async fn reconcile_proxy(
     }
 }
 
-/// Removes old configs; one still in use is skipped with a note.
+/// Removes old configs; one still in use is kept.
 pub async fn prune_configs(
     swarm: &impl Swarm,
     names: &[String],
     progress: &mut Progress,
-) -> Result<String, StepError> {
+) -> Result<StepOutcome, StepError> {
     let mut removed = Vec::new();
-    let mut skipped = Vec::new();
+    let mut in_use = Vec::new();
     for n in names {
         progress.sending();
         match swarm.remove_config(n).await {
             Ok(()) => removed.push(n.clone()),
             Err(ApiError::NotFound { .. }) => {}
-            Err(ApiError::InUse { .. }) => skipped.push(format!("{n} (in use)")),
+            Err(ApiError::InUse { .. }) => in_use.push(n.clone()),
             Err(e) => return Err(e.into()),
         }
     }
-    let mut out = format!(
-        "removed {}",
-        if removed.is_empty() {
-            "none".into()
-        } else {
-            removed.join(", ")
-        }
-    );
-    if !skipped.is_empty() {
-        out.push_str(&format!("; kept {}", skipped.join(", ")));
-    }
-    Ok(out)
+    Ok(StepOutcome::Pruned { removed, in_use })
 }

@@ -10,9 +10,6 @@ use crate::cluster::{ConfigInfo, CoreHistory};
 use crate::interlock::names::config_version;
 use crate::time;
 
-/// Bumped whenever the JSON shape changes incompatibly.
-pub const FORMAT_VERSION: u32 = 1;
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub version: Option<u64>,
@@ -38,7 +35,6 @@ pub struct Entry {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct History {
-    pub format_version: u32,
     pub in_use: String,
     /// What `rollback` would go back to (null: nothing to go back to).
     pub rollback_target: Option<String>,
@@ -93,7 +89,6 @@ pub fn build(configs: &[ConfigInfo], in_use: &ConfigInfo, core: &CoreHistory, no
         Err(e) => (None, false, e.skipped),
     };
     History {
-        format_version: FORMAT_VERSION,
         in_use: in_use.name.clone(),
         rollback_target,
         rollback_verified,

@@ -1,21 +1,87 @@
 //! Errors that reach the operator: what is wrong, where, and how to fix it.
 
+use serde::Serialize;
+
 use crate::exit::ExitStatus;
 use crate::finding::Finding;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// Bad input or a failed operation.
-    User,
-    /// The command line is wrong.
+/// What went wrong, for scripts: stable, in the JSON envelope's `error.code`. Each maps to its
+/// exit code in `exit_status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    /// The command line is wrong (exit 64).
     Usage,
-    /// Any other outcome with an exit code of its own (stale plan, rollback, …).
-    Status(ExitStatus),
+    /// A file the operator named cannot be read.
+    Unreadable,
+    /// A file cannot be written (a saved plan, a backup, a starter spec).
+    WriteFailed,
+    /// The spec has problems (the findings say which).
+    SpecInvalid,
+    /// The current config cannot be planned from, or is not valid TOML.
+    ConfigInvalid,
+    /// A saved plan that cannot be applied as it is (another format, not a saved plan).
+    SavedPlanInvalid,
+    /// The plan or the new config has errors: nothing is applied or rendered.
+    PlanHasErrors,
+    /// The cluster moved away from a saved plan (exit 3).
+    PlanStale,
+    /// A change was not confirmed (no terminal, or not `yes`).
+    NotConfirmed,
+    /// Where to connect, or with which credentials, is wrong (bundle, context, TLS files).
+    Connect,
+    /// A request got no answer (refused, timed out, dropped, TLS, not a Docker API).
+    Transport,
+    /// The engine refused a call.
+    Api,
+    /// There is no `ucp-interlock` service.
+    NoInterlock,
+    /// A config the command was asked about does not exist.
+    NoSuchConfig,
+    /// No config to go back to.
+    NoRollbackTarget,
+    /// `status` flagged problems (its findings).
+    ProblemsFlagged,
+    /// The program itself could not run (its async runtime).
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Usage => "usage",
+            ErrorCode::Unreadable => "unreadable",
+            ErrorCode::WriteFailed => "write-failed",
+            ErrorCode::SpecInvalid => "spec-invalid",
+            ErrorCode::ConfigInvalid => "config-invalid",
+            ErrorCode::SavedPlanInvalid => "saved-plan-invalid",
+            ErrorCode::PlanHasErrors => "plan-has-errors",
+            ErrorCode::PlanStale => "plan-stale",
+            ErrorCode::NotConfirmed => "not-confirmed",
+            ErrorCode::Connect => "connect",
+            ErrorCode::Transport => "transport",
+            ErrorCode::Api => "api",
+            ErrorCode::NoInterlock => "no-interlock",
+            ErrorCode::NoSuchConfig => "no-such-config",
+            ErrorCode::NoRollbackTarget => "no-rollback-target",
+            ErrorCode::ProblemsFlagged => "problems-flagged",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The one mapping from an error to its exit code.
+    pub fn exit_status(self) -> ExitStatus {
+        match self {
+            ErrorCode::Usage => ExitStatus::Usage,
+            ErrorCode::PlanStale => ExitStatus::PlanStale,
+            _ => ExitStatus::Failure,
+        }
+    }
 }
 
 #[derive(Debug)]
 pub struct CliError {
-    pub kind: ErrorKind,
+    pub code: ErrorCode,
     pub message: String,
     pub hints: Vec<String>,
     /// Located problems behind the error (spec errors, config syntax errors).
@@ -25,9 +91,9 @@ pub struct CliError {
 }
 
 impl CliError {
-    pub fn user(message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            kind: ErrorKind::User,
+            code,
             message: message.into(),
             hints: Vec::new(),
             findings: Vec::new(),
@@ -36,15 +102,7 @@ impl CliError {
     }
 
     pub fn usage(message: impl Into<String>) -> Self {
-        Self {
-            kind: ErrorKind::Usage,
-            ..Self::user(message)
-        }
-    }
-
-    pub fn with_status(mut self, s: ExitStatus) -> Self {
-        self.kind = ErrorKind::Status(s);
-        self
+        Self::new(ErrorCode::Usage, message)
     }
 
     /// Marks the error as one that left the cluster as it was, and says so (once).
@@ -67,11 +125,7 @@ impl CliError {
     }
 
     pub fn exit_status(&self) -> ExitStatus {
-        match self.kind {
-            ErrorKind::User => ExitStatus::Failure,
-            ErrorKind::Usage => ExitStatus::Usage,
-            ErrorKind::Status(s) => s,
-        }
+        self.code.exit_status()
     }
 }
 
@@ -88,7 +142,10 @@ pub type CliResult = Result<ExitStatus, CliError>;
 /// Reads a file the operator named, saying which and why it could not be read.
 pub fn read_file(path: &str, what: &str) -> Result<String, CliError> {
     std::fs::read_to_string(path).map_err(|e| {
-        let err = CliError::user(format!("cannot read {what} `{path}`: {e}"));
+        let err = CliError::new(
+            ErrorCode::Unreadable,
+            format!("cannot read {what} `{path}`: {e}"),
+        );
         match e.kind() {
             std::io::ErrorKind::NotFound if what == "spec" => {
                 err.hint("create one with `interlock-split init`, or point to it with --spec FILE")

@@ -6,4 +6,4 @@ pub mod error;
 
 pub use crate::exit::ExitStatus;
 pub use args::Cli;
-pub use error::{CliError, CliResult};
+pub use error::{CliError, CliResult, ErrorCode};

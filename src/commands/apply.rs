@@ -2,12 +2,12 @@ use crate::apply::{
     self, ApplyReport, Approved, Context, Interrupt, Options, Outcome, Pin, Replan,
 };
 use crate::cli::args::{ApplyArgs, OutputFormat};
-use crate::cli::{CliError, CliResult, ExitStatus};
+use crate::cli::{CliError, CliResult, ErrorCode, ExitStatus};
 use crate::docker::LiveState;
 use crate::finding::Severity;
 use crate::output::apply::{self as report, Ui};
+use crate::output::human;
 use crate::output::printer::Printer;
-use crate::output::{human, json};
 use crate::plan::saved::SavedPlan;
 use crate::plan::{Action, Plan};
 
@@ -40,8 +40,9 @@ impl Local {
             return Ok(Local::Spec(load_spec(&args.spec.spec)?));
         };
         let text = crate::cli::error::read_file(path, "saved plan")?;
-        let saved = SavedPlan::parse(&text)
-            .map_err(|e| CliError::user(format!("`{path}` {e}")).hint(e.hint()))?;
+        let saved = SavedPlan::parse(&text).map_err(|e| {
+            CliError::new(ErrorCode::SavedPlanInvalid, format!("`{path}` {e}")).hint(e.hint())
+        })?;
         Ok(Local::Saved {
             path: path.clone(),
             saved: Box::new(saved),
@@ -69,12 +70,14 @@ fn load_saved(
             .iter()
             .map(FingerprintDrift::to_string)
             .collect();
-        return Err(CliError::user(format!(
-            "the saved plan {path} no longer matches the cluster; nothing was changed:\n  - {}",
-            drift.join("\n  - ")
-        ))
-        .hint("run `interlock-split plan --out FILE` again, review it, and apply the new one")
-        .with_status(ExitStatus::PlanStale));
+        return Err(CliError::new(
+            ErrorCode::PlanStale,
+            format!(
+                "the saved plan {path} no longer matches the cluster; nothing was changed:\n  - {}",
+                drift.join("\n  - ")
+            ),
+        )
+        .hint("run `interlock-split plan --out FILE` again, review it, and apply the new one"));
     }
     for d in spec_drift {
         printer.err(&format!(
@@ -120,39 +123,36 @@ fn confirm(args: &ApplyArgs, printer: &Printer, n: usize, target: &str) -> Resul
 }
 
 pub fn run(args: ApplyArgs, printer: &Printer) -> CliResult {
-    let rt = live::runtime()?;
-    let output = args.output;
-    let result = rt.block_on(run_async(args, *printer));
-    // A runbook reading --output json gets a document whatever happened: an apply refused
-    // before it changed anything (plan errors, no confirmation, a stale saved plan, no cluster)
-    // is reported as such, with the same message as on stderr.
-    if output == OutputFormat::Json
-        && let Err(e) = &result
-    {
-        printer.out(&json::document(&refused(e)));
-    }
-    result
+    let json = args.output == OutputFormat::Json;
+    let result = live::runtime().and_then(|rt| rt.block_on(run_async(args, *printer)));
+    refusal(json, "apply", result, printer)
 }
 
-fn refused(e: &CliError) -> ApplyReport {
-    let mut error = e.message.clone();
-    for f in &e.findings {
-        error.push_str(&format!(
-            "\n{}[{}]: {}",
-            f.severity.as_str(),
-            f.code,
-            f.message
-        ));
+/// A runbook reading `--output json` gets a document whatever happened: an apply or rollback
+/// refused before it changed anything (plan errors, no confirmation, a stale saved plan, no
+/// cluster) is a report with the outcome `refused` (or `plan-stale`) and the error, worded as
+/// on stderr.
+pub(super) fn refusal(
+    json: bool,
+    command: &str,
+    result: CliResult,
+    printer: &Printer,
+) -> CliResult {
+    if json && let Err(e) = &result {
+        let report = ApplyReport {
+            outcome: match e.code {
+                ErrorCode::PlanStale => Outcome::PlanStale,
+                _ => Outcome::Refused,
+            },
+            error: Some(e.message.clone()),
+            hint: e.hints.first().cloned(),
+            ..ApplyReport::new("")
+        };
+        let error = super::json_error::error_doc(e);
+        let view = report::json(&report);
+        super::json_error::print(printer, command, e.exit_status(), Some(&error), Some(&view));
     }
-    ApplyReport {
-        outcome: match e.exit_status() {
-            ExitStatus::PlanStale => Outcome::PlanStale,
-            _ => Outcome::Refused,
-        },
-        error: Some(error),
-        hint: e.hints.first().cloned(),
-        ..ApplyReport::new("")
-    }
+    result
 }
 
 /// An error before apply changed anything says so: in a change window that is the first
@@ -215,10 +215,10 @@ fn show_plan(plan: &Plan, args: &ApplyArgs, printer: &Printer) -> Result<(), Cli
         return Ok(());
     }
     let n = plan.summary.errors;
-    let e = CliError::user(format!(
-        "the plan has {n} error{}",
-        if n == 1 { "" } else { "s" }
-    ))
+    let e = CliError::new(
+        ErrorCode::PlanHasErrors,
+        format!("the plan has {n} error{}", if n == 1 { "" } else { "s" }),
+    )
     .nothing_changed();
     Err(match args.output {
         OutputFormat::Human => e.hint("fix them (see the findings above) and run apply again"),
@@ -250,7 +250,9 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
     show(&work, &args, &printer)?;
     if work.actions.is_empty() {
         if args.output == OutputFormat::Json {
-            printer.out(&json::document(&nothing_to_do(&state)));
+            let done = nothing_to_do(&state);
+            let view = report::json(&done);
+            super::json_error::print(&printer, "apply", ExitStatus::Success, None, Some(&view));
         }
         return Ok(ExitStatus::Success);
     }
@@ -294,7 +296,7 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
     drop(ui);
     report.backup = Some(backup);
     printer.verbose(&client.summary());
-    finish(&report, args.output, &printer)
+    finish("apply", &report, args.output, &printer)
 }
 
 fn nothing_to_do(state: &LiveState) -> ApplyReport {
@@ -305,7 +307,21 @@ fn nothing_to_do(state: &LiveState) -> ApplyReport {
 }
 
 /// Prints the outcome and picks the exit code.
-pub fn finish(report: &ApplyReport, output: OutputFormat, printer: &Printer) -> CliResult {
-    report::print(report, output == OutputFormat::Json, printer);
-    Ok(report.outcome.into())
+pub fn finish(
+    command: &str,
+    report: &ApplyReport,
+    output: OutputFormat,
+    printer: &Printer,
+) -> CliResult {
+    let status = ExitStatus::from(report.outcome);
+    match output {
+        OutputFormat::Json => {
+            let error = super::json_error::report_error(report);
+            let view = report::json(report);
+            super::json_error::print(printer, command, status, error.as_ref(), Some(&view));
+        }
+        OutputFormat::Human => printer.out(&report::human_report(report, &printer.out_style)),
+    }
+    report::warnings(report, printer);
+    Ok(status)
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::cli::CliError;
+use crate::cli::{CliError, ErrorCode};
 use crate::docker::LiveState;
 use crate::time;
 
@@ -14,7 +14,11 @@ pub fn write(dir: &str, state: &LiveState) -> Result<String, CliError> {
     let stamp = time::stamp(time::unix(SystemTime::now()));
     let (path, mut f) = create(Path::new(dir), &state.config.name, &stamp)?;
     f.write_all(state.toml.as_bytes()).map_err(|e| {
-        CliError::user(format!("cannot write the backup {}: {e}", path.display())).nothing_changed()
+        CliError::new(
+            ErrorCode::WriteFailed,
+            format!("cannot write the backup {}: {e}", path.display()),
+        )
+        .nothing_changed()
     })?;
     Ok(path.display().to_string())
 }
@@ -37,10 +41,10 @@ fn create(dir: &Path, config: &str, stamp: &str) -> Result<(PathBuf, std::fs::Fi
             Ok(f) => return Ok((path, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
             Err(e) => {
-                return Err(CliError::user(format!(
-                    "cannot write the backup {}: {e}",
-                    path.display()
-                ))
+                return Err(CliError::new(
+                    ErrorCode::WriteFailed,
+                    format!("cannot write the backup {}: {e}", path.display()),
+                )
                 .nothing_changed()
                 .hint("point --backup-dir at a writable directory"));
             }

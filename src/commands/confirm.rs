@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use crate::cli::CliError;
+use crate::cli::{CliError, ErrorCode};
 use crate::output::printer::Printer;
 
 /// What is asked, and how the operator approves without a prompt.
@@ -19,10 +19,13 @@ pub struct Question<'a> {
 /// Asks on stderr and reads the answer from stdin; nothing changed unless it is `yes`.
 pub fn confirm(q: &Question, printer: &Printer) -> Result<(), CliError> {
     if !std::io::stdin().is_terminal() {
-        return Err(CliError::user(format!(
-            "{} changes the cluster and there is no terminal to confirm on",
-            q.command
-        ))
+        return Err(CliError::new(
+            ErrorCode::NotConfirmed,
+            format!(
+                "{} changes the cluster and there is no terminal to confirm on",
+                q.command
+            ),
+        )
         .nothing_changed()
         .hint(q.without_terminal));
     }
@@ -34,7 +37,10 @@ pub fn confirm(q: &Question, printer: &Printer) -> Result<(), CliError> {
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).ok();
     if answer.trim() != "yes" {
-        return Err(CliError::user(format!("{} cancelled", q.command)).nothing_changed());
+        return Err(
+            CliError::new(ErrorCode::NotConfirmed, format!("{} cancelled", q.command))
+                .nothing_changed(),
+        );
     }
     Ok(())
 }

@@ -6,12 +6,12 @@ use serde::Serialize;
 
 use crate::audit::history::{self, default_pair, find};
 use crate::cli::args::{HistoryArgs, OutputFormat};
-use crate::cli::{CliError, CliResult, ExitStatus};
+use crate::cli::{CliError, CliResult, ErrorCode, ExitStatus};
 use crate::cluster::ConfigInfo;
 use crate::docker::{Client, LiveState, Swarm};
 use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
+use crate::output;
 use crate::output::printer::Printer;
-use crate::output::{self, json};
 use crate::plan::diff;
 use crate::time;
 
@@ -21,7 +21,7 @@ use super::live;
 pub fn run(args: HistoryArgs, printer: &Printer) -> CliResult {
     let json = args.output == OutputFormat::Json;
     let result = live::runtime().and_then(|rt| rt.block_on(run_async(args, *printer)));
-    super::json_error::on_error(json, result, printer)
+    super::json_error::on_error(json, "history", result, printer)
 }
 
 async fn run_async(args: HistoryArgs, printer: Printer) -> CliResult {
@@ -40,7 +40,9 @@ async fn run_async(args: HistoryArgs, printer: Printer) -> CliResult {
         time::unix(SystemTime::now()),
     );
     match args.output {
-        OutputFormat::Json => printer.out(&json::document(&h)),
+        OutputFormat::Json => {
+            super::json_error::print(&printer, "history", ExitStatus::Success, None, Some(&h))
+        }
         OutputFormat::Human => printer.out(&output::history::human(&h, &printer.out_style)),
     }
     Ok(ExitStatus::Success)
@@ -48,7 +50,6 @@ async fn run_async(args: HistoryArgs, printer: Printer) -> CliResult {
 
 #[derive(Serialize)]
 struct Diff {
-    format_version: u32,
     from: String,
     to: String,
     diff: String,
@@ -56,8 +57,11 @@ struct Diff {
 
 fn pick<'a>(configs: &'a [ConfigInfo], what: &str) -> Result<&'a ConfigInfo, CliError> {
     find(configs, what).ok_or_else(|| {
-        CliError::user(format!("there is no interlock config `{what}`"))
-            .hint("`interlock-split history` lists them; give a version number or a name")
+        CliError::new(
+            ErrorCode::NoSuchConfig,
+            format!("there is no interlock config `{what}`"),
+        )
+        .hint("`interlock-split history` lists them; give a version number or a name")
     })
 }
 
@@ -76,10 +80,10 @@ async fn print_diff(
             (default_pair(configs, b).map(|p| p.0).unwrap_or(b), b)
         }
         _ => default_pair(configs, &state.config).ok_or_else(|| {
-            CliError::user(format!(
-                "{} has no predecessor to compare with",
-                state.config.name
-            ))
+            CliError::new(
+                ErrorCode::NoSuchConfig,
+                format!("{} has no predecessor to compare with", state.config.name),
+            )
             .hint("name two versions: --diff A B")
         })?,
     };
@@ -87,12 +91,14 @@ async fn print_diff(
     let (old, new) = (read(a.id.clone()).await?, read(b.id.clone()).await?);
     let text = diff::unified(&old.data, &new.data, &a.name, &b.name);
     match output {
-        OutputFormat::Json => printer.out(&json::document(&Diff {
-            format_version: 1,
-            from: a.name.clone(),
-            to: b.name.clone(),
-            diff: text,
-        })),
+        OutputFormat::Json => {
+            let d = Diff {
+                from: a.name.clone(),
+                to: b.name.clone(),
+                diff: text,
+            };
+            super::json_error::print(printer, "history", ExitStatus::Success, None, Some(&d))
+        }
         OutputFormat::Human if text.is_empty() => {
             printer.out(&format!("{} and {} hold the same TOML.\n", a.name, b.name))
         }

@@ -2,7 +2,7 @@ use std::io::ErrorKind;
 use std::path::Path;
 
 use crate::cli::args::InitArgs;
-use crate::cli::{CliError, CliResult, ExitStatus};
+use crate::cli::{CliError, CliResult, ErrorCode, ExitStatus};
 use crate::output::printer::Printer;
 use crate::spec::schema;
 
@@ -70,15 +70,22 @@ fn write_spec(args: &InitArgs, text: &str) -> Result<(), CliError> {
         opts.create_new(true);
     }
     let mut file = opts.open(&args.path).map_err(|e| {
-        let err = CliError::user(format!("cannot write `{}`: {e}", args.path));
+        let err = CliError::new(
+            ErrorCode::WriteFailed,
+            format!("cannot write `{}`: {e}", args.path),
+        );
         if e.kind() == ErrorKind::AlreadyExists {
             err.hint("it is kept as it is; pass --force to overwrite it, or give another PATH")
         } else {
             err
         }
     })?;
-    std::io::Write::write_all(&mut file, text.as_bytes())
-        .map_err(|e| CliError::user(format!("cannot write `{}`: {e}", args.path)))
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| {
+        CliError::new(
+            ErrorCode::WriteFailed,
+            format!("cannot write `{}`: {e}", args.path),
+        )
+    })
 }
 
 /// Puts the schema the spec's directive names beside it. The file is this tool's, generated:
@@ -96,9 +103,11 @@ fn write_schema(spec: &Path) -> Result<String, CliError> {
         Err(_) => format!("its schema in {}", path.display()),
     };
     std::fs::write(&path, json).map_err(|e| {
-        CliError::user(format!("cannot write `{}`: {e}", path.display())).hint(
-            "the spec was written; `interlock-split schema > FILE` writes the schema elsewhere",
+        CliError::new(
+            ErrorCode::WriteFailed,
+            format!("cannot write `{}`: {e}", path.display()),
         )
+        .hint("the spec was written; `interlock-split schema > FILE` writes the schema elsewhere")
     })?;
     Ok(note)
 }

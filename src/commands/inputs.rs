@@ -1,7 +1,7 @@
 //! Reading the spec and the current config from files, and planning from them.
 
-use crate::cli::CliError;
 use crate::cli::error::read_file;
+use crate::cli::{CliError, ErrorCode};
 use crate::docker::LiveState;
 use crate::interlock::names::next_config_name;
 use crate::plan::saved::{Fingerprint, sha256};
@@ -17,10 +17,13 @@ pub fn load_spec(path: &str) -> Result<SpecFile, CliError> {
     let text = read_file(path, "spec")?;
     let spec = spec::parse(path, &text).map_err(|findings| {
         let n = findings.len();
-        CliError::user(format!(
-            "the spec `{path}` has {n} problem{}; nothing was planned",
-            if n == 1 { "" } else { "s" }
-        ))
+        CliError::new(
+            ErrorCode::SpecInvalid,
+            format!(
+                "the spec `{path}` has {n} problem{}; nothing was planned",
+                if n == 1 { "" } else { "s" }
+            ),
+        )
         .with_findings(findings)
     })?;
     Ok(SpecFile { spec, text })
@@ -52,7 +55,11 @@ pub fn plan_from_file(
         keep_configs: 5,
     };
     plan::build(&inputs).map_err(|findings| {
-        CliError::user(format!("cannot plan from `{current_path}`")).with_findings(findings)
+        CliError::new(
+            ErrorCode::ConfigInvalid,
+            format!("cannot plan from `{current_path}`"),
+        )
+        .with_findings(findings)
     })
 }
 
@@ -78,10 +85,10 @@ pub fn plan_live(
         keep_configs,
     )
     .map_err(|findings| {
-        CliError::user(format!(
-            "cannot plan from the config in use ({})",
-            state.config.name
-        ))
+        CliError::new(
+            ErrorCode::ConfigInvalid,
+            format!("cannot plan from the config in use ({})", state.config.name),
+        )
         .with_findings(findings)
     })
 }

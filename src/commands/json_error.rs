@@ -1,46 +1,53 @@
-//! `--output json` when no product can be made: one JSON document on stdout all the same, so
-//! that a script reading stdout always gets a document to parse.
+//! `--output json`: each command prints one envelope (`output::json`), on success and on
+//! failure alike, so that a script reading stdout always gets one document to parse.
 
 use serde::Serialize;
 
-use crate::cli::CliError;
-use crate::finding::Finding;
-use crate::output::json;
+use crate::apply::ApplyReport;
+use crate::cli::{CliError, ExitStatus};
+use crate::output::json::{self, ErrorDoc};
 use crate::output::printer::Printer;
 
-#[derive(Serialize)]
-struct ErrorDocument<'a> {
-    format_version: u32,
-    tool_version: &'static str,
-    /// Always `"error"`: nothing was planned or checked.
-    outcome: &'static str,
-    error: &'a str,
-    hints: &'a [String],
-    exit_code: u8,
-    findings: &'a [Finding],
+/// The error part of the envelope.
+pub fn error_doc(e: &CliError) -> ErrorDoc {
+    ErrorDoc {
+        code: e.code.as_str(),
+        message: e.message.clone(),
+        hints: e.hints.clone(),
+        findings: e.findings.clone(),
+    }
 }
 
-/// Prints `e` as a JSON document on stdout; the human report still goes to stderr.
-pub fn print(e: &CliError, printer: &Printer) {
-    printer.out(&json::document(&ErrorDocument {
-        format_version: crate::plan::FORMAT_VERSION,
-        tool_version: env!("CARGO_PKG_VERSION"),
-        outcome: "error",
-        error: &e.message,
-        hints: &e.hints,
-        exit_code: e.exit_status().code(),
-        findings: &e.findings,
-    }));
+/// The error part for an apply or rollback that did not succeed: its outcome is the code.
+pub fn report_error(r: &ApplyReport) -> Option<ErrorDoc> {
+    (ExitStatus::from(r.outcome) != ExitStatus::Success).then(|| ErrorDoc {
+        code: r.outcome.as_str(),
+        message: r.error.clone().unwrap_or_default(),
+        hints: r.hint.iter().cloned().collect(),
+        findings: Vec::new(),
+    })
 }
 
-/// `result`, with its error also printed as JSON when JSON was asked for.
+/// Prints the envelope of `command`.
+pub fn print<T: Serialize>(
+    printer: &Printer,
+    command: &str,
+    status: ExitStatus,
+    error: Option<&ErrorDoc>,
+    result: Option<&T>,
+) {
+    printer.out(&json::envelope(command, status.code(), error, result));
+}
+
+/// `result`, with its error also printed as the envelope when JSON was asked for.
 pub fn on_error<T>(
     json: bool,
+    command: &str,
     result: Result<T, CliError>,
     printer: &Printer,
 ) -> Result<T, CliError> {
     if json && let Err(e) = &result {
-        print(e, printer);
+        print::<()>(printer, command, e.exit_status(), Some(&error_doc(e)), None);
     }
     result
 }

@@ -2,21 +2,32 @@
 
 use std::time::Duration;
 
-use crate::cli::CliError;
 use crate::cli::args::ConnectionArgs;
-use crate::docker::{self, Client, LiveState, Trace};
+use crate::cli::{CliError, ErrorCode};
+use crate::docker::{self, ApiError, Client, LiveState, Trace};
 use crate::output::printer::Printer;
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::user(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| {
+            CliError::new(
+                ErrorCode::Internal,
+                format!("cannot start the async runtime: {e}"),
+            )
+        })
 }
 
 pub fn to_cli(e: impl Into<docker::Error>) -> CliError {
     let e = e.into();
-    let mut err = CliError::user(e.message());
+    let code = match &e {
+        docker::Error::Connect(_) => ErrorCode::Connect,
+        docker::Error::Api(ApiError::Transport(_)) => ErrorCode::Transport,
+        docker::Error::Api(_) => ErrorCode::Api,
+        docker::Error::NoInterlock => ErrorCode::NoInterlock,
+    };
+    let mut err = CliError::new(code, e.message());
     if let Some(h) = e.hint() {
         err = err.hint(h);
     }

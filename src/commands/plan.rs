@@ -1,9 +1,10 @@
 use std::io::Write;
 
 use crate::cli::args::{OutputFormat, PlanArgs};
-use crate::cli::{CliError, CliResult, ExitStatus};
+use crate::cli::{CliError, CliResult, ErrorCode, ExitStatus};
+use crate::finding::Severity;
+use crate::output::human;
 use crate::output::printer::Printer;
-use crate::output::{human, json};
 use crate::plan::Plan;
 use crate::plan::saved::{Fingerprint, SavedPlan, sha256};
 
@@ -13,13 +14,22 @@ use super::live;
 
 pub fn run(args: PlanArgs, printer: &Printer) -> CliResult {
     let json = args.output == OutputFormat::Json;
-    let (plan, fingerprint) = json_error::on_error(json, compute(&args, printer), printer)?;
+    let (plan, fingerprint) = json_error::on_error(json, "plan", compute(&args, printer), printer)?;
     // Saved before the plan is printed, so that a failure to save is the one document printed.
     if let Some(out) = &args.out {
-        json_error::on_error(json, save(out, &plan, fingerprint), printer)?;
+        json_error::on_error(json, "plan", save(out, &plan, fingerprint), printer)?;
     }
+    let refused = plan.has_errors().then(|| errors(&plan));
+    let status = match &refused {
+        Some(e) => e.exit_status(),
+        None if args.detailed_exitcode && plan.has_changes() => ExitStatus::Changes,
+        None => ExitStatus::Success,
+    };
     match args.output {
-        OutputFormat::Json => printer.out(&json::document(&plan)),
+        OutputFormat::Json => {
+            let error = refused.as_ref().map(json_error::error_doc);
+            json_error::print(printer, "plan", status, error.as_ref(), Some(&plan));
+        }
         OutputFormat::Human => printer.out(&human::plan(&plan, &printer.out_style)),
     }
     if let Some(out) = &args.out {
@@ -27,20 +37,31 @@ pub fn run(args: PlanArgs, printer: &Printer) -> CliResult {
             "saved the plan to {out}; apply it with: interlock-split apply {out}"
         ));
     }
-    if plan.has_errors() {
+    if let Some(e) = &refused {
         printer.err(&format!(
-            "{} the plan has {} error{}: apply would refuse it",
+            "{} {}",
             printer.err_style.red_bold("error:"),
-            plan.summary.errors,
-            if plan.summary.errors == 1 { "" } else { "s" }
+            e.message
         ));
-        return Ok(ExitStatus::Failure);
     }
-    Ok(if args.detailed_exitcode && plan.has_changes() {
-        ExitStatus::Changes
-    } else {
-        ExitStatus::Success
-    })
+    Ok(status)
+}
+
+/// A plan with errors: apply would refuse it.
+fn errors(plan: &Plan) -> CliError {
+    let n = plan.summary.errors;
+    let errors = plan
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error);
+    CliError::new(
+        ErrorCode::PlanHasErrors,
+        format!(
+            "the plan has {n} error{}: apply would refuse it",
+            if n == 1 { "" } else { "s" }
+        ),
+    )
+    .with_findings(errors.cloned().collect())
 }
 
 /// The plan, from a file or the cluster, with what it was computed from.
@@ -85,9 +106,12 @@ fn save(path: &str, plan: &Plan, fingerprint: Fingerprint) -> Result<(), CliErro
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts
-        .open(path)
-        .map_err(|e| CliError::user(format!("cannot write the plan to `{path}`: {e}")))?;
+    let mut f = opts.open(path).map_err(|e| {
+        CliError::new(
+            ErrorCode::WriteFailed,
+            format!("cannot write the plan to `{path}`: {e}"),
+        )
+    })?;
     // The mode above applies only to a new file; an existing one is narrowed too.
     #[cfg(unix)]
     {
@@ -96,5 +120,10 @@ fn save(path: &str, plan: &Plan, fingerprint: Fingerprint) -> Result<(), CliErro
     }
     f.write_all(text.as_bytes())
         .and_then(|_| f.write_all(b"\n"))
-        .map_err(|e| CliError::user(format!("cannot write the plan to `{path}`: {e}")))
+        .map_err(|e| {
+            CliError::new(
+                ErrorCode::WriteFailed,
+                format!("cannot write the plan to `{path}`: {e}"),
+            )
+        })
 }

@@ -1,5 +1,5 @@
 use crate::cli::args::RenderArgs;
-use crate::cli::{CliError, CliResult, ExitStatus};
+use crate::cli::{CliError, CliResult, ErrorCode, ExitStatus};
 use crate::finding::Severity;
 use crate::output::human;
 use crate::output::printer::Printer;
@@ -17,11 +17,14 @@ pub fn run(args: RenderArgs, printer: &Printer) -> CliResult {
             .filter(|f| f.severity == Severity::Error)
             .cloned()
             .collect();
-        return Err(CliError::user(format!(
-            "the new config has {} error{}; nothing was rendered",
-            plan.summary.errors,
-            if plan.summary.errors == 1 { "" } else { "s" }
-        ))
+        return Err(CliError::new(
+            ErrorCode::PlanHasErrors,
+            format!(
+                "the new config has {} error{}; nothing was rendered",
+                plan.summary.errors,
+                if plan.summary.errors == 1 { "" } else { "s" }
+            ),
+        )
         .with_findings(errors)
         .hint("run `interlock-split plan` for the whole picture"));
     }

@@ -3,7 +3,7 @@ use crate::audit::rollback::{self, Skip};
 use crate::audit::verdict;
 use crate::cli::args::OutputFormat;
 use crate::cli::args::RollbackArgs;
-use crate::cli::{CliError, CliResult};
+use crate::cli::{CliError, CliResult, ErrorCode};
 use crate::cluster::ConfigInfo;
 use crate::docker::{Client, LiveState, Swarm};
 use crate::extension::services;
@@ -21,7 +21,7 @@ use super::live;
 pub fn run(args: RollbackArgs, printer: &Printer) -> CliResult {
     let json = args.output == OutputFormat::Json;
     let result = live::runtime().and_then(|rt| rt.block_on(run_async(args, *printer)));
-    super::json_error::on_error(json, result, printer)
+    super::apply::refusal(json, "rollback", result, printer)
 }
 
 /// The config to go back to: the one named, or the last one that ran before the one in use
@@ -35,8 +35,11 @@ async fn target(
     if let Some(name) = &args.to {
         let c = configs.iter().find(|c| &c.name == name).cloned();
         return c.map(|c| (c, Vec::new())).ok_or_else(|| {
-            CliError::user(format!("there is no interlock config named `{name}`"))
-                .hint("`interlock-split history` lists the interlock configs")
+            CliError::new(
+                ErrorCode::NoSuchConfig,
+                format!("there is no interlock config named `{name}`"),
+            )
+            .hint("`interlock-split history` lists the interlock configs")
         });
     }
     let core = client
@@ -52,11 +55,14 @@ async fn target(
             let c = configs.iter().find(|c| c.id == p.id).cloned();
             Ok((c.expect("picked among them"), p.skipped))
         }
-        Err(e) => Err(CliError::user(format!(
-            "there is no config that ran before {} to go back to{}",
-            state.config.name,
-            skipped_text(&e.skipped)
-        ))
+        Err(e) => Err(CliError::new(
+            ErrorCode::NoRollbackTarget,
+            format!(
+                "there is no config that ran before {} to go back to{}",
+                state.config.name,
+                skipped_text(&e.skipped)
+            ),
+        )
         .hint("`interlock-split history` shows each config's outcome; name one with --to CONFIG")),
     }
 }
@@ -126,7 +132,7 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
     if report.outcome == apply::Outcome::Applied {
         left_running(&state, &printer);
     }
-    finish(&report, args.output, &printer)
+    finish("rollback", &report, args.output, &printer)
 }
 
 /// The port the core publishes in host mode with `target`: what a plan of it would carry.

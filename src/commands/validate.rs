@@ -3,16 +3,15 @@ use serde::Serialize;
 use crate::check;
 use crate::cli::args::{OutputFormat, ValidateArgs};
 use crate::cli::error::read_file;
-use crate::cli::{CliResult, ExitStatus};
+use crate::cli::{CliError, CliResult, ErrorCode, ExitStatus};
 use crate::finding::{self, Code, Finding, Severity};
 use crate::interlock::InterlockConfig;
 use crate::locate::{Location, Locator};
+use crate::output::human;
 use crate::output::printer::Printer;
-use crate::output::{human, json};
 
 #[derive(Serialize)]
 struct Validation<'a> {
-    format_version: u32,
     file: &'a str,
     valid: bool,
     errors: usize,
@@ -22,7 +21,8 @@ struct Validation<'a> {
 
 pub fn run(args: ValidateArgs, printer: &Printer) -> CliResult {
     let json = args.output == OutputFormat::Json;
-    let text = super::json_error::on_error(json, read_file(&args.file, "config"), printer)?;
+    let text =
+        super::json_error::on_error(json, "validate", read_file(&args.file, "config"), printer)?;
     // The parsed document is dropped before the locator parses its own: on a huge config
     // the two trees at once would double the memory.
     let parsed = InterlockConfig::parse(&text).map(|(_, cfg)| cfg);
@@ -46,15 +46,33 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> CliResult {
     };
     let errors = finding::count(&findings, Severity::Error);
     let warnings = finding::count(&findings, Severity::Warning);
+    let invalid = (errors > 0).then(|| {
+        let found = findings.iter().filter(|f| f.severity == Severity::Error);
+        CliError::new(
+            ErrorCode::ConfigInvalid,
+            format!(
+                "`{}` has {errors} error{}",
+                args.file,
+                if errors == 1 { "" } else { "s" }
+            ),
+        )
+        .with_findings(found.cloned().collect())
+    });
+    let status = invalid
+        .as_ref()
+        .map_or(ExitStatus::Success, CliError::exit_status);
     match args.output {
-        OutputFormat::Json => printer.out(&json::document(&Validation {
-            format_version: crate::plan::FORMAT_VERSION,
-            file: &args.file,
-            valid: errors == 0,
-            errors,
-            warnings,
-            findings: &findings,
-        })),
+        OutputFormat::Json => {
+            let result = Validation {
+                file: &args.file,
+                valid: errors == 0,
+                errors,
+                warnings,
+                findings: &findings,
+            };
+            let error = invalid.as_ref().map(super::json_error::error_doc);
+            super::json_error::print(printer, "validate", status, error.as_ref(), Some(&result));
+        }
         OutputFormat::Human => {
             let s = &printer.out_style;
             let mut out = human::findings(&findings, s);
@@ -72,9 +90,5 @@ pub fn run(args: ValidateArgs, printer: &Printer) -> CliResult {
             printer.out(&out);
         }
     }
-    Ok(if errors > 0 {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
+    Ok(status)
 }

@@ -5,24 +5,55 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::human;
 use super::printer::Printer;
 use super::style::Styler;
-use super::{human, json};
-use crate::apply::{ApplyReport, CoreState, Observer, Outcome, Request, StepStatus};
+use crate::apply::{
+    ApplyReport, CoreState, Observer, Outcome, Request, StepOutcome, StepReport, StepStatus,
+};
 use crate::plan::Action;
+use serde::Serialize;
 
 /// One line for an action, without colour.
 pub fn describe(a: &Action) -> String {
     human::action(a, &Styler::new(false))
 }
 
-/// Prints the report as JSON or for people.
-pub fn print(report: &ApplyReport, as_json: bool, printer: &Printer) {
-    if as_json {
-        printer.out(&json::document(report));
-    } else {
-        printer.out(&human_report(report, &printer.out_style));
-    }
+/// The report as JSON has it: the report, and each step with its words beside its outcome.
+#[derive(Serialize)]
+pub struct JsonReport<'a> {
+    #[serde(flatten)]
+    report: &'a ApplyReport,
+    steps: Vec<JsonStep<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonStep<'a> {
+    action: &'a Action,
+    status: StepStatus,
+    outcome: &'a Option<StepOutcome>,
+    /// What it did (or why it failed), in words.
+    detail: String,
+    millis: u128,
+}
+
+pub fn json(report: &ApplyReport) -> JsonReport<'_> {
+    let steps = report
+        .steps
+        .iter()
+        .map(|s| JsonStep {
+            action: &s.action,
+            status: s.status,
+            outcome: &s.outcome,
+            detail: super::step::detail(s),
+            millis: s.millis,
+        })
+        .collect();
+    JsonReport { report, steps }
+}
+
+/// What went wrong beside the outcome, on stderr.
+pub fn warnings(report: &ApplyReport, printer: &Printer) {
     for w in &report.warnings {
         let tag = printer.err_style.yellow_bold("warning:");
         printer.err(&format!("{tag} {w}\n"));
@@ -283,8 +314,9 @@ impl Observer for Ui {
         self.printer.status(text);
     }
 
-    fn done(&mut self, status: StepStatus, detail: &str, took: Duration) {
+    fn done(&mut self, step: &StepReport, took: Duration) {
         self.finish();
+        let (status, detail) = (step.status, &super::step::detail(step));
         if self.on_terminal {
             let line = terminal_outcome(status, detail, took);
             self.printer.status(&format!("      {line}"));

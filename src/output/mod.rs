@@ -6,5 +6,6 @@ pub mod human;
 pub mod json;
 pub mod printer;
 pub mod status;
+pub mod step;
 pub mod style;
 pub mod terminal;

@@ -4,9 +4,7 @@ use super::diff;
 use super::live;
 use super::relocate::Relocator;
 use super::stale::retired;
-use super::{
-    Action, ClusterPlan, FORMAT_VERSION, Plan, Services, Source, StaleService, Summary, When,
-};
+use super::{Action, ClusterPlan, Plan, Services, Source, StaleService, Summary, When};
 use crate::check;
 use crate::cluster::Snapshot;
 use crate::extension::services::{proxy_name, services};
@@ -135,8 +133,6 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
         "b/planned",
     );
     Ok(Plan {
-        format_version: FORMAT_VERSION,
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
         current: inputs.source.clone(),
         spec: inputs.spec.file.clone(),
         template: outcome.template.clone(),

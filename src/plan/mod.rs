@@ -19,9 +19,6 @@ use crate::extension::ProxySpec;
 use crate::finding::Finding;
 use crate::split::{ClusterStatus, TemplateUse};
 
-/// Bumped whenever the JSON shape changes incompatibly.
-pub const FORMAT_VERSION: u32 = 1;
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
@@ -115,8 +112,6 @@ pub struct Summary {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
-    pub format_version: u32,
-    pub tool_version: String,
     pub current: Source,
     pub spec: String,
     pub template: TemplateUse,

@@ -11,7 +11,7 @@ use super::Plan;
 
 /// Bumped whenever the shape of a saved plan changes. 2: the plan is embedded as the model
 /// itself (1 had the actions apart and the plan only for showing).
-pub const SAVED_FORMAT_VERSION: u32 = 2;
+pub const SAVED_FORMAT_VERSION: u32 = 3;
 
 pub fn sha256(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
@@ -120,6 +120,8 @@ impl Fingerprint {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SavedPlan {
     pub format_version: u32,
+    /// The interlock-split that saved it.
+    pub tool_version: String,
     pub fingerprint: Fingerprint,
     /// The TOML apply uploads, exactly.
     pub new_config: String,
@@ -171,6 +173,7 @@ impl SavedPlan {
     pub fn new(plan: &Plan, fingerprint: Fingerprint) -> Self {
         Self {
             format_version: SAVED_FORMAT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
             fingerprint,
             new_config: plan.new_config.clone(),
             plan: plan.clone(),

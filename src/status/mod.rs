@@ -14,9 +14,6 @@ use crate::interlock::config::ServiceRole;
 use crate::interlock::names::config_version;
 use crate::interlock::{Extension, InterlockConfig};
 
-/// Bumped whenever the JSON shape changes incompatibly (2: problems are findings).
-pub const FORMAT_VERSION: u32 = 2;
-
 #[derive(Debug, Clone, Serialize)]
 pub struct ServiceState {
     pub role: ServiceRole,
@@ -60,7 +57,6 @@ pub struct CoreStatus {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    pub format_version: u32,
     pub core: CoreStatus,
     pub clusters: Vec<ClusterState>,
     /// Interlock services the config in use does not name.
@@ -232,7 +228,6 @@ pub fn report(
     config: &ConfigInfo,
 ) -> Report {
     let mut r = Report {
-        format_version: FORMAT_VERSION,
         core: core_state(snap, core, config),
         clusters: cfg
             .extensions

@@ -10,7 +10,7 @@ use super::faults::{Call, Fault, FaultKind, Faulty};
 use super::fixture::{self, FIRST_CONFIG, HOST};
 use super::run::{apply, apply_saved_with, apply_with, core_runs, holders};
 use super::swarm::Model;
-use crate::apply::{ApplyReport, CoreState, Outcome, StepStatus};
+use crate::apply::{ApplyReport, CoreState, Outcome, StepOutcome, StepStatus};
 use crate::audit::provenance::APPLIED_BY;
 use crate::cluster::{ConfigInfo, UpdateState};
 use crate::interlock::PublishMode;
@@ -395,9 +395,7 @@ async fn pruning_skips_a_config_in_use_and_says_so() {
     let pruned = report.steps.iter().find(|s| prune(&s.action)).unwrap();
     assert_eq!(pruned.status, StepStatus::Done);
     assert!(
-        pruned
-            .detail
-            .contains(&format!("kept {FIRST_CONFIG} (in use)")),
+        matches!(&pruned.outcome, Some(StepOutcome::Pruned { in_use, .. }) if in_use == &[FIRST_CONFIG]),
         "{pruned:#?}"
     );
     let (_, report) = apply(&faulty.inner, &faulty.inner, &spec(9182, ""), 1).await;
@@ -462,7 +460,13 @@ async fn host_mode_publishes_the_core_port_in_host_mode() {
     assert_eq!(report.outcome, Outcome::Applied, "{report:#?}");
     let updated = report.steps.iter().find(|s| update(&s.action)).unwrap();
     assert!(
-        updated.detail.contains("core port published in host mode"),
+        matches!(
+            updated.outcome,
+            Some(StepOutcome::CoreRuns {
+                host_port: Some(8080),
+                ..
+            })
+        ),
         "{updated:#?}"
     );
     let ports = model.read(|s| s.service("ucp-interlock").unwrap().service.ports.clone());

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::apply::replan::{self, Approved, Replan};
-use crate::apply::{ApplyReport, Context, Interrupt, Observer, Options, Pin, StepStatus};
+use crate::apply::{ApplyReport, Context, Interrupt, Observer, Options, Pin, StepReport};
 use crate::cluster::{Snapshot, Task};
 use crate::docker::{LiveState, Swarm};
 use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
@@ -64,7 +64,7 @@ impl Observer for Quiet {
     fn step(&mut self, _: usize, _: usize, _: &Action) {}
     fn progress(&mut self, _: &str) {}
     fn note(&mut self, _: &str) {}
-    fn done(&mut self, _: StepStatus, _: &str, _: Duration) {}
+    fn done(&mut self, _: &StepReport, _: Duration) {}
 }
 
 pub fn options() -> Options {
