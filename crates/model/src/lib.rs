@@ -11,3 +11,4 @@ pub mod extension;
 pub mod finding;
 pub mod interlock;
 pub mod locate;
+pub mod route;
