@@ -45,6 +45,49 @@ fn ports(name: &str) -> Vec<(u64, u64)> {
     out
 }
 
+/// A backup that cannot be written (the disk is full) stops apply before any change, and leaves
+/// no file that looks like a backup (an empty one would be mistaken for the old config).
+#[test]
+fn a_backup_that_cannot_be_written_stops_apply_and_leaves_nothing() {
+    if !support::docker_available("a_backup_that_cannot_be_written_stops_apply_and_leaves_nothing")
+    {
+        return;
+    }
+    let full = match support::fullfs::FullDir::make() {
+        Ok(f) => f,
+        Err(why) if std::env::var(support::E2E_ENV).as_deref() == Ok("required") => {
+            panic!("{}=required but {why}", support::E2E_ENV)
+        }
+        Err(why) => return eprintln!("SKIP a_backup_that_cannot_be_written: {why}"),
+    };
+    let bed = ApplyBed::start(DEFAULT_TOML, "it.interlock-split");
+    let spec = bed.spec("spec.toml", SEED_PORTS);
+    let out = tool(&[
+        "apply",
+        "--bundle",
+        &bed.bundle,
+        "--spec",
+        &spec,
+        "--auto-approve",
+        "--backup-dir",
+        full.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot write the backup") && err.contains("nothing was changed"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(core_config(), FIRST_CONFIG, "nothing was changed");
+    assert_eq!(config_names(), [FIRST_CONFIG], "no config was uploaded");
+    assert_eq!(
+        full.entries(),
+        Vec::<String>::new(),
+        "no file was left behind"
+    );
+}
+
 #[test]
 fn seed_scenario_end_to_end() {
     if !support::docker_available("seed_scenario_end_to_end") {
@@ -263,7 +306,7 @@ fn seed_scenario_end_to_end() {
         "json",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = support::cli::json(&out);
     assert_eq!(report["outcome"], "applied");
     snap_run!("apply_json_ports_moved", &bed.host, out);
     assert_eq!(core_config(), "com.docker.ucp.interlock.conf-3");
@@ -446,7 +489,7 @@ fn seed_scenario_end_to_end() {
 fn history(bundle: &str, in_use: &str, target: Option<&str>) -> Value {
     let out = tool(&["history", "--bundle", bundle, "--output", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
-    let h: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let h = support::cli::json(&out);
     let full = |v: &str| format!("com.docker.ucp.interlock.{v}");
     assert_eq!(h["in_use"], full(in_use), "{h:#}");
     assert_eq!(

@@ -13,10 +13,15 @@ impl Interrupt {
         let f = flag.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
-                f.0.store(true, Ordering::SeqCst);
+                f.set();
             }
         });
         flag
+    }
+
+    /// Ctrl-C was pressed.
+    pub fn set(&self) {
+        self.0.store(true, Ordering::SeqCst);
     }
 
     pub fn is_set(&self) -> bool {

@@ -250,9 +250,7 @@ async fn run_async(args: ApplyArgs, printer: Printer) -> CliResult {
     show(&work, &args, &printer)?;
     if work.actions.is_empty() {
         if args.output == OutputFormat::Json {
-            let done = nothing_to_do(&state);
-            let view = report::json(&done);
-            super::json_error::print(&printer, "apply", ExitStatus::Success, None, Some(&view));
+            printer.out(&report::envelope("apply", &nothing_to_do(&state)));
         }
         return Ok(ExitStatus::Success);
     }
@@ -315,11 +313,7 @@ pub fn finish(
 ) -> CliResult {
     let status = ExitStatus::from(report.outcome);
     match output {
-        OutputFormat::Json => {
-            let error = super::json_error::report_error(report);
-            let view = report::json(report);
-            super::json_error::print(printer, command, status, error.as_ref(), Some(&view));
-        }
+        OutputFormat::Json => printer.out(&report::envelope(command, report)),
         OutputFormat::Human => printer.out(&report::human_report(report, &printer.out_style)),
     }
     report::warnings(report, printer);

@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use crate::apply::ApplyReport;
 use crate::cli::{CliError, ExitStatus};
 use crate::output::json::{self, ErrorDoc};
 use crate::output::printer::Printer;
@@ -16,16 +15,6 @@ pub fn error_doc(e: &CliError) -> ErrorDoc {
         hints: e.hints.clone(),
         findings: e.findings.clone(),
     }
-}
-
-/// The error part for an apply or rollback that did not succeed: its outcome is the code.
-pub fn report_error(r: &ApplyReport) -> Option<ErrorDoc> {
-    (ExitStatus::from(r.outcome) != ExitStatus::Success).then(|| ErrorDoc {
-        code: r.outcome.as_str(),
-        message: r.error.clone().unwrap_or_default(),
-        hints: r.hint.iter().cloned().collect(),
-        findings: Vec::new(),
-    })
 }
 
 /// Prints the envelope of `command`.

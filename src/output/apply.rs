@@ -6,11 +6,13 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::human;
+use super::json::ErrorDoc;
 use super::printer::Printer;
 use super::style::Styler;
 use crate::apply::{
     ApplyReport, CoreState, Observer, Outcome, Request, StepOutcome, StepReport, StepStatus,
 };
+use crate::exit::ExitStatus;
 use crate::plan::Action;
 use serde::Serialize;
 
@@ -50,6 +52,24 @@ pub fn json(report: &ApplyReport) -> JsonReport<'_> {
         })
         .collect();
     JsonReport { report, steps }
+}
+
+/// The error part of the envelope for an apply or rollback that did not succeed: its outcome
+/// is the code.
+pub fn report_error(r: &ApplyReport) -> Option<ErrorDoc> {
+    (ExitStatus::from(r.outcome) != ExitStatus::Success).then(|| ErrorDoc {
+        code: r.outcome.as_str(),
+        message: r.error.clone().unwrap_or_default(),
+        hints: r.hint.iter().cloned().collect(),
+        findings: Vec::new(),
+    })
+}
+
+/// The JSON document of an apply or rollback (`command`) that ran.
+pub fn envelope(command: &str, r: &ApplyReport) -> String {
+    let status = ExitStatus::from(r.outcome);
+    let error = report_error(r);
+    super::json::envelope(command, status.code(), error.as_ref(), Some(&json(r)))
 }
 
 /// What went wrong beside the outcome, on stderr.

@@ -241,18 +241,6 @@ fn labels_and_escape_hatch_land_in_the_right_tables() {
 }
 
 #[test]
-#[allow(clippy::print_stdout)]
-fn show() {
-    if std::env::var("SHOW").is_ok() {
-        let cur = fixture("ucp-3.1-default.toml");
-        print!(
-            "{}",
-            run(&cur, &std::fs::read_to_string("/tmp/seed.toml").unwrap()).text
-        );
-    }
-}
-
-#[test]
 fn crlf_and_bom_files_stay_unchanged_when_nothing_changes() {
     let lf = "[Extensions.a]\n  ServiceCluster = \"a\"\n  ServiceName = \"ucp-interlock-extension-a\"\n  ProxyServiceName = \"ucp-interlock-proxy-a\"\n";
     for cur in [lf.replace('\n', "\r\n"), format!("\u{feff}{lf}")] {

@@ -76,9 +76,24 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Stdout as JSON, or a panic that shows the run.
+/// Stdout as the one JSON document a command prints (the envelope), checked: its format, and
+/// an exit code that is the process's own. Panics showing the run otherwise.
+pub fn envelope(out: &Output) -> Value {
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", show(out)));
+    assert_eq!(doc["format_version"], 3, "not the envelope:\n{}", show(out));
+    assert_eq!(
+        doc["exit_code"].as_i64(),
+        out.status.code().map(i64::from),
+        "the envelope's exit code is the process's:\n{}",
+        show(out)
+    );
+    doc
+}
+
+/// The command's product: the envelope's `result`.
 pub fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", show(out)))
+    envelope(out)["result"].clone()
 }
 
 /// Writes `text` to `dir/name` and returns the path.

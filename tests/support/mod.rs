@@ -10,6 +10,7 @@
 //!   the node's hostname, specs of three service clusters on it).
 //! * [`tls::TlsFront`]: an mTLS front to the local engine, like UCP's, with client bundles, and
 //!   [`fault`]s injected on chosen requests.
+//! * [`fullfs::FullDir`]: a directory on a full file system (a backup that cannot be written).
 //! * [`multinode::MultiNode`]: a manager and workers, each a `dockerd` in its own network
 //!   namespace ([`engine`], [`netns`]), with the core on the manager ([`multinode_core`]).
 //!
@@ -22,6 +23,7 @@ pub mod bed;
 pub mod cli;
 pub mod engine;
 pub mod fault;
+pub mod fullfs;
 pub mod image;
 pub mod keys;
 pub mod lock;

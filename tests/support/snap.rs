@@ -37,8 +37,10 @@ fn filters(host: &str) -> Vec<(String, String)> {
         (r"\b[0-9a-f]{64}\b".into(), "[sha256]".into()),
         (r"\b[0-9a-z]{25}\b".into(), "[id]".into()),
         (r"\b[0-9a-f]{12}\b".into(), "[id]".into()),
-        // Durations: "(1.2s)", "done in 5.9 s", "850 ms", JSON millis.
-        (r"\d+(\.\d+)? ?(ms|s)\b".into(), "[dur]".into()),
+        // The tool's own durations only ("done in 5.9 s", "failed after 2.0 s", "(1.2s)",
+        // "(15 ms)"), never a config's values (`PollInterval = "3s"`), and JSON millis.
+        (r"\b(in|after) \d+(\.\d+)? s\b".into(), "$1 [dur]".into()),
+        (r"\(\d+(\.\d+)? ?m?s\)".into(), "([dur])".into()),
         (r#""millis": \d+"#.into(), r#""millis": 0"#.into()),
         // Epoch-second backup suffixes.
         (r"-\d{10}(-\d+)?\.toml".into(), "-[stamp].toml".into()),
@@ -90,4 +92,34 @@ macro_rules! snap_run {
         );
         $crate::snap::settings($host).bind(|| insta::assert_snapshot!($name, text));
     }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redact(text: &str) -> String {
+        let mut out = text.to_string();
+        for (pattern, with) in filters("") {
+            let re = regex_lite(&pattern);
+            out = re.replace_all(&out, with.as_str()).into_owned();
+        }
+        out
+    }
+
+    fn regex_lite(pattern: &str) -> regex::Regex {
+        regex::Regex::new(pattern).unwrap()
+    }
+
+    #[test]
+    fn durations_of_the_tool_go_and_config_values_stay() {
+        assert_eq!(
+            redact("[2/9] update … done in 5.9 s: ok (1.2s) api (15 ms)"),
+            "[2/9] update … done in [dur]: ok ([dur]) api ([dur])"
+        );
+        assert_eq!(
+            redact("PollInterval = \"3s\"\nKeepaliveTimeout = \"75s\""),
+            "PollInterval = \"3s\"\nKeepaliveTimeout = \"75s\""
+        );
+    }
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 
+use crate::apply::Interrupt;
 use crate::cluster::{
     ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, Service, TaskDetail,
     VersionedNode,
@@ -42,6 +43,8 @@ pub enum FaultKind {
     OutOfSequence,
     NameConflict,
     InUse,
+    /// The operator presses Ctrl-C as the call is made; the call itself goes through.
+    CtrlC,
 }
 
 impl FaultKind {
@@ -76,6 +79,7 @@ impl FaultKind {
                 status: 400,
                 message,
             },
+            FaultKind::CtrlC => unreachable!("Ctrl-C answers no call"),
         }
     }
 }
@@ -107,6 +111,8 @@ impl Fault {
 /// A swarm whose calls fail as the armed faults say.
 pub struct Faulty<S> {
     pub inner: S,
+    /// What a `CtrlC` fault presses.
+    pub interrupt: Interrupt,
     armed: Mutex<Vec<(Fault, usize)>>,
     fired: Mutex<usize>,
 }
@@ -115,6 +121,7 @@ impl<S> Faulty<S> {
     pub fn new(inner: S, faults: &[Fault]) -> Self {
         Faulty {
             inner,
+            interrupt: Interrupt::default(),
             armed: Mutex::new(faults.iter().map(|f| (*f, 0)).collect()),
             fired: Mutex::new(0),
         }
@@ -135,6 +142,10 @@ impl<S> Faulty<S> {
                 *self.fired.lock().unwrap() += 1;
                 return match f.kind {
                     FaultKind::DroppedAfter => Ok(Some(f.kind.error(call))),
+                    FaultKind::CtrlC => {
+                        self.interrupt.set();
+                        Ok(None)
+                    }
                     _ => Err(f.kind.error(call)),
                 };
             }

@@ -17,6 +17,8 @@ mod agreement_tests;
 #[cfg(test)]
 mod audit_tests;
 #[cfg(test)]
+mod json_tests;
+#[cfg(test)]
 mod matrix_tests;
 #[cfg(test)]
 mod model_tests;

@@ -10,6 +10,7 @@ use crate::docker::{LiveState, Swarm};
 use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 use crate::plan::{self, Action, Plan};
 
+use super::faults::Faulty;
 use super::state::State;
 use super::swarm::Model;
 
@@ -105,7 +106,26 @@ pub async fn apply_with(
     keep_configs: usize,
     meanwhile: impl FnOnce(&mut State),
 ) -> (String, ApplyReport) {
-    run_as(model, swarm, spec, keep_configs, meanwhile, false).await
+    let run = Run {
+        keep_configs,
+        saved: false,
+        interrupt: Interrupt::default(),
+    };
+    run_as(model, swarm, spec, meanwhile, run).await
+}
+
+/// As `apply`, through a faulty swarm whose Ctrl-C faults press its interrupt.
+pub async fn apply_interruptible<S: Swarm>(
+    model: &Model,
+    swarm: &Faulty<S>,
+    spec: &str,
+) -> (String, ApplyReport) {
+    let run = Run {
+        keep_configs: 5,
+        saved: false,
+        interrupt: swarm.interrupt.clone(),
+    };
+    run_as(model, swarm, spec, |_| {}, run).await
 }
 
 /// As `apply_with`, for a plan saved and applied as saved (never re-planned).
@@ -115,7 +135,20 @@ pub async fn apply_saved_with(
     spec: &str,
     meanwhile: impl FnOnce(&mut State),
 ) -> (String, ApplyReport) {
-    run_as(model, swarm, spec, 5, meanwhile, true).await
+    let run = Run {
+        keep_configs: 5,
+        saved: true,
+        interrupt: Interrupt::default(),
+    };
+    run_as(model, swarm, spec, meanwhile, run).await
+}
+
+/// How a run goes: the configs it keeps, whether its plan is a saved one (never re-planned),
+/// the Ctrl-C it listens to.
+struct Run {
+    keep_configs: usize,
+    saved: bool,
+    interrupt: Interrupt,
 }
 
 /// One apply as the command runs it: the plan's actions, and after "update out of sequence"
@@ -124,15 +157,18 @@ async fn run_as(
     model: &Model,
     swarm: &impl Swarm,
     spec: &str,
-    keep_configs: usize,
     meanwhile: impl FnOnce(&mut State),
-    saved: bool,
+    run: Run,
 ) -> (String, ApplyReport) {
+    let Run {
+        keep_configs,
+        saved,
+        interrupt,
+    } = run;
     let state = model.read(live_state);
     let plan = plan(&state, spec, keep_configs);
     meanwhile(&mut model.state.lock().unwrap());
     let opts = options();
-    let interrupt = Interrupt::default();
     let audit = stamp().labels();
     let pin = Pin::of(&state);
     let cx = Context {
