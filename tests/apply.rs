@@ -203,6 +203,8 @@ fn seed_scenario_end_to_end() {
     assert!(l("applied-at").ends_with('Z'), "{labels}");
     let h = history(bundle, "conf-2", Some("conf-1"));
     assert_eq!(outcome(&h, "conf-2"), "ran");
+    let out = tool(&["history", "--bundle", bundle, "--output", "json"]);
+    snap_run!("history_json_after_the_split", &bed.host, out);
     for (c, (http, https)) in ["dev", "test", "prod"].iter().zip(SEED_PORTS) {
         let proxy = format!("ucp-interlock-proxy-{c}");
         assert_eq!(

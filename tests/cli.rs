@@ -787,6 +787,12 @@ fn validate_a_missing_file() {
         cli(&["validate", "--color", "never", "no-such-config.toml"]),
     );
     assert_eq!(r.code, 1);
+    // The envelope of a command that failed before it had a product.
+    let r = snap(
+        "validate_missing_file_json",
+        cli(&["validate", "--output", "json", "no-such-config.toml"]),
+    );
+    assert_eq!(r.code, 1);
 }
 
 // ---------------------------------------------------------------------------------------------
