@@ -6,7 +6,7 @@
 
 // The Interlock model lives in its own crate (crates/model), shared with the in-memory swarm and
 // the stand-in core; re-exported so that the tool names it as its own modules.
-pub use interlock_model::{duplicate, extension, finding, interlock, locate};
+pub use interlock_model::{duplicate, extension, finding, interlock, locate, route};
 
 pub mod app;
 pub mod apply;

@@ -22,6 +22,13 @@ pub enum StepError {
     Moved(Moved),
     /// Another update of the service replaced ours before it converged.
     Superseded(String),
+    /// The new proxy did not route an application in time.
+    NotRouted {
+        service: String,
+        proxy: String,
+        hosts: Vec<String>,
+        secs: u64,
+    },
     /// The core's update did not converge in time.
     NotConverged {
         message: String,
@@ -61,6 +68,15 @@ impl StepError {
                 format!("our update was superseded before it converged: {by}")
             }
             StepError::NotConverged { message } => message.clone(),
+            StepError::NotRouted {
+                service,
+                proxy,
+                hosts,
+                secs,
+            } => format!(
+                "{proxy} did not route {} of {service} within {secs}s",
+                hosts.join(", ")
+            ),
             StepError::NotCreated {
                 service,
                 secs,
@@ -103,6 +119,9 @@ impl StepError {
             StepError::NotConverged { .. } => {
                 Some("`interlock-split status` shows where it stands".into())
             }
+            StepError::NotRouted { proxy, .. } => Some(format!(
+                "`docker service logs ucp-interlock` says why Interlock did not configure it; `interlock-split status` shows the routes {proxy} serves. The old route stays until apply runs again"
+            )),
             StepError::NotCreated { .. } => Some(
                 "`interlock-split status` shows what exists; raise --wait-timeout if the cluster is slow"
                     .into(),
@@ -122,6 +141,12 @@ pub enum Moved {
     ConfigInUse { now: Provenance, planned: String },
     /// A config of the planned name holds other content.
     NameTaken { taken: Provenance },
+    /// An application's service-cluster label is neither the one planned from nor the one
+    /// planned.
+    AppRelabelled {
+        service: String,
+        now: Option<String>,
+    },
 }
 
 impl fmt::Display for Moved {
@@ -134,6 +159,11 @@ impl fmt::Display for Moved {
             Moved::NameTaken { taken } => write!(
                 f,
                 "the cluster changed under the plan: {taken} already exists with other content; nothing more was changed"
+            ),
+            Moved::AppRelabelled { service, now } => write!(
+                f,
+                "the cluster changed under the plan: `{service}` is now labelled com.docker.lb.service_cluster={}; it was left as it is and nothing more was changed",
+                now.as_deref().unwrap_or("(none)")
             ),
         }
     }

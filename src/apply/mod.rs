@@ -9,6 +9,7 @@ pub mod error;
 pub mod interrupt;
 pub mod replan;
 pub mod report;
+mod route_steps;
 mod steps;
 #[cfg(test)]
 mod testing;
@@ -238,6 +239,9 @@ async fn run_step<S: Swarm>(
 ) -> Result<StepOutcome, StepError> {
     let (swarm, timeout) = (cx.swarm, cx.opts.wait_timeout);
     match action {
+        Action::CreateNetwork { .. } | Action::RelabelApp { .. } | Action::AwaitRoute { .. } => {
+            run_route_step(cx, action, progress, ui).await
+        }
         Action::LabelNode {
             node, key, value, ..
         } => Ok(steps::label_node(swarm, node, key, value, progress).await?),
@@ -312,5 +316,53 @@ async fn run_step<S: Swarm>(
         Action::PruneConfigs { remove, .. } => {
             Ok(steps::prune_configs(swarm, remove, progress).await?)
         }
+    }
+}
+
+/// The steps that move applications (`route_steps`).
+async fn run_route_step<S: Swarm>(
+    cx: &Context<'_, S>,
+    action: &Action,
+    progress: &mut Progress,
+    ui: &mut dyn Observer,
+) -> Result<StepOutcome, StepError> {
+    let swarm = cx.swarm;
+    match action {
+        Action::CreateNetwork { name, labels, .. } => {
+            route_steps::create_network(swarm, name, labels, progress).await
+        }
+        Action::RelabelApp {
+            service,
+            from,
+            to,
+            version,
+            ..
+        } => {
+            let r = route_steps::Relabel {
+                service,
+                from: from.as_deref(),
+                to,
+                version: *version,
+            };
+            route_steps::relabel(swarm, &r, progress).await
+        }
+        Action::AwaitRoute {
+            service,
+            hosts,
+            cluster,
+            proxy,
+            config_path,
+        } => {
+            let w = route_steps::Awaited {
+                service,
+                hosts,
+                cluster,
+                proxy,
+                config_path,
+                timeout: cx.opts.wait_timeout,
+            };
+            route_steps::await_route(swarm, &w, ui, cx.interrupt).await
+        }
+        other => unreachable!("not a route step: {other:?}"),
     }
 }

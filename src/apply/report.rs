@@ -59,6 +59,25 @@ pub enum StepOutcome {
     },
     /// The step was skipped, on the operator's word.
     Kept { service: String, reason: KeptReason },
+    /// The overlay network was created (`already`: one of that name was there).
+    NetworkCreated { name: String, already: bool },
+    /// The application's service-cluster label was set (`already`: it was set before).
+    Relabelled {
+        service: String,
+        to: String,
+        already: bool,
+    },
+    /// The application was removed since the plan: nothing to relabel.
+    AppGone { service: String },
+    /// The proxy serves the application's hosts.
+    Routed {
+        service: String,
+        proxy: String,
+        hosts: Vec<String>,
+    },
+    /// The proxy mounts no config where its extension says (Interlock's hitless mode streams
+    /// it): its routes cannot be read, so the step could not wait for them.
+    RouteUnobservable { proxy: String, config_path: String },
 }
 
 /// Why a step was skipped.

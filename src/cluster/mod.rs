@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::extension::{ConstraintSet, PortSpec, ProxySpec};
 use crate::interlock::{PublishMode, ServiceRole, TYPE_LABEL};
+use crate::route::Application;
 
 /// The label UCP puts on nodes and objects to place them in a collection.
 pub const COLLECTION_LABEL: &str = "com.docker.ucp.access.label";
@@ -82,6 +83,9 @@ pub struct Service {
     pub image: String,
     /// Swarm's record of the last update; `None` when no update was ever recorded.
     pub update: Option<UpdateStatus>,
+    /// The networks its tasks attach to, as the spec names them (IDs, usually).
+    #[serde(default)]
+    pub networks: Vec<String>,
 }
 
 impl Service {
@@ -167,6 +171,16 @@ impl Task {
     }
 }
 
+/// A swarm network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Network {
+    pub id: String,
+    pub name: String,
+    /// `overlay`, `bridge`…
+    pub driver: String,
+    pub labels: BTreeMap<String, String>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub nodes: Vec<Node>,
@@ -174,6 +188,11 @@ pub struct Snapshot {
     /// The configs whose name says they are the core's (`…interlock…conf…`).
     pub configs: Vec<ConfigInfo>,
     pub tasks: Vec<Task>,
+    #[serde(default)]
+    pub networks: Vec<Network>,
+    /// The names of the swarm's secrets (never their data): what TLS labels may name.
+    #[serde(default)]
+    pub secrets: Vec<String>,
 }
 
 impl Snapshot {
@@ -194,5 +213,32 @@ impl Snapshot {
 
     pub fn config_names(&self) -> Vec<String> {
         self.configs.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// A network by ID or name.
+    pub fn network(&self, id_or_name: &str) -> Option<&Network> {
+        self.networks
+            .iter()
+            .find(|n| n.id == id_or_name || n.name == id_or_name)
+    }
+
+    /// The names of the networks a service attaches to (an ID swarm no longer knows stays as
+    /// it is).
+    pub fn network_names(&self, svc: &Service) -> Vec<String> {
+        svc.networks
+            .iter()
+            .map(|n| {
+                self.network(n)
+                    .map_or_else(|| n.clone(), |net| net.name.clone())
+            })
+            .collect()
+    }
+
+    /// Every application service: those whose labels publish them to Interlock.
+    pub fn applications(&self) -> Vec<Application> {
+        self.services
+            .iter()
+            .filter_map(|s| Application::read(&s.name, &s.labels, self.network_names(s)))
+            .collect()
     }
 }

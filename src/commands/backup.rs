@@ -88,6 +88,7 @@ mod tests {
                 configs: Vec::new(),
                 image: String::new(),
                 update: None,
+                networks: Vec::new(),
             },
             config: crate::cluster::ConfigInfo {
                 id: "c1".into(),

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bollard::Docker;
-use bollard::query_parameters::{ListServicesOptionsBuilder, ListTasksOptions};
+use bollard::query_parameters::{
+    ListNetworksOptions, ListSecretsOptions, ListServicesOptionsBuilder, ListTasksOptions,
+};
 
 use super::answer;
 use super::convert;
@@ -14,7 +16,7 @@ use super::error::{self, ApiError, Error, TransportError};
 use super::resolve::{self, ProcessEnv};
 use super::trace::Trace;
 use super::transport::{self, Stats};
-use crate::cluster::{ConfigInfo, Service, Snapshot};
+use crate::cluster::{ConfigInfo, Network, Service, Snapshot};
 use crate::interlock::names::config_version;
 use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 
@@ -126,8 +128,9 @@ impl Client {
         // Over HTTP/2 the reads go out together on the one connection. HTTP/1.1 cannot
         // multiplex: concurrent reads would each open a connection (a TLS handshake each), so
         // they take turns on the one kept-alive connection instead.
-        let (core, nodes, services, configs, tasks) = if self.stats.multiplexed() {
-            tokio::join!(core, nodes, services, configs, tasks)
+        let routes = self.route_objects();
+        let (core, nodes, services, configs, tasks, routes) = if self.stats.multiplexed() {
+            tokio::join!(core, nodes, services, configs, tasks, routes)
         } else {
             (
                 core.await,
@@ -135,6 +138,7 @@ impl Client {
                 services.await,
                 configs.await,
                 tasks.await,
+                routes.await,
             )
         };
         // A non-manager fails every call the same way; say that, not "no ucp-interlock".
@@ -146,6 +150,7 @@ impl Client {
         let services = services?;
         let configs = configs?;
         let tasks = tasks?;
+        let (networks, secrets) = routes?;
 
         let (config, toml) = self.mounted_config(&core).await?;
 
@@ -171,11 +176,33 @@ impl Client {
                     .into_iter()
                     .map(convert::task)
                     .collect(),
+                networks,
+                secrets,
             },
             core,
             config,
             toml,
         })
+    }
+
+    /// What routing applications depends on beside the services: the swarm's networks (an
+    /// application's network by name; the networks a cluster's proxy joins) and its secrets'
+    /// names (what TLS labels name).
+    async fn route_objects(&self) -> Result<(Vec<Network>, Vec<String>), ApiError> {
+        let d = &self.docker;
+        let networks = self
+            .call(
+                "GET /networks",
+                d.list_networks(None::<ListNetworksOptions>),
+            )
+            .await?;
+        let secrets = self
+            .call("GET /secrets", d.list_secrets(None::<ListSecretsOptions>))
+            .await?;
+        Ok((
+            networks.into_iter().map(convert::network).collect(),
+            secrets.into_iter().map(convert::secret_name).collect(),
+        ))
     }
 
     /// The config the core reads at /config.toml, with its TOML.

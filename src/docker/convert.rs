@@ -7,8 +7,8 @@ use base64::Engine;
 use bollard::models;
 
 use crate::cluster::{
-    ConfigData, ConfigInfo, ConfigRef, Node, PublishedPort, Role, Service, Task, TaskDetail,
-    UpdateState, UpdateStatus,
+    ConfigData, ConfigInfo, ConfigRef, Network, Node, PublishedPort, Role, Service, Task,
+    TaskDetail, UpdateState, UpdateStatus,
 };
 use crate::interlock::PublishMode;
 
@@ -62,6 +62,16 @@ pub fn service(s: models::Service) -> Service {
         .and_then(|e| e.ports)
         .or_else(|| s.endpoint.and_then(|e| e.ports))
         .unwrap_or_default();
+    // The task template's networks; the service-level list is the older API's place for them.
+    #[allow(deprecated)]
+    let networks: Vec<String> = task
+        .networks
+        .clone()
+        .or(spec.networks)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|n| n.target)
+        .collect();
     Service {
         id: s.id.unwrap_or_default(),
         name: spec.name.unwrap_or_default(),
@@ -87,6 +97,7 @@ pub fn service(s: models::Service) -> Service {
             })
             .collect(),
         image: container.image.unwrap_or_default(),
+        networks,
         update: s.update_status.map(|u| UpdateStatus {
             state: u.state.map(|st| UpdateState::parse(st.as_ref())),
             started_at: u.started_at.map(|d| d.to_string()),
@@ -94,6 +105,20 @@ pub fn service(s: models::Service) -> Service {
             message: u.message,
         }),
     }
+}
+
+pub fn network(n: models::Network) -> Network {
+    Network {
+        id: n.id.unwrap_or_default(),
+        name: n.name.unwrap_or_default(),
+        driver: n.driver.unwrap_or_default(),
+        labels: labels(n.labels),
+    }
+}
+
+/// A secret's name: all the tool ever reads of a secret.
+pub fn secret_name(s: models::Secret) -> String {
+    s.spec.and_then(|s| s.name).unwrap_or_default()
 }
 
 pub fn config(c: models::Config) -> ConfigInfo {

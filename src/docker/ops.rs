@@ -20,7 +20,12 @@ use crate::cluster::{
     ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, Service, TaskDetail,
     VersionedNode,
 };
+use std::collections::BTreeMap;
+
+use bollard::models::NetworkCreateRequest;
+
 use crate::extension::ProxySpec;
+use crate::route::proxy_config::{self, ServedHost};
 
 impl Client {
     async fn inspect_service(&self, name: &str) -> Result<bollard::models::Service, ApiError> {
@@ -230,6 +235,53 @@ impl Swarm for Client {
         let current = self.spec_of(service).await?;
         let spec = spec_edit::proxy(current, spec);
         self.update_spec(service, version, spec).await
+    }
+
+    async fn label_service(
+        &self,
+        service: &str,
+        version: u64,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ApiError> {
+        let mut spec = self.spec_of(service).await?;
+        spec.labels
+            .get_or_insert_with(HashMap::new)
+            .insert(key.to_string(), value.to_string());
+        self.update_spec(service, version, spec).await
+    }
+
+    async fn create_network(
+        &self,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> Result<(), ApiError> {
+        let request = NetworkCreateRequest {
+            name: name.to_string(),
+            driver: Some("overlay".into()),
+            scope: Some("swarm".into()),
+            labels: Some(labels.clone().into_iter().collect()),
+            ..Default::default()
+        };
+        self.call(
+            "POST /networks/create",
+            self.docker().create_network(request),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn served_hosts(
+        &self,
+        proxy: &str,
+        config_path: &str,
+    ) -> Result<Option<Vec<ServedHost>>, ApiError> {
+        let svc = convert::service(self.inspect_service(proxy).await?);
+        let Some(mounted) = svc.config_at(config_path) else {
+            return Ok(None);
+        };
+        let data = self.config(&mounted.config_id).await?;
+        Ok(Some(proxy_config::parse(&data.data)))
     }
 
     async fn remove_service(&self, name: &str) -> Result<(), ApiError> {

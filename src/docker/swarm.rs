@@ -11,7 +11,10 @@ use crate::cluster::{
     ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, Service, TaskDetail,
     VersionedNode,
 };
+use std::collections::BTreeMap;
+
 use crate::extension::ProxySpec;
+use crate::route::proxy_config::ServedHost;
 
 use super::client::LiveState;
 use super::error::ApiError;
@@ -75,6 +78,32 @@ pub trait Swarm {
         version: u64,
         spec: &ProxySpec,
     ) -> Result<(), ApiError>;
+
+    /// Sets one label on a service whose spec is at `version`, the rest of its spec unchanged
+    /// (swarm restarts no task for a label).
+    async fn label_service(
+        &self,
+        service: &str,
+        version: u64,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ApiError>;
+
+    /// Creates a swarm-scoped overlay network; `NameConflict` when the name is taken.
+    async fn create_network(
+        &self,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> Result<(), ApiError>;
+
+    /// The hosts a proxy serves, read from the config Interlock mounts for it at
+    /// `config_path`; `None` when it mounts none there (Interlock's hitless mode streams it
+    /// instead).
+    async fn served_hosts(
+        &self,
+        proxy: &str,
+        config_path: &str,
+    ) -> Result<Option<Vec<ServedHost>>, ApiError>;
 
     /// Removes a service; `NotFound` when it is already gone.
     async fn remove_service(&self, name: &str) -> Result<(), ApiError>;

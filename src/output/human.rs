@@ -192,6 +192,9 @@ fn remove_stale(
 
 /// One line per action, numbered as apply runs them.
 pub fn action(a: &Action, s: &Styler) -> String {
+    if let Some(line) = super::routes::action(a, s) {
+        return line;
+    }
     match a {
         Action::CreateConfig { name, previous } => create_config(name, previous, s),
         Action::UpdateCoreService {
@@ -250,6 +253,9 @@ pub fn action(a: &Action, s: &Styler) -> String {
             "remove old interlock configs, keeping the newest {keep}: {}",
             remove.join(", ")
         ),
+        Action::CreateNetwork { .. } | Action::RelabelApp { .. } | Action::AwaitRoute { .. } => {
+            unreachable!("worded by output::routes")
+        }
         Action::ReconcileProxy {
             service,
             cluster,
@@ -298,6 +304,8 @@ pub fn plan(p: &Plan, s: &Styler) -> String {
             "The config already matches the spec; the cluster does not yet.\n"
         );
     }
+    out.push_str(&super::routes::section(&p.routes, s));
+    out.push('\n');
     out.push_str(&actions(p, s));
     out.push('\n');
     out.push_str(&summary(p, s));
@@ -376,7 +384,12 @@ fn actions(p: &Plan, s: &Styler) -> String {
     } else {
         let _ = writeln!(out, "{}", s.bold("Actions, in the order apply takes them:"));
     }
+    let mut phase = None;
     for (i, a) in p.actions.iter().enumerate() {
+        if phase != Some(a.phase()) {
+            phase = Some(a.phase());
+            let _ = writeln!(out, "  {}", s.dim(&format!("— {}", a.phase().title())));
+        }
         let _ = writeln!(out, "  {:>2}. {}", i + 1, action(a, s));
     }
     out

@@ -5,6 +5,7 @@ pub mod history;
 pub mod human;
 pub mod json;
 pub mod printer;
+pub mod routes;
 pub mod status;
 pub mod step;
 pub mod style;

@@ -64,6 +64,29 @@ pub fn words(o: &StepOutcome) -> String {
             format!("{service} updated in place to the config's constraints, replicas and ports")
         }
         StepOutcome::Pruned { removed, in_use } => pruned(removed, in_use),
+        StepOutcome::NetworkCreated { name, already } => match already {
+            true => format!("network {name} was there already"),
+            false => format!("created overlay network {name}"),
+        },
+        StepOutcome::Relabelled {
+            service,
+            to,
+            already,
+        } => format!(
+            "{service}: com.docker.lb.service_cluster={to} {}",
+            if *already { "already set" } else { "set" }
+        ),
+        StepOutcome::AppGone { service } => {
+            format!("{service} was removed since the plan: nothing to relabel")
+        }
+        StepOutcome::Routed {
+            service,
+            proxy,
+            hosts,
+        } => format!("{proxy} routes {service} ({})", hosts.join(", ")),
+        StepOutcome::RouteUnobservable { proxy, config_path } => format!(
+            "{proxy} mounts no config at {config_path} (Interlock's hitless mode?): its routes cannot be read, so apply did not wait for them"
+        ),
         StepOutcome::Kept { service, reason } => match reason {
             KeptReason::NoCleanup => format!("kept {service} (--no-cleanup)"),
             KeptReason::NoReconcile => {

@@ -1,5 +1,7 @@
 //! The steps an apply takes, in order. `plan` shows them; `apply` executes exactly these.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::extension::{Drift, PortSpec, ProxySpec};
@@ -62,6 +64,34 @@ pub enum Action {
     /// Remove interlock configs beyond the newest `keep`; never the one in use, the one before
     /// it (needed for rollback), or the new one.
     PruneConfigs { keep: usize, remove: Vec<String> },
+    /// Create an overlay network a cluster's proxy joins (its `Networks`), in the cluster's
+    /// collection, before the core runs the config that names it (the walk-through's Step 9).
+    CreateNetwork {
+        name: String,
+        cluster: String,
+        labels: BTreeMap<String, String>,
+    },
+    /// Set an application's `com.docker.lb.service_cluster` (the spec's `apps`): only its
+    /// labels change, which swarm restarts no task for. Sent at the version the plan read.
+    RelabelApp {
+        service: String,
+        hosts: Vec<String>,
+        /// The label now (`null`: none).
+        from: Option<String>,
+        to: String,
+        version: u64,
+    },
+    /// Wait until the proxy of the cluster that routes an application after the plan serves
+    /// its hosts (read from the config Interlock writes for the proxy), before its old route
+    /// may go.
+    AwaitRoute {
+        service: String,
+        hosts: Vec<String>,
+        cluster: String,
+        proxy: String,
+        /// Where the proxy reads its config (`ProxyConfigPath`).
+        config_path: String,
+    },
     /// An existing proxy the new config describes differently: Interlock does not change
     /// proxies it has already created, so apply sets `spec` on it.
     ReconcileProxy {
@@ -72,6 +102,51 @@ pub enum Action {
         /// How the proxy differs from `spec` now.
         drift: Vec<Drift>,
     },
+}
+
+/// The phases of an apply, in order: what each group of steps is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    /// Nodes labelled and networks created: what the new config needs before the core runs it.
+    Prepare,
+    /// The new config uploaded and the core pointed at it.
+    SwitchCore,
+    /// Proxies holding ports the new ones need go, and the new services come up.
+    NewProxies,
+    /// Applications relabelled, and their new routes awaited.
+    MoveApplications,
+    /// What the new config no longer names goes, once nothing is routed through it.
+    Retire,
+}
+
+impl Phase {
+    pub fn title(self) -> &'static str {
+        match self {
+            Phase::Prepare => "prepare: nodes and networks the new config needs",
+            Phase::SwitchCore => "switch ucp-interlock to the new config",
+            Phase::NewProxies => "hand over ports and bring up the new services",
+            Phase::MoveApplications => "move applications to their clusters",
+            Phase::Retire => "retire what the new config no longer names",
+        }
+    }
+}
+
+impl Action {
+    pub fn phase(&self) -> Phase {
+        match self {
+            Action::LabelNode { .. } | Action::CreateNetwork { .. } => Phase::Prepare,
+            Action::CreateConfig { .. } | Action::UpdateCoreService { .. } => Phase::SwitchCore,
+            Action::RemoveStaleService {
+                when: When::BeforeNewProxies,
+                ..
+            }
+            | Action::AwaitService { .. }
+            | Action::ReconcileProxy { .. } => Phase::NewProxies,
+            Action::RelabelApp { .. } | Action::AwaitRoute { .. } => Phase::MoveApplications,
+            Action::RemoveStaleService { .. } | Action::PruneConfigs { .. } => Phase::Retire,
+        }
+    }
 }
 
 /// How a step of a plan made again after "update out of sequence" may differ from the step the
@@ -97,7 +172,10 @@ impl Action {
             Action::RemoveStaleService { .. }
             | Action::AwaitService { .. }
             | Action::LabelNode { .. }
-            | Action::ReconcileProxy { .. } => Replanned::Approved,
+            | Action::ReconcileProxy { .. }
+            | Action::CreateNetwork { .. }
+            | Action::RelabelApp { .. }
+            | Action::AwaitRoute { .. } => Replanned::Approved,
         }
     }
 }

@@ -3,6 +3,7 @@
 use super::diff;
 use super::live;
 use super::relocate::Relocator;
+use super::routes;
 use super::stale::retired;
 use super::{Action, ClusterPlan, Plan, Services, Source, StaleService, Summary, When};
 use crate::check;
@@ -112,19 +113,35 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
     let live = inputs
         .snapshot
         .map(|snap| live::analyse(old, &new, inputs.spec, snap));
+    let mut routes = inputs
+        .snapshot
+        .map(|snap| routes::analyse(old, &new, inputs.spec, snap))
+        .unwrap_or_default();
     let stale = match &live {
         Some(l) => l.stale.clone(),
         None if changed => retired(old, &new, None),
         None => Vec::new(),
     };
-    let findings = all_findings(&outcome, &new, live.as_ref(), &stale, &relocator);
+
     let clusters: Vec<ClusterPlan> = outcome
         .clusters
         .iter()
         .map(|c| cluster_plan(c, new.extension(&c.name)))
         .collect();
     let changed_to = changed.then_some(next_config);
-    let actions = actions(inputs, &outcome, &new, live.as_ref(), &stale, changed_to);
+    let actions = actions(
+        inputs,
+        &outcome,
+        &new,
+        live.as_ref(),
+        &routes,
+        &stale,
+        changed_to,
+    );
+    routes
+        .findings
+        .extend(routes::gaps(&mut routes.apps, &actions, &new));
+    let findings = all_findings(&outcome, &new, live.as_ref(), &routes, &stale, &relocator);
     let summary = summary(&outcome, &stale, &findings);
     let diff = diff::unified(
         inputs.current,
@@ -141,6 +158,7 @@ pub fn build(inputs: &Inputs) -> Result<Plan, Vec<Finding>> {
         clusters,
         removed_extensions: outcome.removed_extensions.clone(),
         stale_services: stale,
+        routes: routes.apps,
         findings,
         actions,
         diff,
@@ -189,6 +207,7 @@ fn all_findings(
     outcome: &SplitOutcome,
     new: &InterlockConfig,
     live: Option<&live::Live>,
+    routes: &routes::Routes,
     stale: &[StaleService],
     relocator: &Relocator,
 ) -> Vec<Finding> {
@@ -198,6 +217,7 @@ fn all_findings(
         .cloned()
         .chain(check::config(new))
         .chain(live.into_iter().flat_map(|l| l.findings.iter().cloned()))
+        .chain(routes.findings.iter().cloned())
         .map(|f| relocator.locate(f))
         .collect();
     findings.extend(
@@ -233,15 +253,18 @@ fn actions(
     outcome: &SplitOutcome,
     new: &InterlockConfig,
     live: Option<&live::Live>,
+    routes: &routes::Routes,
     stale: &[StaleService],
     changed_to: Option<Option<String>>,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     // Labels first: the new proxies can then be scheduled the moment Interlock creates them,
-    // which keeps the gap on ports handed over from a stale proxy short.
+    // which keeps the gap on ports handed over from a stale proxy short. Then the networks
+    // the new config names, which must exist before the core runs it.
     if let Some(l) = live {
         actions.extend(l.label_actions.iter().cloned());
     }
+    actions.extend(routes.networks.iter().cloned());
     if let Some(next) = changed_to {
         actions.extend(core_actions(inputs, new, next));
     }
@@ -252,6 +275,9 @@ fn actions(
     if let Some(l) = live {
         actions.extend(l.reconcile.iter().cloned());
     }
+    // The applications move once their new proxies run, and their old routes go only after
+    // the new ones serve them.
+    actions.extend(routes.moves.iter().cloned());
     for s in stale.iter().filter(|s| s.blocks.is_empty()) {
         actions.push(remove(s, When::AfterNewProxies));
     }

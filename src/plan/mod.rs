@@ -7,13 +7,17 @@ pub mod diff;
 mod live;
 mod mask;
 mod relocate;
+pub mod routes;
 pub mod saved;
 mod stale;
+#[cfg(test)]
+mod test_fixtures;
 
 use serde::{Deserialize, Serialize};
 
 pub use action::{Action, Replanned, When, same_plan};
 pub use build::{Inputs, build, build_live, prune_candidates};
+pub use routes::{AppRoute, Gap, Route};
 
 use crate::extension::ProxySpec;
 use crate::finding::Finding;
@@ -121,6 +125,8 @@ pub struct Plan {
     pub clusters: Vec<ClusterPlan>,
     pub removed_extensions: Vec<String>,
     pub stale_services: Vec<StaleService>,
+    /// Every application's route now and after the plan (live plans only).
+    pub routes: Vec<AppRoute>,
     pub findings: Vec<Finding>,
     pub actions: Vec<Action>,
     /// Unified diff of the TOML, secret-looking values masked.

@@ -25,6 +25,8 @@ pub enum FieldKind {
     /// A service name with `{name}` and `{service_cluster}` placeholders.
     NamePattern,
     List,
+    /// `true` or `false`.
+    Bool,
     /// String-to-string labels, one sub-table of the extension.
     Labels,
     /// Other keys, written as given (the escape hatch, nginx settings).
@@ -172,10 +174,15 @@ pub const CONFIG: Field = field("config", Key(ext::CONFIG), Both, K::Table);
 pub const COLLECTION: Field = field("collection", Nothing, Cluster, K::Text);
 /// The nodes to put the cluster's label on (an action, not a key).
 pub const NODES: Field = field("nodes", Nothing, Cluster, K::List);
+/// The application services the cluster routes (relabel actions, not a key).
+pub const APPS: Field = field("apps", Nothing, Cluster, K::List);
+/// The cluster keeps the default, unnamed service cluster: it sets `ServiceCluster = ""` in
+/// place of `service_cluster` (so that key keeps one owner).
+pub const CATCH_ALL: Field = field("catch_all", Nothing, Cluster, K::Bool);
 
 /// Every field of a `[clusters.<name>]` table (and of `[defaults]`), in the order the spec
 /// format lists them.
-pub const FIELDS: [Field; 22] = [
+pub const FIELDS: [Field; 24] = [
     SERVICE_CLUSTER,
     HTTP_PORT,
     HTTPS_PORT,
@@ -198,6 +205,8 @@ pub const FIELDS: [Field; 22] = [
     CONFIG,
     COLLECTION,
     NODES,
+    APPS,
+    CATCH_ALL,
 ];
 
 /// The field names, for listing what a table takes.
@@ -259,10 +268,10 @@ mod tests {
     #[test]
     fn per_cluster_fields_are_refused_in_defaults() {
         for f in FIELDS.iter().filter(|f| f.scope == Cluster) {
-            let value = if f.kind == K::List {
-                "[\"x\"]"
-            } else {
-                "\"x\""
+            let value = match f.kind {
+                K::List => "[\"x\"]",
+                K::Bool => "true",
+                _ => "\"x\"",
             };
             let text = format!("[defaults]\n{} = {value}\n[clusters.dev]\n", f.name);
             let errs = parse("s.toml", &text).unwrap_err();

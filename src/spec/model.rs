@@ -89,4 +89,8 @@ pub struct ClusterSpec {
     pub config: Vec<(String, toml_edit::Value)>,
     pub collection: Option<String>,
     pub nodes: Vec<String>,
+    /// Application services the cluster routes: names or globs (`*`, `?`).
+    pub apps: Vec<String>,
+    /// The cluster keeps the default, unnamed service cluster (`service_cluster` is `""`).
+    pub catch_all: bool,
 }

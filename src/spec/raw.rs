@@ -94,6 +94,15 @@ pub struct RawCluster {
     /// makes them
     #[serde(default)]
     pub nodes: Vec<String>,
+    /// application services this cluster routes, by name or glob (`"demodev_*"`): the plan sets
+    /// `com.docker.lb.service_cluster` to this cluster on each that is not labelled for it. A
+    /// service labelled for another cluster moves only when named exactly, never by a glob
+    #[serde(default)]
+    pub apps: Vec<String>,
+    /// this cluster keeps the default, unnamed service cluster (`ServiceCluster = ""`): the
+    /// applications without `com.docker.lb.service_cluster` stay routed by it, relabelled by
+    /// none. At most one cluster
+    pub catch_all: Option<bool>,
 }
 
 /// How a cluster's constraints derive from the ones its section already has.

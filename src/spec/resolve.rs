@@ -46,6 +46,7 @@ pub(super) fn resolve(file: &str, raw: RawSpec) -> Result<Spec, Vec<Finding>> {
         );
     }
     let clusters = resolve_clusters(&mut cx, &raw);
+    check_catch_alls(&mut cx, &clusters);
     let template = raw
         .template
         .clone()
@@ -74,14 +75,14 @@ fn check_defaults(cx: &mut Ctx, d: &RawCluster) {
             Some("set it under [clusters.<name>], or leave it out: it defaults to the cluster's name".into()),
         );
     }
-    if d.collection.is_some() || !d.nodes.is_empty() || d.adopt_proxy.is_some() {
-        let key = if d.collection.is_some() {
-            fields::COLLECTION.name
-        } else if d.adopt_proxy.is_some() {
-            fields::ADOPT_PROXY.name
-        } else {
-            fields::NODES.name
-        };
+    let own = [
+        (d.collection.is_some(), fields::COLLECTION.name),
+        (d.adopt_proxy.is_some(), fields::ADOPT_PROXY.name),
+        (!d.nodes.is_empty(), fields::NODES.name),
+        (!d.apps.is_empty(), fields::APPS.name),
+        (d.catch_all.is_some(), fields::CATCH_ALL.name),
+    ];
+    if let Some((_, key)) = own.into_iter().find(|(set, _)| *set) {
         cx.err(
             dpath.key(key),
             Code::SpecInvalid,
@@ -122,6 +123,27 @@ fn resolve_clusters(cx: &mut Ctx, raw: &RawSpec) -> Vec<ClusterSpec> {
         clusters.push(resolve_cluster(cx, &one));
     }
     clusters
+}
+
+/// At most one cluster keeps the default, unnamed service cluster: two would be two
+/// extensions with the same `ServiceCluster`.
+fn check_catch_alls(cx: &mut Ctx, clusters: &[ClusterSpec]) {
+    let mut all = clusters.iter().filter(|c| c.catch_all);
+    let Some(first) = all.next() else { return };
+    for c in all {
+        cx.err(
+            KeyPath::new()
+                .key("clusters")
+                .key(&c.name)
+                .key(fields::CATCH_ALL.name),
+            Code::SpecInvalid,
+            format!(
+                "`{}` and `{}` both set catch_all: only one cluster can route the applications without a service_cluster label",
+                first.name, c.name
+            ),
+            Some("keep catch_all on one cluster; move the others' applications with `apps`".into()),
+        );
+    }
 }
 
 fn check_keep_extensions(cx: &mut Ctx, raw: &RawSpec) {
@@ -173,10 +195,12 @@ fn merged(d: &IndexMap<String, String>, c: &IndexMap<String, String>) -> IndexMa
 
 fn resolve_cluster(cx: &mut Ctx, r: &Raw) -> ClusterSpec {
     let (c, d) = (r.c, r.d);
-    let service_cluster = c
-        .service_cluster
-        .clone()
-        .unwrap_or_else(|| r.name.to_string());
+    let catch_all = catch_all(cx, r);
+    let service_cluster = match &c.service_cluster {
+        _ if catch_all => String::new(),
+        Some(s) => s.clone(),
+        None => r.name.to_string(),
+    };
     let (http_port, p) = r.pick(&fields::HTTP_PORT, |x| &x.http_port);
     let http_port = port(cx, http_port, p);
     let (https_port, p) = r.pick(&fields::HTTPS_PORT, |x| &x.https_port);
@@ -219,7 +243,7 @@ fn resolve_cluster(cx: &mut Ctx, r: &Raw) -> ClusterSpec {
         config_service_name_explicit: c.config_service_name.is_some()
             || d.config_service_name.is_some(),
         names_set: NamesSet {
-            service_cluster: c.service_cluster.is_some(),
+            service_cluster: c.service_cluster.is_some() || catch_all,
             service_name: c.service_name.is_some() || d.service_name.is_some(),
             proxy_service_name: c.proxy_service_name.is_some()
                 || d.proxy_service_name.is_some()
@@ -231,7 +255,38 @@ fn resolve_cluster(cx: &mut Ctx, r: &Raw) -> ClusterSpec {
         config,
         collection: c.collection.clone(),
         nodes: c.nodes.clone(),
+        apps: apps(cx, r),
+        catch_all,
     }
+}
+
+/// `catch_all`: the cluster keeps the default, unnamed service cluster, so it names none.
+fn catch_all(cx: &mut Ctx, r: &Raw) -> bool {
+    let on = r.c.catch_all == Some(true);
+    if on && r.c.service_cluster.is_some() {
+        cx.err(
+            r.base.clone().key(fields::CATCH_ALL.name),
+            Code::SpecInvalid,
+            "`catch_all` keeps the default, unnamed service cluster, so the cluster cannot also set `service_cluster`".into(),
+            Some("drop one of them: catch_all for the applications without a service_cluster label, service_cluster for those labelled with it".into()),
+        );
+    }
+    on
+}
+
+/// `apps`: service names and globs (`*`, `?`), none empty.
+fn apps(cx: &mut Ctx, r: &Raw) -> Vec<String> {
+    for (i, a) in r.c.apps.iter().enumerate() {
+        if a.trim().is_empty() || a.contains(char::is_whitespace) {
+            cx.err(
+                r.base.clone().key(fields::APPS.name).index(i),
+                Code::SpecInvalid,
+                format!("`{a}` is not a service name or glob"),
+                Some("write a service name, or a glob such as \"demodev_*\"".into()),
+            );
+        }
+    }
+    r.c.apps.clone()
 }
 
 fn label_sets(c: &RawCluster, d: &RawCluster) -> LabelSets {

@@ -67,6 +67,7 @@ pub fn expected(key: &str) -> Option<Expected> {
         FieldKind::Text => Expected::Text("text"),
         FieldKind::Constraints => Expected::ListOrTable,
         FieldKind::List => Expected::TextList,
+        FieldKind::Bool => Expected::Bool,
         FieldKind::Labels | FieldKind::Table => Expected::Table,
     })
 }

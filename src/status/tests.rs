@@ -34,6 +34,7 @@ fn service(name: &str, replicas: u64, constraints: &[&str], ports: &[(u16, u16)]
         configs: vec![],
         image: "x".into(),
         update: None,
+        networks: Vec::new(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Faults on the trait: the nth call of a chosen method fails with a chosen typed error, once
 //! or from then on; every other call goes to the wrapped swarm.
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::apply::Interrupt;
@@ -10,6 +11,7 @@ use crate::cluster::{
 };
 use crate::docker::{ApiError, LiveState, Swarm, TransportError};
 use crate::extension::ProxySpec;
+use crate::route::proxy_config::ServedHost;
 
 use super::swarm::out_of_sequence;
 
@@ -17,6 +19,9 @@ use super::swarm::out_of_sequence;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {
     ReadState,
+    LabelService,
+    CreateNetwork,
+    ServedHosts,
     Service,
     Tasks,
     Nodes,
@@ -246,6 +251,32 @@ impl<S: Swarm> Swarm for Faulty<S> {
             self.inner.update_proxy(service, version, spec),
         )
         .await
+    }
+    async fn label_service(
+        &self,
+        service: &str,
+        version: u64,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ApiError> {
+        let call = self.inner.label_service(service, version, key, value);
+        self.around(Call::LabelService, service, call).await
+    }
+    async fn create_network(
+        &self,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> Result<(), ApiError> {
+        let call = self.inner.create_network(name, labels);
+        self.around(Call::CreateNetwork, name, call).await
+    }
+    async fn served_hosts(
+        &self,
+        proxy: &str,
+        config_path: &str,
+    ) -> Result<Option<Vec<ServedHost>>, ApiError> {
+        let call = self.inner.served_hosts(proxy, config_path);
+        self.around(Call::ServedHosts, proxy, call).await
     }
     async fn remove_service(&self, name: &str) -> Result<(), ApiError> {
         self.around(Call::RemoveService, name, self.inner.remove_service(name))

@@ -60,5 +60,6 @@ fn core() -> Service {
         }],
         image: "docker/ucp-interlock:3.1".into(),
         update: None,
+        networks: Vec::new(),
     }
 }

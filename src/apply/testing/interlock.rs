@@ -5,9 +5,12 @@
 //! until the port is free.
 
 use crate::cluster::{PublishedPort, Service, UpdateState};
+use crate::extension::services::proxy_name;
 use crate::extension::{ProxySpec, services};
 use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 use crate::interlock::{Extension, InterlockConfig, ServiceRole, TYPE_LABEL};
+use crate::route::proxy_config::ServedHost;
+use crate::route::{Application, extension_for};
 
 use super::state::State;
 
@@ -39,6 +42,7 @@ pub fn round(state: &mut State) {
     let Ok((_, cfg)) = InterlockConfig::parse(&toml) else {
         return;
     };
+    route(state, &cfg);
     for e in &cfg.extensions {
         for implied in services(e) {
             if state.service(&implied.name).is_none() {
@@ -48,6 +52,28 @@ pub fn round(state: &mut State) {
                 }
             }
         }
+    }
+}
+
+/// Configures each proxy of the config with the hosts of the applications its extension routes
+/// (the model's rule); a proxy no extension names keeps what it served (an orphan).
+fn route(state: &mut State, cfg: &InterlockConfig) {
+    let apps: Vec<Application> = state
+        .services
+        .iter()
+        .filter_map(|m| Application::read(&m.service.name, &m.service.labels, Vec::new()))
+        .collect();
+    for e in &cfg.extensions {
+        let hosts = apps
+            .iter()
+            .filter(|a| extension_for(a.cluster(), cfg).is_some_and(|x| x.name == e.name))
+            .flat_map(|a| a.hosts.iter())
+            .map(|h| ServedHost {
+                host: h.clone(),
+                upstreams: Vec::new(),
+            })
+            .collect();
+        state.served.insert(proxy_name(e).to_string(), hosts);
     }
 }
 
@@ -93,5 +119,6 @@ fn spec(e: &Extension, role: ServiceRole, name: &str, id: String) -> Service {
         configs: Vec::new(),
         image: e.image.clone().unwrap_or_default(),
         update: None,
+        networks: Vec::new(),
     }
 }

@@ -22,3 +22,5 @@ mod json_tests;
 mod matrix_tests;
 #[cfg(test)]
 mod model_tests;
+#[cfg(test)]
+mod route_tests;

@@ -34,6 +34,17 @@ pub fn live_state(s: &State) -> LiveState {
         services: s.services.iter().map(|m| m.observed()).collect(),
         configs: s.configs.iter().map(|(c, _)| c.clone()).collect(),
         tasks: tasks.collect(),
+        networks: s
+            .networks
+            .iter()
+            .map(|(name, labels)| crate::cluster::Network {
+                id: format!("net-{name}"),
+                name: name.clone(),
+                driver: "overlay".into(),
+                labels: labels.clone(),
+            })
+            .collect(),
+        secrets: Vec::new(),
     };
     LiveState {
         snapshot,

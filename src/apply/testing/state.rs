@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::cluster::{ConfigInfo, ConfigRef, Node, Service, UpdateState, UpdateStatus};
 use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
+use crate::route::proxy_config::ServedHost;
 
 /// A service with the state swarm keeps beside its spec.
 #[derive(Debug, Clone)]
@@ -30,6 +31,10 @@ pub struct State {
     /// Another operator, waiting for an update of the core to start: then it uploads this
     /// config and points the core at it (superseding that update).
     pub interloper: Option<(ConfigInfo, String)>,
+    /// Overlay networks: name and labels.
+    pub networks: Vec<(String, BTreeMap<String, String>)>,
+    /// What each proxy serves, as the simulated Interlock last configured it.
+    pub served: BTreeMap<String, Vec<ServedHost>>,
 }
 
 impl State {

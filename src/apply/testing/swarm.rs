@@ -2,6 +2,7 @@
 //! sequence, a taken config name as a name conflict, removing a config a service mounts as in
 //! use. Every call is one tick: updates move on and the simulated core runs a round.
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::cluster::{
@@ -11,6 +12,7 @@ use crate::cluster::{
 use crate::docker::{ApiError, LiveState, Swarm};
 use crate::extension::ProxySpec;
 use crate::interlock::PublishMode;
+use crate::route::proxy_config::ServedHost;
 
 use super::interlock;
 use super::state::State;
@@ -284,6 +286,54 @@ impl Swarm for Model {
             s.services
                 .retain(|m| m.service.name != name && m.service.id != name);
             Ok(())
+        })
+    }
+
+    async fn label_service(
+        &self,
+        service: &str,
+        version: u64,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ApiError> {
+        self.tick(|s| {
+            let m = s.service_mut(service).ok_or_else(|| not_found(service))?;
+            if m.service.version != version {
+                return Err(out_of_sequence(format!("POST /services/{service}/update")));
+            }
+            // Labels only: no update of the tasks.
+            m.service.labels.insert(key.to_string(), value.to_string());
+            m.service.version += 1;
+            Ok(())
+        })
+    }
+
+    async fn create_network(
+        &self,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> Result<(), ApiError> {
+        self.tick(|s| {
+            if s.networks.iter().any(|(n, _)| n == name) {
+                return Err(ApiError::NameConflict {
+                    call: "POST /networks/create".into(),
+                    status: 409,
+                    message: format!("network with name {name} already exists"),
+                });
+            }
+            s.networks.push((name.to_string(), labels.clone()));
+            Ok(())
+        })
+    }
+
+    async fn served_hosts(
+        &self,
+        proxy: &str,
+        _config_path: &str,
+    ) -> Result<Option<Vec<ServedHost>>, ApiError> {
+        self.tick(|s| {
+            s.service(proxy).ok_or_else(|| not_found(proxy))?;
+            Ok(Some(s.served.get(proxy).cloned().unwrap_or_default()))
         })
     }
 

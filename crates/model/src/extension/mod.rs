@@ -11,5 +11,8 @@ pub mod stale;
 
 pub use constraints::ConstraintSet;
 pub use drift::Drift;
-pub use proxy::{DEFAULT_TARGET_PORT, DEFAULT_TARGET_SSL_PORT, PortRole, PortSpec, ProxySpec};
+pub use proxy::{
+    DEFAULT_PROXY_CONFIG_PATH, DEFAULT_TARGET_PORT, DEFAULT_TARGET_SSL_PORT, PortRole, PortSpec,
+    ProxySpec, config_path,
+};
 pub use services::{DEFAULT_PROXY_SERVICE_NAME, ImpliedService, services};

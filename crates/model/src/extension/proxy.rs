@@ -34,6 +34,17 @@ impl PortRole {
     }
 }
 
+/// Where a proxy reads its config when the extension does not say (`ProxyConfigPath`).
+pub const DEFAULT_PROXY_CONFIG_PATH: &str = "/etc/nginx/nginx.conf";
+
+/// Where the proxy of `e` reads the config Interlock writes for it.
+pub fn config_path(e: &Extension) -> &str {
+    e.proxy_config_path
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .unwrap_or(DEFAULT_PROXY_CONFIG_PATH)
+}
+
 /// One published port of a proxy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PortSpec {

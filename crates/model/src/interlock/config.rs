@@ -95,6 +95,8 @@ pub struct Extension {
     pub constraints: Vec<String>,
     pub proxy_constraints: Vec<String>,
     pub networks: Vec<String>,
+    /// Where the proxy reads the config Interlock writes for it.
+    pub proxy_config_path: Option<String>,
     pub type_problems: Vec<TypeProblem>,
     /// Keys that differ only in case, per table path: Interlock sees one key, the file two.
     pub case_duplicates: Vec<(KeyPath, String, String)>,
@@ -248,6 +250,7 @@ fn read_extension(name: &str, item: &Item) -> Extension {
     let constraints = r.strings(ext::CONSTRAINTS);
     let proxy_constraints = r.strings(ext::PROXY_CONSTRAINTS);
     let networks = r.strings(ext::NETWORKS);
+    let proxy_config_path = r.string(ext::PROXY_CONFIG_PATH);
     e.service_name = service_name;
     e.proxy_service_name = proxy_service_name;
     e.config_service_name = config_service_name;
@@ -263,6 +266,7 @@ fn read_extension(name: &str, item: &Item) -> Extension {
     e.constraints = constraints;
     e.proxy_constraints = proxy_constraints;
     e.networks = networks;
+    e.proxy_config_path = proxy_config_path;
 
     collect_case_duplicates(t, &base, &mut e.case_duplicates);
     e

@@ -10,6 +10,7 @@ use toml_edit::{Item, Table};
 pub mod ext {
     pub const SERVICE_NAME: &str = "ServiceName";
     pub const PROXY_SERVICE_NAME: &str = "ProxyServiceName";
+    pub const PROXY_CONFIG_PATH: &str = "ProxyConfigPath";
     pub const CONFIG_SERVICE_NAME: &str = "ConfigServiceName";
     pub const SERVICE_CLUSTER: &str = "ServiceCluster";
     pub const IMAGE: &str = "Image";
