@@ -1,4 +1,4 @@
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use crate::apply::{self, ApplyReport, Context, Interrupt, Moved, Options, Outcome, Pin};
 use crate::audit::provenance::provenance;
@@ -109,12 +109,11 @@ fn confirm(args: &ApplyArgs, printer: &Printer, n: usize, target: &str) -> Resul
         return Err(CliError::user("apply changes the cluster and there is no terminal to confirm on").nothing_changed()
             .hint("review `interlock-split plan`, then pass --auto-approve, or save it with `plan --out FILE` and run `apply FILE`"));
     }
-    eprint!(
+    printer.prompt(&format!(
         "\n{} {n} action{} on {target}. Only 'yes' is accepted: ",
         printer.err_style.bold("Apply these"),
         if n == 1 { "" } else { "s" }
-    );
-    let _ = std::io::stderr().flush();
+    ));
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).ok();
     if answer.trim() != "yes" {

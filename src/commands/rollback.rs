@@ -104,10 +104,10 @@ async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
             .nothing_changed()
             .hint("pass --auto-approve"));
         }
-        eprint!(
+        printer.prompt(&format!(
             "Point ucp-interlock at {}? Only 'yes' is accepted: ",
             target.name
-        );
+        ));
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer).ok();
         if answer.trim() != "yes" {
