@@ -190,15 +190,24 @@ pub async fn update_core(
     };
     let baseline = core.update_started().map(String::from);
     progress.sending();
+    // Pending from the moment the request leaves: if its answer is lost, swarm may have
+    // started the update, and the report must say the core runs the old config or the new.
+    progress.core_updating = true;
     match swarm
         .retarget_core(CORE_SERVICE, c.pin.core_version, &change)
         .await
     {
-        Err(ApiError::OutOfSequence { .. }) => return Err(refused(swarm, c.pin).await),
-        other => other?,
+        Err(ApiError::OutOfSequence { .. }) => {
+            progress.core_updating = false;
+            return Err(refused(swarm, c.pin).await);
+        }
+        Err(e) => {
+            progress.core_updating = e.may_have_acted();
+            return Err(e.into());
+        }
+        Ok(()) => {}
     }
     progress.accepted();
-    progress.core_updating = true;
     let tracked = Tracked {
         ours: new.id.clone(),
         old: c.pin.config_id.clone(),

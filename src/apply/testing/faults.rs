@@ -12,6 +12,9 @@ use crate::extension::ProxySpec;
 
 use super::swarm::out_of_sequence;
 
+const NO_LEADER: &str = "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
+const DEADLINE: &str = "rpc error: code = DeadlineExceeded desc = context deadline exceeded";
+
 /// The trait's methods, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {
@@ -41,6 +44,10 @@ pub enum Kind {
     OutOfSequence,
     NameConflict,
     InUse,
+    /// The manager has no leader (it refuses at once).
+    NoLeader,
+    /// The call is carried out, then the manager answers that no leader answered in time.
+    DeadlineAfter,
 }
 
 impl Kind {
@@ -75,6 +82,9 @@ impl Kind {
                 status: 400,
                 message,
             },
+            // As the engine words them, read where every answer is read.
+            Kind::NoLeader => ApiError::from_answer(&call, 500, NO_LEADER),
+            Kind::DeadlineAfter => ApiError::from_answer(&call, 500, DEADLINE),
         }
     }
 }
@@ -133,7 +143,7 @@ impl<S> Faulty<S> {
             if *seen == f.nth || (f.always && *seen > f.nth) {
                 *self.fired.lock().unwrap() += 1;
                 return match f.kind {
-                    Kind::DroppedAfter => Ok(Some(f.kind.error(call))),
+                    Kind::DroppedAfter | Kind::DeadlineAfter => Ok(Some(f.kind.error(call))),
                     _ => Err(f.kind.error(call)),
                 };
             }
