@@ -109,6 +109,9 @@ pub struct Watch {
     /// Running tasks (on our config, when tracked) and, when tracked, on the old config.
     running: u64,
     running_old: u64,
+    /// Tasks (on our config, when tracked) on nodes whose state is not known yet: not
+    /// counted as running, nor as lost, until the node reports.
+    unknown: u64,
     polls: u64,
 }
 
@@ -117,6 +120,14 @@ pub fn running(p: Placement<'_>) -> u64 {
     p.tasks
         .iter()
         .filter(|t| t.counts_as_running(p.nodes))
+        .count() as u64
+}
+
+/// Tasks meant to run, last seen running, on nodes whose state is not known yet.
+pub fn on_unknown_nodes(p: Placement<'_>) -> u64 {
+    p.tasks
+        .iter()
+        .filter(|t| t.on_unknown_node(p.nodes))
         .count() as u64
 }
 
@@ -145,6 +156,7 @@ impl Watch {
             tracked: None,
             running: 0,
             running_old: 0,
+            unknown: 0,
             polls: 0,
         }
     }
@@ -182,12 +194,39 @@ impl Watch {
     }
 
     fn count(&mut self, p: Placement<'_>) {
-        match &self.tracked {
+        let ours: Vec<Task>;
+        let counted = match &self.tracked {
             Some(t) => {
                 self.running = running_on(p, &t.ours);
                 self.running_old = running_on(p, &t.old);
+                ours = p
+                    .tasks
+                    .iter()
+                    .filter(|k| k.configs.contains(&t.ours))
+                    .cloned()
+                    .collect();
+                Placement {
+                    tasks: &ours,
+                    nodes: p.nodes,
+                }
             }
-            None => self.running = running(p),
+            None => {
+                self.running = running(p);
+                p
+            }
+        };
+        self.unknown = on_unknown_nodes(counted);
+    }
+
+    /// "1/2 tasks running", and how many more may be, on nodes that have not reported.
+    fn tally(&self, want: u64) -> String {
+        let run = self.running;
+        match self.unknown {
+            0 => format!("{run}/{want} tasks running"),
+            u => format!(
+                "{run}/{want} tasks running, {u} more on node{} whose state swarm does not know yet",
+                if u == 1 { "" } else { "s" }
+            ),
         }
     }
 
@@ -265,15 +304,19 @@ impl Watch {
                 }
                 format!("{name}: rolling back ({})", message.unwrap_or_default())
             }
-            Some(s) => format!("{name}: {}, {run}/{want} tasks running", s.as_str()),
+            Some(s) => format!("{name}: {}, {}", s.as_str(), self.tally(want)),
             None if o.elapsed > NO_UPDATE_GRACE && run >= want => return Verdict::Converged,
-            None => format!("{name}: waiting for swarm to start the update, {run}/{want} running"),
+            None => format!(
+                "{name}: waiting for swarm to start the update, {}",
+                self.tally(want)
+            ),
         };
         if o.elapsed > self.timeout {
             return Verdict::TimedOut {
                 message: format!(
-                    "{name} had not converged after {}s ({run}/{want} tasks running)",
-                    self.timeout.as_secs()
+                    "{name} had not converged after {}s ({})",
+                    self.timeout.as_secs(),
+                    self.tally(want)
                 ),
             };
         }

@@ -30,7 +30,8 @@ pub fn trace(printer: &Printer) -> Trace {
     }
 }
 
-/// Connects and reads what a plan or status needs.
+/// Connects and reads what a plan or status needs, once no node is of unknown state (or after
+/// a bounded wait for them).
 pub async fn read(
     conn: &ConnectionArgs,
     with_tasks: bool,
@@ -44,6 +45,7 @@ pub async fn read(
     .await
     .map_err(to_cli)?;
     let state = client.live_state(with_tasks).await.map_err(to_cli)?;
+    let state = super::unknown_nodes::settle(&client, state, with_tasks, printer).await?;
     printer.verbose(&format!(
         "read {} nodes, {} services, {} interlock configs; the core reads {}",
         state.snapshot.nodes.len(),

@@ -9,6 +9,7 @@ mod mask;
 mod relocate;
 pub mod saved;
 mod stale;
+mod unknown_nodes;
 
 use serde::{Deserialize, Serialize};
 
