@@ -89,6 +89,9 @@ impl Client {
                     .filter(|m| m.id != p.this.id)
                     .map(named)
                     .collect();
+                // The engine lists them by its own weighting: in address order, they read the
+                // same every time.
+                n.others.sort_by(|a, b| a.addr.cmp(&b.addr));
             }
             // Which of the listed managers is this one is not known: name them all.
             None => n.others = known.listed.lock().unwrap().clone(),

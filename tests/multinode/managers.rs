@@ -15,7 +15,7 @@ use support::multinode::MultiNode;
 const CORE: &str = "ucp-interlock";
 
 /// The config names `ucp-interlock` points at, as manager `m` sees them.
-fn core_configs(bed: &MultiNode, m: usize) -> String {
+pub(super) fn core_configs(bed: &MultiNode, m: usize) -> String {
     let out = bed.manager_at(m).docker(&[
         "service",
         "inspect",
@@ -27,7 +27,7 @@ fn core_configs(bed: &MultiNode, m: usize) -> String {
 }
 
 /// The data (base64) of every Interlock config, by name.
-fn interlock_configs(bed: &MultiNode) -> Vec<(String, String)> {
+pub(super) fn interlock_configs(bed: &MultiNode) -> Vec<(String, String)> {
     let names = bed.docker_ok(&["config", "ls", "--format", "{{.Name}}"]);
     support::lines(&names)
         .into_iter()
@@ -40,7 +40,7 @@ fn interlock_configs(bed: &MultiNode) -> Vec<(String, String)> {
 }
 
 /// `apply --auto-approve --output json` of `spec` through `bundle`.
-fn apply_json(bundle: &str, spec: &str, dir: &std::path::Path) -> std::process::Output {
+pub(super) fn apply_json(bundle: &str, spec: &str, dir: &std::path::Path) -> std::process::Output {
     tool(&[
         "apply",
         "--bundle",
@@ -139,7 +139,8 @@ fn apply_reports_the_manager_lost_mid_apply_and_another_manager_finishes() {
     );
 
     // A new leader holds every node Unknown until it hears from it (the workers reconnect to
-    // B or C): the plan rightly finds no eligible node until then.
+    // B or C). The tool would wait for them (the partition test shows it); this test is about
+    // the stopped manager, so it starts from Ready nodes.
     support::wait_for(
         "every node but A to be Ready",
         WAIT,
