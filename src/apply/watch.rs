@@ -1,7 +1,8 @@
 //! Watching a service update converge, after the docker CLI's
 //! `cli/command/service/progress/progress.go`: tasks running the new spec, the monitor window
 //! (swarm reports `completed` only after it), tasks on down nodes ignored. Unlike the docker
-//! CLI, an automatic rollback or a pause is a failure.
+//! CLI, an automatic rollback or a pause is a failure, and a task on a node whose state swarm
+//! does not know yet (after a leader change) is not counted as running until the node reports.
 //!
 //! The decisions are a pure function of what was observed (`Watch::observe`); `update` only
 //! reads the swarm and sleeps.
@@ -115,7 +116,7 @@ pub struct Watch {
     polls: u64,
 }
 
-/// Running tasks meant to run, on nodes that are not down (`Task::counts_as_running`).
+/// Running tasks meant to run, on nodes known to be up (`Task::counts_as_running`).
 pub fn running(p: Placement<'_>) -> u64 {
     p.tasks
         .iter()

@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::managers::{apply_json, core_configs, interlock_configs};
+use super::managers::{apply_json, core_configs, interlock_configs, wait_watching_through_a};
 use super::{DEFAULT_TOML, ENVIRONMENTS, WAIT, available, spec_for, wait_proxies};
 use crate::support;
 use support::cli::{json, show, tool, write};
@@ -50,19 +50,7 @@ fn apply_cut_during_watch(bed: &mut MultiNode, bundle: &str, spec: &str) -> Outp
     let dir = tempfile::tempdir().unwrap();
     std::thread::scope(|s| {
         let run = s.spawn(|| apply_json(bundle, spec, dir.path()));
-        support::wait_for(
-            "apply to watch the core's update through A",
-            WAIT,
-            || {
-                let log = bed.fronts[0].request_log();
-                let update = log.iter().position(|r| {
-                    r.starts_with("POST ") && r.contains("/services/ucp-interlock/update")
-                })?;
-                let watching = log[update + 1..].iter().any(|r| r.starts_with("GET"));
-                (watching && core_configs(bed, 1).contains("conf-2")).then_some(())
-            },
-            || bed.fronts[0].request_log().join("\n"),
-        );
+        wait_watching_through_a(bed);
         bed.cut_manager(0);
         run.join().expect("apply thread")
     })
