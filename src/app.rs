@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use crate::cli::{Cli, CliError, ExitStatus};
+use crate::cli::{Cli, CliError, ErrorCode, ExitStatus};
 use crate::commands;
 use crate::output::human;
-use crate::output::printer::Printer;
+use crate::output::printer::{self, Printer};
 
 /// `--color` as given on the command line, so that clap's own help and errors honour it too.
 fn color_from_args() -> clap::ColorChoice {
@@ -50,12 +50,31 @@ pub fn main() -> ExitCode {
         }
     };
     let printer = Printer::new(cli.global.color, cli.global.quiet, cli.global.verbose);
-    match commands::run(cli.command, &printer) {
-        Ok(status) => status.into(),
+    let status = match commands::run(cli.command, &printer) {
+        Ok(status) => status,
         Err(e) => {
             report(&e, &printer);
-            e.exit_status().into()
+            e.exit_status()
         }
+    };
+    output_written(status, &printer).into()
+}
+
+/// A product that could not be written (a full disk) fails the command: a runbook would take
+/// the empty or cut file for the real one. An exit code that already says more is kept.
+fn output_written(status: ExitStatus, printer: &Printer) -> ExitStatus {
+    let Some(why) = printer::stdout_failure() else {
+        return status;
+    };
+    let e = CliError::new(
+        ErrorCode::WriteFailed,
+        format!("cannot write the output to stdout: {why}"),
+    )
+    .hint("the output is missing or cut short: write it where there is room, and run again");
+    report(&e, printer);
+    match status {
+        ExitStatus::Success | ExitStatus::Changes => ExitStatus::Failure,
+        other => other,
     }
 }
 

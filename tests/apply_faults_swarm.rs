@@ -4,15 +4,18 @@
 //! in-memory swarm (`src/apply/testing/`); here a few representative steps prove the same on the
 //! real parts:
 //!
-//! | step                         | request faulted                      | 500 | timeout | dropped |
-//! |------------------------------|--------------------------------------|-----|---------|---------|
-//! | create the versioned config  | POST /configs/create                 |  x  |    x    |    x    |
-//! | update ucp-interlock         | POST /services/ucp-interlock/update  |  x  |    x    |    x    |
-//! | remove the stale port holder | DELETE /services/ucp-interlock-proxy |  x  |    x    |    x    |
+//! | step                         | request faulted                      | 500 | timeout | dropped | done, answer lost |
+//! |------------------------------|--------------------------------------|-----|---------|---------|-------------------|
+//! | create the versioned config  | POST /configs/create                 |  x  |    x    |    x    |         x         |
+//! | update ucp-interlock         | POST /services/ucp-interlock/update  |  x  |    x    |    x    |         x         |
+//! | remove the stale port holder | DELETE /services/ucp-interlock-proxy |  x  |    x    |    x    |         x         |
+//! | bring a drifted proxy in line| POST /services/<proxy>/update        |     |         |         |         x         |
 //!
-//! Each faulted run exits non-zero and reports what the core runs and which steps are done, failed
-//! and not done; the runs are chained (each is the re-run of the one before, which it must get
-//! past), and the last, without a fault, converges with exactly one config holding the new TOML.
+//! Each faulted run exits non-zero and reports what the core runs (compared with what the engine
+//! shows afterwards: an update whose answer was lost is "conf-1 or conf-2") and which steps are
+//! done, failed and not done; the runs are chained (each is the re-run of the one before, which
+//! it must get past), and the last, without a fault, converges with exactly one config holding
+//! the new TOML.
 //! Plus: "update out of sequence" once is re-planned and finished, twice fails cleanly; Ctrl-C
 //! during the core's update; the confirmation prompt on a pseudo-terminal; JSON refusals.
 
@@ -105,11 +108,12 @@ fn assert_converged(config: &str, context: &str) {
     );
 }
 
-/// A failed run's report: the core's config, the failed step, the way on.
-fn assert_reported(out: &Output, core_runs: &str, failed_step: &str, context: &str) {
+/// A failed run's report: what the core runs (`runs`: "conf-1." or "conf-1 or conf-2: …"),
+/// the failed step, the way on.
+fn assert_reported(out: &Output, runs: &str, failed_step: &str, context: &str) {
     assert!(!out.status.success(), "{context}: must fail\n{}", show(out));
     let text = String::from_utf8_lossy(&out.stdout);
-    let says = format!("The cluster now: ucp-interlock runs {core_runs}.");
+    let says = format!("The cluster now: ucp-interlock runs {runs}");
     assert!(text.contains(&says), "{context}: `{says}`\n{}", show(out));
     let failed = text.split("  failed:\n").nth(1).unwrap_or_default();
     assert!(
@@ -128,7 +132,49 @@ fn assert_reported(out: &Output, core_runs: &str, failed_step: &str, context: &s
     );
 }
 
-const KINDS: [FaultKind; 3] = [FaultKind::ServerError, FaultKind::Hang, FaultKind::Drop];
+const KINDS: [FaultKind; 4] = [
+    FaultKind::ServerError,
+    FaultKind::Hang,
+    FaultKind::Drop,
+    FaultKind::DropAfter,
+];
+
+const CREATE: &str = "/configs/create";
+const UPDATE: &str = "/services/ucp-interlock/update";
+const LOST: &str =
+    "the step's request was sent and its answer was lost: swarm may have carried it out";
+
+/// What a run faulted with `kind` on `path` must say the core runs, and the config the engine
+/// must then show on the core: an update whose answer was lost may have started (and with
+/// `DropAfter` it did), so the report says conf-1 or conf-2.
+fn expected(path: &str, kind: FaultKind) -> (String, &'static str) {
+    let pending = format!(
+        "{FIRST_CONFIG} or {CONF_2}: the update to {CONF_2} was started and its outcome is not known"
+    );
+    match (path, kind) {
+        (CREATE, _) | (UPDATE, FaultKind::ServerError) => {
+            (format!("{FIRST_CONFIG}."), FIRST_CONFIG)
+        }
+        (UPDATE, FaultKind::DropAfter) => (pending, CONF_2),
+        (UPDATE, _) => (pending, FIRST_CONFIG),
+        _ => (format!("{CONF_2}."), CONF_2),
+    }
+}
+
+/// What the engine did with a request whose answer the front dropped: it was carried out.
+fn assert_carried_out(path: &str, context: &str) {
+    match path {
+        CREATE => assert!(
+            interlock_configs().iter().any(|(n, _)| n == CONF_2),
+            "{context}: the engine created {CONF_2}"
+        ),
+        UPDATE => assert_eq!(core_config(), CONF_2, "{context}"),
+        _ => assert!(
+            bed::service_inspect("ucp-interlock-proxy").is_none(),
+            "{context}: the engine removed it"
+        ),
+    }
+}
 
 #[test]
 fn a_fault_at_a_step_is_reported_and_a_rerun_converges() {
@@ -138,22 +184,16 @@ fn a_fault_at_a_step_is_reported_and_a_rerun_converges() {
     let bed = Bed::start();
     let spec = bed.spec(8082, 8445);
     let steps = [
-        ("POST", "/configs/create", FIRST_CONFIG, "create config"),
-        (
-            "POST",
-            "/services/ucp-interlock/update",
-            FIRST_CONFIG,
-            "update service ucp-interlock",
-        ),
+        ("POST", CREATE, "create config"),
+        ("POST", UPDATE, "update service ucp-interlock"),
         (
             "DELETE",
             "/services/ucp-interlock-proxy",
-            CONF_2,
             "remove stale proxy service",
         ),
     ];
     let started = Instant::now();
-    for (method, path, core_runs, failed_step) in steps {
+    for (method, path, failed_step) in steps {
         for kind in KINDS {
             let context = format!("{kind:?} on {method} {path}");
             bed.front.fail(Fault::new(method, path, kind));
@@ -164,16 +204,70 @@ fn a_fault_at_a_step_is_reported_and_a_rerun_converges() {
                 "{context}\n{}",
                 show(&out)
             );
-            assert_reported(&out, core_runs, failed_step, &context);
-            assert_eq!(core_config(), core_runs, "{context}");
+            let (runs, engine) = expected(path, kind);
+            assert_reported(&out, &runs, failed_step, &context);
+            if kind != FaultKind::ServerError {
+                let text = String::from_utf8_lossy(&out.stdout);
+                assert!(text.contains(LOST), "{context}\n{}", show(&out));
+            }
+            // The report against what the engine did, read after the fault.
+            assert_eq!(core_config(), engine, "{context}");
+            if kind == FaultKind::DropAfter {
+                assert_carried_out(path, &context);
+            }
             let configs = interlock_configs().len();
             assert!(configs <= 2, "{context}: at most one new config");
         }
     }
     let out = bed.apply(&spec, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    // The engine removed the port holder whose answer was lost, and Interlock created prod's
+    // proxy at once: the re-run's plan awaits only services that do not exist yet, so that
+    // proxy may still be starting when it ends.
+    for c in ["dev", "test", "prod"] {
+        let proxy = format!("ucp-interlock-proxy-{c}");
+        support::wait_for(
+            &format!("{proxy} to run"),
+            WAIT,
+            || (bed::running_tasks(&proxy) == 1).then_some(()),
+            || show(&out),
+        );
+    }
     assert_converged(CONF_2, "the re-run without a fault");
+    a_proxy_update_whose_answer_is_lost(&bed);
     eprintln!("fault matrix on the swarm: {:.1?}", started.elapsed());
+}
+
+/// A proxy's update carried out by the engine, its answer lost: the report says it may have
+/// happened; the engine shows the new ports; the rerun converges with no duplicate config.
+fn a_proxy_update_whose_answer_is_lost(bed: &Bed) {
+    let moved = bed.spec(8182, 8545);
+    let proxy = "ucp-interlock-proxy-dev";
+    let path = format!("/services/{proxy}/update");
+    bed.front
+        .fail(Fault::new("POST", &path, FaultKind::DropAfter));
+    let out = bed.apply(&moved, &[]);
+    assert_eq!(bed.front.faults_fired().len(), 1, "{}", show(&out));
+    let context = "DropAfter on the proxy's update";
+    let step = format!("bring existing proxy {proxy}");
+    assert_reported(&out, &format!("{CONF_3}."), &step, context);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(LOST), "{context}\n{}", show(&out));
+    let published = bed::service_inspect(proxy)
+        .and_then(|s| s.pointer("/Spec/EndpointSpec/Ports").cloned())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        published.contains("8182"),
+        "{context}: the engine did it: {published}"
+    );
+    let out = bed.apply(&moved, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(core_config(), CONF_3);
+    let configs = interlock_configs();
+    let toml = &configs.iter().find(|(n, _)| n == CONF_3).unwrap().1;
+    let holders = configs.iter().filter(|(_, t)| t == toml).count();
+    assert_eq!(holders, 1, "{context}: one config holds the new TOML");
 }
 
 /// `interlock-split apply` on a real pseudo-terminal (util-linux `script`), answering the prompt.

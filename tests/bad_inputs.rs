@@ -12,7 +12,10 @@
 //!
 //! For every case: the exit code, the code and the fragment, no panic, no raw control
 //! character reaching the terminal, and no input file changed or created (hashed before and
-//! after). Nothing here reaches a Docker engine: `DOCKER_HOST` points at a closed port.
+//! after). Every case runs twice: as is, and with `--color always`, where the only escape
+//! sequences let through are the tool's own colour codes (a config value such as
+//! `"\u001b[8m"`, which hides what follows, is printed escaped). Nothing here reaches a Docker
+//! engine: `DOCKER_HOST` points at a closed port.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -55,8 +58,14 @@ fn hashes(dir: &Path) -> BTreeMap<PathBuf, String> {
     out
 }
 
-fn run(dir: &Path, case: &Case) -> (i32, String, String) {
+/// The colour codes the tool's styler writes (`src/output/style.rs`).
+const OWN_COLOURS: [&str; 9] = ["0", "1", "2", "31", "32", "33", "36", "1;31", "1;33"];
+
+fn run(dir: &Path, case: &Case, colour: bool) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_interlock-split"));
+    if colour {
+        cmd.args(["--color", "always"]);
+    }
     cmd.current_dir(dir).args(&case.args);
     for var in [
         "NO_COLOR",
@@ -78,12 +87,35 @@ fn run(dir: &Path, case: &Case) -> (i32, String, String) {
     )
 }
 
+/// The first control character that is not a line break, a tab or (with `colour`) the start
+/// of one of the tool's own colour codes.
+fn raw_control(text: &str, colour: bool) -> Option<String> {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if colour && c == '\x1b' {
+            let own = OWN_COLOURS
+                .iter()
+                .map(|code| format!("\x1b[{code}m"))
+                .find(|sgr| rest.starts_with(sgr.as_str()));
+            if let Some(sgr) = own {
+                rest = &rest[sgr.len()..];
+                continue;
+            }
+        }
+        if c.is_control() && !matches!(c, '\n' | '\t') {
+            return Some(rest.chars().take(8).collect());
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    None
+}
+
 /// What is wrong with one case's outcome, if anything.
-fn check(name: &str, dir: &Path) -> Vec<String> {
+fn check(name: &str, dir: &Path, colour: bool) -> Vec<String> {
     let text = fs::read_to_string(dir.join("case.toml")).expect("every case has a case.toml");
     let case: Case = toml::from_str(&text).unwrap_or_else(|e| panic!("{name}/case.toml: {e}"));
     let before = hashes(dir);
-    let (exit, stdout, stderr) = run(dir, &case);
+    let (exit, stdout, stderr) = run(dir, &case, colour);
     let both = format!("{stdout}{stderr}");
     let mut problems = Vec::new();
     if exit != case.exit {
@@ -94,18 +126,16 @@ fn check(name: &str, dir: &Path) -> Vec<String> {
     {
         problems.push(format!("finding code `{code}` not in the output"));
     }
-    if !both.contains(&case.message) {
+    // The fragment is plain text: colour codes may sit inside it.
+    if !both.contains(&case.message) && !strip_own_colours(&both).contains(&case.message) {
         problems.push(format!("{:?} not in the output", case.message));
     }
     if both.contains("panicked") {
         problems.push("the binary panicked".into());
     }
-    if let Some(c) = both
-        .chars()
-        .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
-    {
+    if let Some(at) = raw_control(&both, colour) {
         problems.push(format!(
-            "a raw control character {c:?} reached the terminal"
+            "a raw control character reached the terminal, at {at:?}"
         ));
     }
     if case.json && serde_json::from_str::<serde_json::Value>(&stdout).is_err() {
@@ -117,10 +147,17 @@ fn check(name: &str, dir: &Path) -> Vec<String> {
     if !problems.is_empty() {
         problems.insert(0, format!("--- stdout:\n{stdout}--- stderr:\n{stderr}---"));
     }
+    let how = if colour { " (--color always)" } else { "" };
     problems
         .into_iter()
-        .map(|p| format!("{name}: {p}"))
+        .map(|p| format!("{name}{how}: {p}"))
         .collect()
+}
+
+fn strip_own_colours(text: &str) -> String {
+    OWN_COLOURS.iter().fold(text.to_string(), |t, code| {
+        t.replace(&format!("\x1b[{code}m"), "")
+    })
 }
 
 #[test]
@@ -135,7 +172,8 @@ fn every_bad_input_is_refused_clearly_and_changes_nothing() {
     assert!(cases.len() >= 20, "the corpus has {} cases", cases.len());
     let failures: Vec<String> = cases
         .iter()
-        .flat_map(|(name, dir)| check(name, dir))
+        .flat_map(|(name, dir)| [false, true].map(|colour| check(name, dir, colour)))
+        .flatten()
         .collect();
     assert!(
         failures.is_empty(),

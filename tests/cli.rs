@@ -1413,3 +1413,29 @@ fn live_commands_print_a_json_document_when_the_cluster_is_out_of_reach() {
         assert!(error.contains("refused"), "{args:?}: {doc}");
     }
 }
+
+/// `render > /dev/full` fails: a runbook would otherwise upload the empty file it left. A reader
+/// that closes the pipe early (`| head`) is not an error.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_product_that_cannot_be_written_fails_and_a_closed_pipe_does_not() {
+    let args = ["render", "--current", CURRENT, "--spec", SPEC];
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = cli(&args).stdout(full).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot write the output to stdout: No space left on device"),
+        "{stderr}"
+    );
+
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = cli(&args).stdout(writer).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+}

@@ -11,6 +11,7 @@
 use crate::support;
 
 mod managers;
+mod partition;
 
 use std::time::Duration;
 

@@ -144,22 +144,28 @@ fn outcome_of(e: &StepError) -> Outcome {
 }
 
 /// Whether the error cut a step short, leaving its write's fate to tell.
-fn interrupted(e: &StepError) -> bool {
-    matches!(
-        e,
+fn interrupted(e: &StepError, progress: &Progress) -> bool {
+    match e {
         // Refused: apply read the cluster through this manager before its steps, so a refusal
         // now means the manager went away mid-run, not a wrong address.
         StepError::Swarm(ApiError::Transport(
             TransportError::Dropped { .. }
-                | TransportError::TimedOut { .. }
-                | TransportError::Refused { .. }
-        )) | StepError::Interrupted
-            | StepError::NotConverged { .. }
-    )
+            | TransportError::TimedOut { .. }
+            | TransportError::Refused { .. },
+        ))
+        | StepError::Interrupted
+        | StepError::NotConverged { .. } => true,
+        // The manager lost its leader: after an accepted write, or during one it may have
+        // reached, what became of the write is the thing to tell.
+        StepError::Swarm(e @ ApiError::NoLeader(_)) => {
+            e.may_have_acted() || progress.request == Request::Accepted
+        }
+        _ => false,
+    }
 }
 
 fn record_failure(report: &mut ApplyReport, e: &StepError, progress: &Progress) -> String {
-    if interrupted(e) {
+    if interrupted(e, progress) {
         report.request = Some(progress.request);
     }
     if let StepError::RolledBack(f) | StepError::Paused(f) = e {

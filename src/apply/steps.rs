@@ -173,6 +173,36 @@ async fn refused(swarm: &impl Swarm, pin: &Pin) -> StepError {
     })
 }
 
+/// Sends the core's update. It is pending from the moment it leaves: if its answer is lost,
+/// swarm may have started it, and the report must say the core runs the old config or the new
+/// one. Only an answer that says it was not carried out clears it.
+async fn send_update(
+    swarm: &impl Swarm,
+    pin: &Pin,
+    change: &CoreRetarget,
+    progress: &mut Progress,
+) -> Result<(), StepError> {
+    progress.sending();
+    progress.core_updating = true;
+    match swarm
+        .retarget_core(CORE_SERVICE, pin.core_version, change)
+        .await
+    {
+        Err(ApiError::OutOfSequence { .. }) => {
+            progress.core_updating = false;
+            Err(refused(swarm, pin).await)
+        }
+        Err(e) => {
+            progress.core_updating = e.may_have_acted();
+            Err(e.into())
+        }
+        Ok(()) => {
+            progress.accepted();
+            Ok(())
+        }
+    }
+}
+
 /// Points the core at the new config, at the version the plan was made from, and watches the
 /// update to the end.
 pub async fn update_core(
@@ -200,16 +230,7 @@ pub async fn update_core(
         host_port: c.host_port,
     };
     let baseline = core.update_started().map(String::from);
-    progress.sending();
-    match swarm
-        .retarget_core(CORE_SERVICE, c.pin.core_version, &change)
-        .await
-    {
-        Err(ApiError::OutOfSequence { .. }) => return Err(refused(swarm, c.pin).await),
-        other => other?,
-    }
-    progress.accepted();
-    progress.core_updating = true;
+    send_update(swarm, c.pin, &change, progress).await?;
     let tracked = Tracked {
         ours: new.id.clone(),
         old: c.pin.config_id.clone(),

@@ -1,7 +1,8 @@
 //! Watching a service update converge, after the docker CLI's
 //! `cli/command/service/progress/progress.go`: tasks running the new spec, the monitor window
 //! (swarm reports `completed` only after it), tasks on down nodes ignored. Unlike the docker
-//! CLI, an automatic rollback or a pause is a failure.
+//! CLI, an automatic rollback or a pause is a failure, and a task on a node whose state swarm
+//! does not know yet (after a leader change) is not counted as running until the node reports.
 //!
 //! The decisions are a pure function of what was observed (`Watch::observe`); `update` only
 //! reads the swarm and sleeps.
@@ -109,14 +110,25 @@ pub struct Watch {
     /// Running tasks (on our config, when tracked) and, when tracked, on the old config.
     running: u64,
     running_old: u64,
+    /// Tasks (on our config, when tracked) on nodes whose state is not known yet: not
+    /// counted as running, nor as lost, until the node reports.
+    unknown: u64,
     polls: u64,
 }
 
-/// Running tasks meant to run, on nodes that are not down (`Task::counts_as_running`).
+/// Running tasks meant to run, on nodes known to be up (`Task::counts_as_running`).
 pub fn running(p: Placement<'_>) -> u64 {
     p.tasks
         .iter()
         .filter(|t| t.counts_as_running(p.nodes))
+        .count() as u64
+}
+
+/// Tasks meant to run, last seen running, on nodes whose state is not known yet.
+pub fn on_unknown_nodes(p: Placement<'_>) -> u64 {
+    p.tasks
+        .iter()
+        .filter(|t| t.on_unknown_node(p.nodes))
         .count() as u64
 }
 
@@ -145,6 +157,7 @@ impl Watch {
             tracked: None,
             running: 0,
             running_old: 0,
+            unknown: 0,
             polls: 0,
         }
     }
@@ -182,12 +195,39 @@ impl Watch {
     }
 
     fn count(&mut self, p: Placement<'_>) {
-        match &self.tracked {
+        let ours: Vec<Task>;
+        let counted = match &self.tracked {
             Some(t) => {
                 self.running = running_on(p, &t.ours);
                 self.running_old = running_on(p, &t.old);
+                ours = p
+                    .tasks
+                    .iter()
+                    .filter(|k| k.configs.contains(&t.ours))
+                    .cloned()
+                    .collect();
+                Placement {
+                    tasks: &ours,
+                    nodes: p.nodes,
+                }
             }
-            None => self.running = running(p),
+            None => {
+                self.running = running(p);
+                p
+            }
+        };
+        self.unknown = on_unknown_nodes(counted);
+    }
+
+    /// "1/2 tasks running", and how many more may be, on nodes that have not reported.
+    fn tally(&self, want: u64) -> String {
+        let run = self.running;
+        match self.unknown {
+            0 => format!("{run}/{want} tasks running"),
+            u => format!(
+                "{run}/{want} tasks running, {u} more on node{} whose state swarm does not know yet",
+                if u == 1 { "" } else { "s" }
+            ),
         }
     }
 
@@ -265,15 +305,19 @@ impl Watch {
                 }
                 format!("{name}: rolling back ({})", message.unwrap_or_default())
             }
-            Some(s) => format!("{name}: {}, {run}/{want} tasks running", s.as_str()),
+            Some(s) => format!("{name}: {}, {}", s.as_str(), self.tally(want)),
             None if o.elapsed > NO_UPDATE_GRACE && run >= want => return Verdict::Converged,
-            None => format!("{name}: waiting for swarm to start the update, {run}/{want} running"),
+            None => format!(
+                "{name}: waiting for swarm to start the update, {}",
+                self.tally(want)
+            ),
         };
         if o.elapsed > self.timeout {
             return Verdict::TimedOut {
                 message: format!(
-                    "{name} had not converged after {}s ({run}/{want} tasks running)",
-                    self.timeout.as_secs()
+                    "{name} had not converged after {}s ({})",
+                    self.timeout.as_secs(),
+                    self.tally(want)
                 ),
             };
         }

@@ -368,3 +368,22 @@ fn a_rollback_still_restarting_at_the_timeout_says_so() {
         }
     );
 }
+
+/// After a leader change the task's node is `unknown` until it reports: the task is not counted
+/// as running (that would be success unverified) nor as lost; the watch waits and says why.
+#[test]
+fn a_task_on_a_node_of_unknown_state_is_waited_for() {
+    let mut t = Tester::new(Some(OLD_START));
+    t.nodes.push(node("c", "unknown"));
+    let done = status(UpdateState::Completed, NEW_START, None);
+    let on_c = [task("c", "running", "running")];
+    match t.poll(Some(&done), &on_c, 6) {
+        Verdict::Wait(text) => assert!(
+            text.contains("0/1 tasks running, 1 more on node whose state swarm does not know yet"),
+            "{text}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    t.nodes[2].state = "ready".into();
+    assert_eq!(t.poll(Some(&done), &on_c, 7), Verdict::Converged);
+}

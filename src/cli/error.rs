@@ -34,6 +34,9 @@ pub enum ErrorCode {
     Transport,
     /// The engine refused a call.
     Api,
+    /// The manager behind the connection has no leader: it lost contact with a majority of
+    /// the managers.
+    NoLeader,
     /// There is no `ucp-interlock` service.
     NoInterlock,
     /// A config the command was asked about does not exist.
@@ -61,6 +64,7 @@ impl ErrorCode {
             ErrorCode::Connect => "connect",
             ErrorCode::Transport => "transport",
             ErrorCode::Api => "api",
+            ErrorCode::NoLeader => "no-leader",
             ErrorCode::NoInterlock => "no-interlock",
             ErrorCode::NoSuchConfig => "no-such-config",
             ErrorCode::NoRollbackTarget => "no-rollback-target",

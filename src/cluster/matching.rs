@@ -50,6 +50,15 @@ pub fn eligible<'a>(nodes: &'a [Node], constraints: &[String]) -> Vec<&'a Node> 
         .collect()
 }
 
+/// The active nodes that satisfy `constraints` but whose state is not known yet (a new leader
+/// has not heard from them): neither eligible nor ruled out until they report.
+pub fn awaiting<'a>(nodes: &'a [Node], constraints: &[String]) -> Vec<&'a Node> {
+    nodes
+        .iter()
+        .filter(|n| n.awaiting_report() && satisfies(n, constraints))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +106,10 @@ mod tests {
         ));
         let mut down = n.clone();
         down.state = "down".into();
-        assert_eq!(eligible(&[n, down], &[]).len(), 1);
+        let mut unknown = n.clone();
+        unknown.state = "unknown".into();
+        let nodes = [n, down, unknown];
+        assert_eq!(eligible(&nodes, &[]).len(), 1);
+        assert_eq!(awaiting(&nodes, &[]).len(), 1, "unknown is not down");
     }
 }

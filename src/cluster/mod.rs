@@ -39,18 +39,74 @@ pub struct Node {
     pub role: Role,
     /// `active`, `pause` or `drain`.
     pub availability: String,
-    /// `ready`, `down`, `unknown`, `disconnected`.
-    pub state: String,
+    pub state: NodeState,
     pub labels: BTreeMap<String, String>,
     pub engine_labels: BTreeMap<String, String>,
     pub os: String,
     pub arch: String,
 }
 
+/// A node's state as swarm reports it. `Unknown` is not `Down`: a new leader marks every node
+/// unknown until the node reports (a few seconds), so such a node is neither counted as able to
+/// take a task nor as lost, by the plan's placement checks, `status` and apply's watch alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum NodeState {
+    Ready,
+    Down,
+    Disconnected,
+    /// Swarm has not heard from it since the leader changed (or says nothing this tool knows).
+    Unknown,
+}
+
+impl NodeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeState::Ready => "ready",
+            NodeState::Down => "down",
+            NodeState::Disconnected => "disconnected",
+            NodeState::Unknown => "unknown",
+        }
+    }
+
+    /// Known to be gone: what ran there no longer serves.
+    pub fn lost(self) -> bool {
+        matches!(self, NodeState::Down | NodeState::Disconnected)
+    }
+}
+
+impl From<&str> for NodeState {
+    fn from(s: &str) -> Self {
+        match s {
+            "ready" => NodeState::Ready,
+            "down" => NodeState::Down,
+            "disconnected" => NodeState::Disconnected,
+            _ => NodeState::Unknown,
+        }
+    }
+}
+
+impl From<String> for NodeState {
+    fn from(s: String) -> Self {
+        NodeState::from(s.as_str())
+    }
+}
+
+impl From<NodeState> for String {
+    fn from(s: NodeState) -> Self {
+        s.as_str().to_string()
+    }
+}
+
 impl Node {
     /// Swarm schedules new tasks only on ready, active nodes.
     pub fn schedulable(&self) -> bool {
-        self.state == "ready" && self.availability == "active"
+        self.state == NodeState::Ready && self.availability == "active"
+    }
+
+    /// Active, but its state is not known yet: it may well take a task once it reports.
+    pub fn awaiting_report(&self) -> bool {
+        self.state == NodeState::Unknown && self.availability == "active"
     }
 }
 
@@ -158,16 +214,30 @@ pub struct Task {
 
 impl Task {
     /// The one rule for "this task runs", shared by `status` and apply's watch: swarm wants it
-    /// running, it was last seen running, and its node is not down. A task on a node that went
-    /// down keeps its last observed state `running` (and swarm's own count says 1/1) although
-    /// nothing serves there any more.
+    /// running, it was last seen running, and its node is neither down nor of unknown state. A
+    /// task on a node that went down keeps its last observed state `running` (and swarm's own
+    /// count says 1/1) although nothing serves there any more; on a node whose state is not
+    /// known yet, it may run, but that is not verified.
     pub fn counts_as_running(&self, nodes: &[Node]) -> bool {
-        let node_lost = self.node_id.as_deref().is_some_and(|id| {
-            nodes
-                .iter()
-                .any(|n| n.id == id && matches!(n.state.as_str(), "down" | "disconnected"))
-        });
-        self.desired_state == "running" && self.state == "running" && !node_lost
+        let unsure = self
+            .node_state(nodes)
+            .is_some_and(|s| s.lost() || s == NodeState::Unknown);
+        self.meant_to_run() && !unsure
+    }
+
+    /// Meant to run and last seen running, on a node whose state is not known yet: neither
+    /// running nor lost until the node reports.
+    pub fn on_unknown_node(&self, nodes: &[Node]) -> bool {
+        self.meant_to_run() && self.node_state(nodes) == Some(NodeState::Unknown)
+    }
+
+    fn meant_to_run(&self) -> bool {
+        self.desired_state == "running" && self.state == "running"
+    }
+
+    fn node_state(&self, nodes: &[Node]) -> Option<NodeState> {
+        let id = self.node_id.as_deref()?;
+        nodes.iter().find(|n| n.id == id).map(|n| n.state)
     }
 }
 

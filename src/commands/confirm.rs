@@ -1,7 +1,7 @@
 //! The one confirmation prompt of the commands that change the cluster (apply, rollback): only
 //! `yes` goes on; without a terminal the command refuses unless the operator approved up front.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use crate::cli::{CliError, ErrorCode};
 use crate::output::printer::Printer;
@@ -29,11 +29,11 @@ pub fn confirm(q: &Question, printer: &Printer) -> Result<(), CliError> {
         .nothing_changed()
         .hint(q.without_terminal));
     }
-    eprint!(
+    // The question holds names from the cluster: printed through the printer's escaping.
+    printer.prompt(&format!(
         "\n{}? Only 'yes' is accepted: ",
         printer.err_style.bold(&q.ask)
-    );
-    let _ = std::io::stderr().flush();
+    ));
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).ok();
     if answer.trim() != "yes" {

@@ -24,6 +24,7 @@ pub fn to_cli(e: impl Into<docker::Error>) -> CliError {
     let code = match &e {
         docker::Error::Connect(_) => ErrorCode::Connect,
         docker::Error::Api(ApiError::Transport(_)) => ErrorCode::Transport,
+        docker::Error::Api(ApiError::NoLeader(_)) => ErrorCode::NoLeader,
         docker::Error::Api(_) => ErrorCode::Api,
         docker::Error::NoInterlock => ErrorCode::NoInterlock,
     };
@@ -41,7 +42,8 @@ pub fn trace(printer: &Printer) -> Trace {
     }
 }
 
-/// Connects and reads what a plan or status needs.
+/// Connects and reads what a plan or status needs, once no node is of unknown state (or after
+/// a bounded wait for them).
 pub async fn read(
     conn: &ConnectionArgs,
     with_tasks: bool,
@@ -55,6 +57,7 @@ pub async fn read(
     .await
     .map_err(to_cli)?;
     let state = client.live_state(with_tasks).await.map_err(to_cli)?;
+    let state = super::unknown_nodes::settle(&client, state, with_tasks, printer).await?;
     printer.verbose(&format!(
         "read {} nodes, {} services, {} interlock configs; the core reads {}",
         state.snapshot.nodes.len(),

@@ -15,6 +15,7 @@ mod rollback;
 mod schema;
 mod stamp;
 mod status;
+mod unknown_nodes;
 mod validate;
 
 use crate::cli::CliResult;

@@ -27,6 +27,8 @@ pub struct Client {
     secs: u64,
     address: String,
     origin: String,
+    /// The managers as last known, to name them when this one has no leader.
+    pub(super) managers: super::managers::Known,
 }
 
 /// The cluster as a plan sees it.
@@ -63,6 +65,7 @@ impl Client {
             stats,
             secs: timeout.as_secs().max(1),
             origin,
+            managers: Default::default(),
         };
         let tls = client.endpoint.tls.is_some();
         client.docker = docker
@@ -100,8 +103,13 @@ impl Client {
         what: &str,
         fut: impl Future<Output = Result<T, bollard::errors::Error>>,
     ) -> Result<T, ApiError> {
-        fut.await
-            .map_err(|e| error::classify(&e, what, &self.address, &self.origin, self.secs))
+        match fut.await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let e = error::classify(&e, what, &self.address, &self.origin, self.secs);
+                Err(self.name_managers(e).await)
+            }
+        }
     }
 
     /// Reads nodes, services, configs (and tasks, for status) concurrently, then the TOML the
@@ -143,6 +151,7 @@ impl Client {
         };
         // A non-manager fails every call the same way; say that, not "no ucp-interlock".
         let nodes = nodes?;
+        self.managers.remember(&nodes);
         let core = match core {
             Err(ApiError::NotFound { .. }) => return Err(Error::NoInterlock),
             other => convert::service(other?),

@@ -7,8 +7,8 @@ use base64::Engine;
 use bollard::models;
 
 use crate::cluster::{
-    ConfigData, ConfigInfo, ConfigRef, Network, Node, PublishedPort, Role, Service, Task,
-    TaskDetail, UpdateState, UpdateStatus,
+    ConfigData, ConfigInfo, ConfigRef, Network, Node, NodeState, PublishedPort, Role, Service,
+    Task, TaskDetail, UpdateState, UpdateStatus,
 };
 use crate::interlock::PublishMode;
 
@@ -31,8 +31,7 @@ pub fn node(n: models::Node) -> Node {
         state: n
             .status
             .and_then(|s| s.state)
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
+            .map_or(NodeState::Unknown, |s| NodeState::from(s.to_string())),
         labels: labels(spec.labels),
         engine_labels: labels(desc.engine.and_then(|e| e.labels)),
         os: platform.os.unwrap_or_default(),

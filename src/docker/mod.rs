@@ -8,6 +8,7 @@ mod convert;
 pub mod endpoint;
 pub mod error;
 mod history;
+mod managers;
 mod ops;
 pub mod resolve;
 mod spec_edit;

@@ -112,6 +112,7 @@ impl Swarm for Client {
         let nodes = self
             .call("GET /nodes", self.docker().list_nodes(None))
             .await?;
+        self.managers.remember(&nodes);
         Ok(nodes.into_iter().map(convert::node).collect())
     }
 

@@ -326,7 +326,8 @@ impl Observer for Ui {
             b.enable_steady_tick(Duration::from_millis(120));
             b
         });
-        bar.set_message(text.to_string());
+        // The bar writes to the terminal itself, past the printer.
+        bar.set_message(super::terminal::safe(text, false).into_owned());
     }
 
     fn note(&mut self, text: &str) {

@@ -190,6 +190,41 @@ fn remove_stale(
     }
 }
 
+/// The line of an await-service action.
+fn await_service(a: &Action, s: &Styler) -> String {
+    let Action::AwaitService {
+        service,
+        role,
+        cluster,
+        replicas,
+        ports,
+        constraints,
+    } = a
+    else {
+        unreachable!("not an await-service action")
+    };
+    let mut line = format!(
+        "wait for Interlock to create {} service {} for `{cluster}`",
+        role.as_str(),
+        s.bold(service)
+    );
+    if let Some(n) = replicas {
+        let _ = write!(
+            line,
+            ": {n} {}",
+            if *n == 1 { "replica" } else { "replicas" }
+        );
+    }
+    if !ports.is_empty() {
+        let ps: Vec<String> = ports.iter().map(|p| p.to_string()).collect();
+        let _ = write!(line, ", {} {}", ports[0].mode.as_str(), ps.join(", "));
+    }
+    if *role == crate::interlock::config::ServiceRole::Proxy {
+        let _ = write!(line, ", on {}", label_constraints(constraints));
+    }
+    line
+}
+
 /// One line per action, numbered as apply runs them.
 pub fn action(a: &Action, s: &Styler) -> String {
     if let Some(line) = super::routes::action(a, s) {
@@ -210,35 +245,7 @@ pub fn action(a: &Action, s: &Styler) -> String {
             frees_ports,
             needed_by,
         } => remove_stale(service, *role, extension, *when, frees_ports, needed_by, s),
-        Action::AwaitService {
-            service,
-            role,
-            cluster,
-            replicas,
-            ports,
-            constraints,
-        } => {
-            let mut line = format!(
-                "wait for Interlock to create {} service {} for `{cluster}`",
-                role.as_str(),
-                s.bold(service)
-            );
-            if let Some(n) = replicas {
-                let _ = write!(
-                    line,
-                    ": {n} {}",
-                    if *n == 1 { "replica" } else { "replicas" }
-                );
-            }
-            if !ports.is_empty() {
-                let ps: Vec<String> = ports.iter().map(|p| p.to_string()).collect();
-                let _ = write!(line, ", {} {}", ports[0].mode.as_str(), ps.join(", "));
-            }
-            if *role == crate::interlock::config::ServiceRole::Proxy {
-                let _ = write!(line, ", on {}", label_constraints(constraints));
-            }
-            line
-        }
+        Action::AwaitService { .. } => await_service(a, s),
         Action::LabelNode {
             hostname,
             key,

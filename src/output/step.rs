@@ -64,6 +64,23 @@ pub fn words(o: &StepOutcome) -> String {
             format!("{service} updated in place to the config's constraints, replicas and ports")
         }
         StepOutcome::Pruned { removed, in_use } => pruned(removed, in_use),
+        StepOutcome::NetworkCreated { .. }
+        | StepOutcome::Relabelled { .. }
+        | StepOutcome::AppGone { .. }
+        | StepOutcome::Routed { .. }
+        | StepOutcome::RouteUnobservable { .. } => route_words(o),
+        StepOutcome::Kept { service, reason } => match reason {
+            KeptReason::NoCleanup => format!("kept {service} (--no-cleanup)"),
+            KeptReason::NoReconcile => {
+                format!("left {service} as it is (--no-reconcile); it does not match the config")
+            }
+        },
+    }
+}
+
+/// What the steps that move applications did.
+fn route_words(o: &StepOutcome) -> String {
+    match o {
         StepOutcome::NetworkCreated { name, already } => match already {
             true => format!("network {name} was there already"),
             false => format!("created overlay network {name}"),
@@ -87,12 +104,7 @@ pub fn words(o: &StepOutcome) -> String {
         StepOutcome::RouteUnobservable { proxy, config_path } => format!(
             "{proxy} mounts no config at {config_path} (Interlock's hitless mode?): its routes cannot be read, so apply did not wait for them"
         ),
-        StepOutcome::Kept { service, reason } => match reason {
-            KeptReason::NoCleanup => format!("kept {service} (--no-cleanup)"),
-            KeptReason::NoReconcile => {
-                format!("left {service} as it is (--no-reconcile); it does not match the config")
-            }
-        },
+        other => unreachable!("not a route step's outcome: {other:?}"),
     }
 }
 

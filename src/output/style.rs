@@ -1,6 +1,11 @@
 //! Colour, only where it helps: on a terminal, unless NO_COLOR says otherwise.
+//!
+//! The styler's colour codes carry a mark that is random per process, and the printer lets an
+//! escape sequence through only behind that mark: text read from a config, the engine or a file
+//! can hold `ESC [ 8 m` (which hides what follows), but it cannot guess the mark.
 
 use std::io::IsTerminal;
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -52,7 +57,8 @@ impl Styler {
 
     fn paint(&self, s: &str, code: &str) -> String {
         if self.enabled && !s.is_empty() {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            let m = mark();
+            format!("{m}\x1b[{code}m{s}{m}\x1b[0m")
         } else {
             s.to_string()
         }
@@ -66,4 +72,19 @@ impl Styler {
     style!(dim, "2");
     style!(red_bold, "1;31");
     style!(yellow_bold, "1;33");
+}
+
+/// Four characters of the private use area, from 64 random bits (std's hasher keys come from
+/// the operating system's randomness): what makes a colour code the styler's own.
+pub fn mark() -> &'static str {
+    static MARK: OnceLock<String> = OnceLock::new();
+    MARK.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        let bits = h.finish();
+        (0..4)
+            .filter_map(|i| char::from_u32(0xF_0000 + ((bits >> (16 * i)) & 0xFFFF) as u32))
+            .collect()
+    })
 }

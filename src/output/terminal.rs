@@ -1,30 +1,36 @@
 //! Text made safe for a terminal. Config values can hold any character through TOML escapes
 //! (`"\u001b]0;…"`), and printed raw they would move the cursor, retitle the window or hide
-//! text. Every control character is shown escaped (`\u{1b}`), except line breaks, tabs and —
-//! when colour is on — the colour codes the styler itself writes.
+//! text (`ESC [ 8 m`). Every control character is shown escaped (`\u{1b}`), except line breaks,
+//! tabs and — when colour is on — the colour codes the styler itself wrote, which it marks
+//! (`style::mark`): an escape sequence from anywhere else is escaped, whatever it looks like.
 
 use std::borrow::Cow;
 
-/// `text` with control characters escaped. `colour`: keep `ESC [ <digits;> m` sequences.
+use super::style::mark;
+
+/// `text` with control characters escaped. `colour`: keep the styler's own colour codes (else
+/// they are dropped; the styler writes none when colour is off).
 pub fn safe(text: &str, colour: bool) -> Cow<'_, str> {
-    if !text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\t') || colour_allowed(c, colour))
+    let mark = mark();
+    if !text.contains(mark)
+        && !text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
     {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
-        let len = c.len_utf8();
-        if c == '\x1b'
-            && colour
-            && let Some(n) = sgr_len(rest)
-        {
-            out.push_str(&rest[..n]);
-            rest = &rest[n..];
+        if let Some(after) = rest.strip_prefix(mark) {
+            let n = sgr_len(after).unwrap_or(0);
+            if colour {
+                out.push_str(&after[..n]);
+            }
+            rest = &after[n..];
             continue;
         }
+        let len = c.len_utf8();
         let keep = matches!(c, '\n' | '\t') || (c == '\r' && rest[len..].starts_with('\n'));
         if c.is_control() && !keep {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
@@ -34,11 +40,6 @@ pub fn safe(text: &str, colour: bool) -> Cow<'_, str> {
         rest = &rest[len..];
     }
     Cow::Owned(out)
-}
-
-/// An escape character is worth a second look only when colour codes may be kept.
-fn colour_allowed(c: char, colour: bool) -> bool {
-    colour && c == '\x1b'
 }
 
 /// Length of a colour code (`ESC [ 1;31 m`) at the start of `s`.
@@ -51,6 +52,7 @@ fn sgr_len(s: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::style::Styler;
 
     #[test]
     fn control_characters_are_escaped() {
@@ -61,12 +63,25 @@ mod tests {
     }
 
     #[test]
-    fn colour_codes_are_kept_only_with_colour() {
-        let painted = "\x1b[1;31merror:\x1b[0m \x1b[2J";
-        assert_eq!(safe(painted, true), "\x1b[1;31merror:\x1b[0m \\u{1b}[2J");
+    fn only_the_stylers_own_colour_codes_pass() {
+        let s = Styler::new(true);
+        // A config value that would hide what follows, and one that looks like our own red.
+        let hostile = "\x1b[8mhidden\x1b[0m \x1b[1;31mfake\x1b[0m \x1b[2J";
+        let text = format!("{} {hostile}", s.red_bold("error:"));
         assert_eq!(
-            safe(painted, false),
-            "\\u{1b}[1;31merror:\\u{1b}[0m \\u{1b}[2J"
+            safe(&text, true),
+            "\x1b[1;31merror:\x1b[0m \\u{1b}[8mhidden\\u{1b}[0m \\u{1b}[1;31mfake\\u{1b}[0m \\u{1b}[2J"
         );
+        // Styled inside a styled span, the value is still escaped.
+        let nested = s.bold(&format!("name {hostile}"));
+        assert!(!safe(&nested, true).contains("\x1b[8m"));
+    }
+
+    #[test]
+    fn without_colour_nothing_is_kept() {
+        let painted = "\x1b[1;31merror:\x1b[0m";
+        assert_eq!(safe(painted, false), "\\u{1b}[1;31merror:\\u{1b}[0m");
+        let ours = Styler::new(true).red("x");
+        assert_eq!(safe(&ours, false), "x");
     }
 }

@@ -3,8 +3,9 @@
 use std::collections::BTreeSet;
 
 use super::stale::retired;
+use super::unknown_nodes;
 use super::{Action, StaleService};
-use crate::cluster::matching::eligible;
+use crate::cluster::matching::{awaiting, eligible};
 use crate::cluster::{COLLECTION_LABEL, Node, Snapshot};
 use crate::extension::services::{implies, proxy_name, services};
 use crate::extension::{PortRole, ProxySpec, drift};
@@ -129,7 +130,20 @@ fn placement(e: &Extension, nodes: &[Node], findings: &mut Vec<Finding>) {
             continue;
         }
         let ok = eligible(nodes, constraints);
-        if ok.is_empty() {
+        let host_proxy = what == "proxy" && e.publish_mode() == Some(PublishMode::Host);
+        let needed = if host_proxy { replicas } else { 1 };
+        let awaiting = awaiting(nodes, constraints);
+        if (ok.len() as i64) < needed && !awaiting.is_empty() {
+            // Unknown is not down: neither eligible nor ruled out.
+            let pending = unknown_nodes::Pending {
+                what,
+                ready: ok.len(),
+                needed,
+                awaiting: &awaiting,
+            };
+            let at = path.clone().key(key);
+            findings.push(unknown_nodes::finding(e, at, &pending));
+        } else if ok.is_empty() {
             findings.push(
                 Finding::error(
                     Code::NoEligibleNode,
@@ -142,10 +156,7 @@ fn placement(e: &Extension, nodes: &[Node], findings: &mut Vec<Finding>) {
                 .at(path.clone().key(key))
                 .hint("label the nodes (list them in the cluster's `nodes` and the plan adds the label), or fix the constraints"),
             );
-        } else if what == "proxy"
-            && e.publish_mode() == Some(PublishMode::Host)
-            && (ok.len() as i64) < replicas
-        {
+        } else if host_proxy && (ok.len() as i64) < replicas {
             findings.push(
                 Finding::warning(
                     Code::TooFewNodes,

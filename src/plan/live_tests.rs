@@ -524,3 +524,55 @@ fn adopt_proxy_is_refused_next_to_proxy_service_name_and_in_defaults() {
         "{errs:?}"
     );
 }
+
+/// Right after a leader change every node is `unknown` until it reports: that is not "no
+/// eligible node", and not an error.
+#[test]
+fn nodes_of_unknown_state_are_neither_eligible_nor_ruled_out() {
+    let mut snap = snapshot();
+    for n in &mut snap.nodes {
+        n.state = "unknown".into();
+    }
+    let p = plan_with(&snap, SEED, &ucp_default());
+    assert!(!p.has_errors(), "{:?}", p.findings);
+    assert!(!codes(&p).contains(&"no-eligible-node"), "{:?}", codes(&p));
+    let unknown: Vec<_> = p
+        .findings
+        .iter()
+        .filter(|f| f.code == "node-state-unknown")
+        .collect();
+    assert_eq!(unknown.len(), 4, "proxy and extension of both: {unknown:?}");
+    assert!(unknown[0].message.contains("(w1)"), "{:?}", unknown[0]);
+    assert!(
+        unknown[0]
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("plan again"),
+        "{:?}",
+        unknown[0]
+    );
+
+    // A node known to be down is still no eligible node.
+    snap.nodes[0].state = "down".into();
+    let p = plan_with(&snap, SEED, &ucp_default());
+    assert!(codes(&p).contains(&"no-eligible-node"), "{:?}", codes(&p));
+}
+
+/// In host mode, two proxies on one ready node and one of unknown state: not "too few nodes"
+/// until that node has reported.
+#[test]
+fn host_mode_counts_a_node_of_unknown_state_as_not_known() {
+    let text = SEED.replace(
+        "proxy_replicas = 1\nnode_label = \"dev\"",
+        "proxy_replicas = 2\npublish_mode = \"host\"\nnode_label = \"dev\"",
+    );
+    let mut snap = snapshot();
+    let mut w3 = node("w3", &[("com.docker.interlock.service.cluster", "dev")]);
+    w3.state = "unknown".into();
+    snap.nodes.push(w3);
+    let p = plan_with(&snap, &text, &ucp_default());
+    let codes = codes(&p);
+    assert!(codes.contains(&"node-state-unknown"), "{codes:?}");
+    assert!(!codes.contains(&"too-few-nodes"), "{codes:?}");
+}

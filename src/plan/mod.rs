@@ -12,6 +12,7 @@ pub mod saved;
 mod stale;
 #[cfg(test)]
 mod test_fixtures;
+mod unknown_nodes;
 
 use serde::{Deserialize, Serialize};
 

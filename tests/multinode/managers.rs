@@ -15,7 +15,7 @@ use support::multinode::MultiNode;
 const CORE: &str = "ucp-interlock";
 
 /// The config names `ucp-interlock` points at, as manager `m` sees them.
-fn core_configs(bed: &MultiNode, m: usize) -> String {
+pub(super) fn core_configs(bed: &MultiNode, m: usize) -> String {
     let out = bed.manager_at(m).docker(&[
         "service",
         "inspect",
@@ -27,7 +27,7 @@ fn core_configs(bed: &MultiNode, m: usize) -> String {
 }
 
 /// The data (base64) of every Interlock config, by name.
-fn interlock_configs(bed: &MultiNode) -> Vec<(String, String)> {
+pub(super) fn interlock_configs(bed: &MultiNode) -> Vec<(String, String)> {
     let names = bed.docker_ok(&["config", "ls", "--format", "{{.Name}}"]);
     support::lines(&names)
         .into_iter()
@@ -39,8 +39,26 @@ fn interlock_configs(bed: &MultiNode) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Waits until swarm has accepted the core's update (B sees the new config on the core) and
+/// apply has gone on to watch it through A (a read after the update's answer).
+pub(super) fn wait_watching_through_a(bed: &MultiNode) {
+    support::wait_for(
+        "apply to watch the core's update through A",
+        WAIT,
+        || {
+            let log = bed.fronts[0].request_log();
+            let update = log.iter().position(|r| {
+                r.starts_with("POST ") && r.contains("/services/ucp-interlock/update")
+            })?;
+            let watching = log[update + 1..].iter().any(|r| r.starts_with("GET"));
+            (watching && core_configs(bed, 1).contains("conf-2")).then_some(())
+        },
+        || bed.fronts[0].request_log().join("\n"),
+    );
+}
+
 /// `apply --auto-approve --output json` of `spec` through `bundle`.
-fn apply_json(bundle: &str, spec: &str, dir: &std::path::Path) -> std::process::Output {
+pub(super) fn apply_json(bundle: &str, spec: &str, dir: &std::path::Path) -> std::process::Output {
     tool(&[
         "apply",
         "--bundle",
@@ -82,19 +100,7 @@ fn apply_reports_the_manager_lost_mid_apply_and_another_manager_finishes() {
     // and apply has gone on to watch it through A (a read after the update's answer).
     let out = std::thread::scope(|s| {
         let run = s.spawn(|| apply_json(&bundle_a, &spec, dir.path()));
-        support::wait_for(
-            "apply to watch the core's update through A",
-            WAIT,
-            || {
-                let log = bed.fronts[0].request_log();
-                let update = log.iter().position(|r| {
-                    r.starts_with("POST ") && r.contains("/services/ucp-interlock/update")
-                })?;
-                let watching = log[update + 1..].iter().any(|r| r.starts_with("GET"));
-                (watching && core_configs(&bed, 1).contains("conf-2")).then_some(())
-            },
-            || bed.fronts[0].request_log().join("\n"),
-        );
+        wait_watching_through_a(&bed);
         let bed = &mut bed;
         bed.stop_manager(0);
         run.join().expect("apply thread")
@@ -139,7 +145,8 @@ fn apply_reports_the_manager_lost_mid_apply_and_another_manager_finishes() {
     );
 
     // A new leader holds every node Unknown until it hears from it (the workers reconnect to
-    // B or C): the plan rightly finds no eligible node until then.
+    // B or C). The tool would wait for them (the partition test shows it); this test is about
+    // the stopped manager, so it starts from Ready nodes.
     support::wait_for(
         "every node but A to be Ready",
         WAIT,

@@ -1,7 +1,8 @@
 //! Faults the real engine will not produce on demand, injected by the mTLS front
 //! ([`super::TlsFront::fail`]): on the nth request matching a method and a path fragment, an
-//! HTTP 500 with an engine-like message, no answer at all, a dropped connection, or swarm's
-//! "update out of sequence". Every other request goes to the real engine.
+//! HTTP 500 with an engine-like message, no answer at all, a dropped connection, swarm's
+//! "update out of sequence", or the request carried out by the engine and its answer dropped.
+//! Every other request goes to the real engine.
 
 use std::sync::Mutex;
 
@@ -12,8 +13,11 @@ pub enum FaultKind {
     ServerError,
     /// No answer (for a minute): the tool's `--timeout` fires first.
     Hang,
-    /// The connection is closed without an answer.
+    /// The connection is closed without an answer; the request never reaches the engine.
     Drop,
+    /// The request goes to the engine, which carries it out; its answer is read to the end
+    /// and dropped, and the connection closed: "done, but the answer was lost".
+    DropAfter,
     /// HTTP 500 "rpc error: code = Unknown desc = update out of sequence", what swarm answers an
     /// update sent with a version that is no longer the service's.
     OutOfSequence,

@@ -30,6 +30,7 @@ pub mod lock;
 pub mod multinode;
 pub mod multinode_core;
 pub mod netns;
+pub mod partition;
 pub mod prober;
 #[macro_use]
 pub mod snap;

@@ -40,6 +40,8 @@ pub struct MultiNode {
     managers: usize,
     /// The manager the bed's own `docker` commands go to (one that is up).
     control: usize,
+    /// Managers cut off from the others ([`super::partition`]).
+    pub(super) cut: Vec<usize>,
     _lock: File,
 }
 
@@ -115,6 +117,7 @@ impl MultiNode {
             image: image.id,
             managers,
             control: 0,
+            cut: Vec::new(),
             _lock: lock,
         }
     }
@@ -132,6 +135,18 @@ impl MultiNode {
             self.managers
         );
         &self.engines[i]
+    }
+
+    /// How many of the engines are managers.
+    pub fn manager_count(&self) -> usize {
+        self.managers
+    }
+
+    /// The bed's own commands go to another manager than `i` (stopped or cut off).
+    pub(super) fn avoid(&mut self, i: usize) {
+        if self.control == i {
+            self.control = (i + 1) % self.managers;
+        }
     }
 
     /// Worker `i` (from 0).
@@ -162,9 +177,7 @@ impl MultiNode {
         assert!(self.managers > 1, "the only manager cannot be stopped");
         self.fronts[i].stop();
         self.engines[i].stop(STOP_GRACE);
-        if self.control == i {
-            self.control = (i + 1) % self.managers;
-        }
+        self.avoid(i);
     }
 
     /// Stops worker `i`'s engine (a node going down) and waits until the manager says Down.
@@ -198,6 +211,9 @@ impl MultiNode {
 impl Drop for MultiNode {
     fn drop(&mut self) {
         let started = Instant::now();
+        // The partition rules first, even after a panic: the namespaces take them with them
+        // too, but a bed never leaves a rule it cannot account for.
+        let mut errors = self.heal_all();
         for f in self.fronts.iter_mut() {
             f.stop();
         }
@@ -207,7 +223,7 @@ impl Drop for MultiNode {
             }
         });
         let stopped = started.elapsed();
-        let errors = remove_everything();
+        errors.extend(remove_everything());
         eprintln!(
             "multi-node bed: torn down in {:.1?} (engines stopped in {stopped:.1?})",
             started.elapsed()

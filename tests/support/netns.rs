@@ -90,6 +90,59 @@ pub fn create_node(i: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// The chain inside a node's namespace that holds its partition rules.
+const CUT_CHAIN: &str = "ISPLIT-CUT";
+
+/// `iptables ARGS…` inside namespace `ns` (its own firewall; `-w` waits for the machine's
+/// xtables lock, which the engines share).
+fn iptables_in(ns: &str, args: &[&str]) -> Result<String, String> {
+    let mut all = vec!["netns", "exec", ns, "iptables", "-w"];
+    all.extend(args);
+    sh("ip", &all)
+}
+
+/// Cuts node `i` off from the nodes at `addresses`: every packet between them is dropped, by
+/// rules in node `i`'s own namespace. Both engines keep running (a partition, not a stop).
+pub fn cut(i: usize, addresses: &[String]) -> Result<(), String> {
+    let ns = namespace(i);
+    iptables_in(&ns, &["-N", CUT_CHAIN])?;
+    iptables_in(&ns, &["-I", "INPUT", "1", "-j", CUT_CHAIN])?;
+    iptables_in(&ns, &["-I", "OUTPUT", "1", "-j", CUT_CHAIN])?;
+    for addr in addresses {
+        iptables_in(&ns, &["-A", CUT_CHAIN, "-s", addr, "-j", "DROP"])?;
+        iptables_in(&ns, &["-A", CUT_CHAIN, "-d", addr, "-j", "DROP"])?;
+    }
+    Ok(())
+}
+
+/// Removes node `i`'s partition rules, whatever of them exists.
+pub fn heal(i: usize) -> Vec<String> {
+    let ns = namespace(i);
+    let mut errors = Vec::new();
+    if iptables_in(&ns, &["-S", CUT_CHAIN]).is_err() {
+        return errors;
+    }
+    for hook in ["INPUT", "OUTPUT"] {
+        while iptables_in(&ns, &["-C", hook, "-j", CUT_CHAIN]).is_ok() {
+            if let Err(e) = iptables_in(&ns, &["-D", hook, "-j", CUT_CHAIN]) {
+                errors.push(e);
+                break;
+            }
+        }
+    }
+    for step in ["-F", "-X"] {
+        if let Err(e) = iptables_in(&ns, &[step, CUT_CHAIN]) {
+            errors.push(e);
+        }
+    }
+    errors
+}
+
+/// Whether node `i`'s namespace holds partition rules.
+pub fn is_cut(i: usize) -> bool {
+    iptables_in(&namespace(i), &["-S", CUT_CHAIN]).is_ok()
+}
+
 /// The bed's namespaces that exist now.
 pub fn namespaces() -> Vec<String> {
     sh("ip", &["netns", "list"])

@@ -520,6 +520,13 @@ async fn handle(
         .hit(req.method().as_str(), strip_version(&target))
     {
         Some(FaultKind::Drop) => return Err(std::io::ErrorKind::ConnectionAborted.into()),
+        Some(FaultKind::DropAfter) => {
+            // The whole answer is awaited: the engine has acted once it has sent it.
+            if let Ok(resp) = forward(req, &target, &state.docker_sock).await {
+                let _ = resp.into_body().collect().await;
+            }
+            return Err(std::io::ErrorKind::ConnectionAborted.into());
+        }
         Some(FaultKind::Hang) => {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
             return Ok(json_error(504, "the test front hung on purpose"));

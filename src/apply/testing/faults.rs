@@ -15,6 +15,9 @@ use crate::route::proxy_config::ServedHost;
 
 use super::swarm::out_of_sequence;
 
+const NO_LEADER: &str = "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
+const DEADLINE: &str = "rpc error: code = DeadlineExceeded desc = context deadline exceeded";
+
 /// The trait's methods, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {
@@ -50,6 +53,10 @@ pub enum FaultKind {
     InUse,
     /// The operator presses Ctrl-C as the call is made; the call itself goes through.
     CtrlC,
+    /// The manager has no leader (it refuses at once).
+    NoLeader,
+    /// The call is carried out, then the manager answers that no leader answered in time.
+    DeadlineAfter,
 }
 
 impl FaultKind {
@@ -84,6 +91,9 @@ impl FaultKind {
                 status: 400,
                 message,
             },
+            // As the engine words them, read where every answer is read.
+            FaultKind::NoLeader => ApiError::from_answer(&call, 500, NO_LEADER),
+            FaultKind::DeadlineAfter => ApiError::from_answer(&call, 500, DEADLINE),
             FaultKind::CtrlC => unreachable!("Ctrl-C answers no call"),
         }
     }
@@ -146,7 +156,9 @@ impl<S> Faulty<S> {
             if *seen == f.nth || (f.always && *seen > f.nth) {
                 *self.fired.lock().unwrap() += 1;
                 return match f.kind {
-                    FaultKind::DroppedAfter => Ok(Some(f.kind.error(call))),
+                    FaultKind::DroppedAfter | FaultKind::DeadlineAfter => {
+                        Ok(Some(f.kind.error(call)))
+                    }
                     FaultKind::CtrlC => {
                         self.interrupt.set();
                         Ok(None)

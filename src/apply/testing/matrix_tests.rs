@@ -1,6 +1,7 @@
 //! The fault matrix of apply's executor, on the in-memory swarm: every step of apply failing
 //! with an HTTP 500, a timeout and a dropped connection, plus out of sequence, a name conflict,
-//! a config in use, a rollback, a pause and host mode. Each case checks the report (outcome,
+//! a config in use, a rollback, a pause and host mode; a lost answer (the model carried the call
+//! out) and a manager without a leader, at the core's update and during its watch. Each case checks the report (outcome,
 //! what the core runs, which steps are done, failed, not run), then runs apply again on the
 //! same model without the fault: it converges with exactly one config holding the new TOML.
 //! Each run goes as the command runs it: after "update out of sequence", apply reads the
@@ -10,7 +11,7 @@ use super::faults::{Call, Fault, FaultKind, Faulty};
 use super::fixture::{self, FIRST_CONFIG, HOST};
 use super::run::{apply, apply_saved_with, apply_with, core_runs, holders};
 use super::swarm::Model;
-use crate::apply::{ApplyReport, CoreState, Outcome, StepOutcome, StepStatus};
+use crate::apply::{ApplyReport, CoreState, Outcome, Request, StepOutcome, StepStatus};
 use crate::audit::provenance::APPLIED_BY;
 use crate::cluster::{ConfigInfo, UpdateState};
 use crate::interlock::PublishMode;
@@ -195,15 +196,32 @@ step_faults!(
     core(FIRST_CONFIG, None),
     create
 );
-step_faults!(
-    update_core,
-    false,
-    Call::RetargetCore,
-    None,
-    1,
-    core(FIRST_CONFIG, None),
-    update
-);
+// A 500 is the engine's refusal: the update never started. A timeout or a dropped connection
+// loses the answer: the update may have started (`lost_answers` has it carried out).
+mod update_core {
+    use super::*;
+
+    async fn run(kind: FaultKind, pending: Option<&str>) {
+        let fault = at(Call::RetargetCore, None, 1, kind);
+        let core = core(FIRST_CONFIG, pending);
+        case(false, fault, Outcome::Failed, core, &update).await;
+    }
+
+    #[tokio::test]
+    async fn server_error() {
+        run(FaultKind::ServerError, None).await;
+    }
+
+    #[tokio::test]
+    async fn timeout() {
+        run(FaultKind::Timeout, Some(CONF_2)).await;
+    }
+
+    #[tokio::test]
+    async fn dropped() {
+        run(FaultKind::Dropped, Some(CONF_2)).await;
+    }
+}
 // The 1st read of the core is the update step's own; the 2nd is the watch's first poll.
 step_faults!(
     watch_core,
@@ -369,17 +387,54 @@ async fn a_create_whose_answer_is_lost_is_reused_by_the_rerun() {
     .await;
 }
 
+/// The model carried the update out and the answer was lost: the report says the core runs
+/// conf-1 or conf-2, as the README promises, never plainly conf-1.
 #[tokio::test]
-async fn an_update_whose_answer_is_lost_is_recognised_by_the_rerun() {
+async fn an_update_whose_answer_is_lost_is_reported_as_unknown_and_recognised_by_the_rerun() {
     let fault = at(Call::RetargetCore, None, 1, FaultKind::DroppedAfter);
-    case(
-        false,
-        fault,
-        Outcome::Failed,
-        core(FIRST_CONFIG, None),
-        &update,
-    )
-    .await;
+    let pending = core(FIRST_CONFIG, Some(CONF_2));
+    case(false, fault, Outcome::Failed, pending, &update).await;
+}
+
+/// A fault on the core's update; the report, then the rerun, which converges.
+async fn leader_lost(fault: Fault) -> ApplyReport {
+    let model = Model::new(fixture::ucp(DEFAULT_TOML));
+    let faulty = Faulty::new(model, &[fault]);
+    let spec = spec(8082, "");
+    let (toml, report) = apply(&faulty.inner, &faulty, &spec, KEEP).await;
+    assert!(faulty.fired() > 0, "the fault never fired: {report:#?}");
+    assert_eq!(report.outcome, Outcome::Failed, "{report:#?}");
+    assert_steps(&report, &update);
+    let error = report.error.clone().unwrap_or_default();
+    assert!(error.contains("lost contact with a majority"), "{error}");
+    assert_rerun_converges(&faulty.inner, &spec, &toml).await;
+    report
+}
+
+/// "No leader" answered to the update: refused before anything was done.
+#[tokio::test]
+async fn a_manager_without_a_leader_refusing_the_update_changed_nothing() {
+    let report = leader_lost(at(Call::RetargetCore, None, 1, FaultKind::NoLeader)).await;
+    assert_eq!(report.core, core(FIRST_CONFIG, None), "{report:#?}");
+    assert_eq!(report.request, None, "a refusal, not a lost answer");
+}
+
+/// "Context deadline exceeded" after the majority committed the update: its outcome is not
+/// known.
+#[tokio::test]
+async fn a_deadline_on_the_update_leaves_its_outcome_unknown() {
+    let report = leader_lost(at(Call::RetargetCore, None, 1, FaultKind::DeadlineAfter)).await;
+    assert_eq!(report.core, core(FIRST_CONFIG, Some(CONF_2)), "{report:#?}");
+    assert_eq!(report.request, Some(Request::SentNoAnswer));
+}
+
+/// The manager loses its leader while apply watches an accepted update.
+#[tokio::test]
+async fn a_leader_lost_during_the_watch_reports_the_accepted_update() {
+    let fault = at(Call::Service, Some("ucp-interlock"), 2, FaultKind::NoLeader);
+    let report = leader_lost(fault).await;
+    assert_eq!(report.core, core(FIRST_CONFIG, Some(CONF_2)), "{report:#?}");
+    assert_eq!(report.request, Some(Request::Accepted));
 }
 
 #[tokio::test]

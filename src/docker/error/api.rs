@@ -1,9 +1,10 @@
 //! Why a call to the engine failed: it got no answer, or the engine refused it. The refusals
-//! apply decides on are variants (`NotFound`, `OutOfSequence`, `InUse`, `NameConflict`), read
-//! once from the engine's answer in [`ApiError::from_answer`].
+//! apply decides on are variants (`NotFound`, `OutOfSequence`, `InUse`, `NameConflict`,
+//! `NoLeader`), read once from the engine's answer in [`ApiError::from_answer`].
 
 use std::fmt;
 
+use super::quorum::{LeaderLoss, NoLeader};
 use super::transport::TransportError;
 
 #[derive(Debug, Clone)]
@@ -19,6 +20,8 @@ pub enum ApiError {
     NotManager {
         message: String,
     },
+    /// The manager has no leader: it lost contact with a majority of the managers.
+    NoLeader(Box<NoLeader>),
     /// The object does not exist (HTTP 404).
     NotFound {
         call: String,
@@ -68,6 +71,12 @@ pub enum ApiError {
 const OUT_OF_SEQUENCE: &str = "update out of sequence";
 const IN_USE: &str = "is in use";
 const NOT_A_MANAGER: &str = "not a swarm manager";
+// A manager without a leader: swarmkit's `errLostQuorum` (raft.go), a request that waited for a
+// leader past the engine's own deadline, and a leader that cannot be reached (gRPC Unavailable,
+// HTTP 503).
+const NO_LEADER: &str = "the swarm does not have a leader";
+const DEADLINE: &str = "context deadline exceeded";
+const UNAVAILABLE: &str = "rpc error: code = unavailable";
 
 impl ApiError {
     /// What an engine's refusal means, from its status and, where the status is ambiguous, its
@@ -76,6 +85,16 @@ impl ApiError {
     pub fn from_answer(call: &str, status: u16, message: &str) -> ApiError {
         let (call, text) = (call.to_string(), message.to_string());
         let lower = message.to_ascii_lowercase();
+        if let Some(said) = leader_loss(&lower).filter(|_| status >= 500) {
+            return ApiError::NoLeader(Box::new(NoLeader {
+                call,
+                status,
+                message: text,
+                said,
+                this: None,
+                others: Vec::new(),
+            }));
+        }
         match status {
             401 | 403 => ApiError::Forbidden {
                 call,
@@ -116,10 +135,21 @@ impl ApiError {
         }
     }
 
+    /// Whether a write that failed this way may have been carried out all the same: its answer
+    /// was lost, or the manager lost its leader while the write was under way.
+    pub fn may_have_acted(&self) -> bool {
+        match self {
+            ApiError::Transport(t) => t.may_have_arrived(),
+            ApiError::NoLeader(n) => n.may_have_acted(),
+            _ => false,
+        }
+    }
+
     pub fn message(&self) -> String {
         use ApiError::*;
         match self {
             Transport(t) => t.message(),
+            NoLeader(n) => n.message(),
             Forbidden {
                 call,
                 status,
@@ -166,6 +196,7 @@ impl ApiError {
         use ApiError::*;
         Some(match self {
             Transport(t) => return t.hint(),
+            NoLeader(n) => n.hint(),
             Forbidden { .. } => "use the bundle of a user with full control over the services, configs and nodes involved (usually an admin)".into(),
             NotManager { .. } => "connect to a manager (UCP's address, or a manager node's socket)".into(),
             OutOfSequence { .. } => "someone changed it meanwhile: run `interlock-split plan` again and review it".into(),
@@ -174,6 +205,19 @@ impl ApiError {
             ServerError { .. } => "the engine failed: check the managers' health, then run again".into(),
             NotFound { .. } | Refused { .. } | Unusable { .. } => return None,
         })
+    }
+}
+
+/// How the engine's text says the manager has no leader, if it does.
+fn leader_loss(lower: &str) -> Option<LeaderLoss> {
+    if lower.contains(NO_LEADER) {
+        Some(LeaderLoss::NoLeader)
+    } else if lower.contains(DEADLINE) {
+        Some(LeaderLoss::DeadlineExceeded)
+    } else if lower.contains(UNAVAILABLE) {
+        Some(LeaderLoss::Unavailable)
+    } else {
+        None
     }
 }
 

@@ -8,11 +8,13 @@
 mod api;
 mod classify;
 mod connect;
+mod quorum;
 mod transport;
 
 pub use api::ApiError;
 pub use classify::classify;
 pub use connect::ConnectError;
+pub use quorum::{LeaderLoss, Manager, NoLeader};
 pub use transport::TransportError;
 
 use std::fmt;

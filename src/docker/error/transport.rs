@@ -65,6 +65,17 @@ pub enum TransportError {
 }
 
 impl TransportError {
+    /// Whether the request may have reached the engine: it was sent and its answer was lost.
+    /// A connection that could not be opened, or TLS that failed, sent nothing.
+    pub fn may_have_arrived(&self) -> bool {
+        matches!(
+            self,
+            TransportError::TimedOut { .. }
+                | TransportError::Dropped { .. }
+                | TransportError::Other { .. }
+        )
+    }
+
     pub fn message(&self) -> String {
         use TransportError::*;
         match self {

@@ -37,6 +37,7 @@ pub enum Code {
     NoEligibleNode,
     NoExtensions,
     NodeNotFound,
+    NodeStateUnknown,
     OrphanProxyServing,
     PortConflict,
     PortDtr,
@@ -73,7 +74,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order of `as_str`.
-    pub const ALL: [Code; 60] = [
+    pub const ALL: [Code; 61] = [
         Code::AdoptNotAProxy,
         Code::AdoptProxyNotFound,
         Code::AppInCollection,
@@ -102,6 +103,7 @@ impl Code {
         Code::NoEligibleNode,
         Code::NoExtensions,
         Code::NodeNotFound,
+        Code::NodeStateUnknown,
         Code::OrphanProxyServing,
         Code::PortConflict,
         Code::PortDtr,
@@ -166,6 +168,7 @@ impl Code {
             Code::NoEligibleNode => "no-eligible-node",
             Code::NoExtensions => "no-extensions",
             Code::NodeNotFound => "node-not-found",
+            Code::NodeStateUnknown => "node-state-unknown",
             Code::OrphanProxyServing => "orphan-proxy-serving",
             Code::PortConflict => "port-conflict",
             Code::PortDtr => "port-dtr",
