@@ -2,9 +2,13 @@ use std::time::SystemTime;
 
 use crate::cli::args::{OutputFormat, StatusArgs};
 use crate::cli::{CliError, CliResult, ErrorCode, ExitStatus};
-use crate::interlock::InterlockConfig;
+use crate::docker::{Client, Swarm};
+use crate::extension::services::proxy_name;
+use crate::extension::{DEFAULT_PROXY_CONFIG_PATH, config_path};
+use crate::interlock::{InterlockConfig, ServiceRole};
 use crate::output::printer::Printer;
 use crate::output::status as render;
+use crate::status::Served;
 use crate::{status, time};
 
 use super::live;
@@ -14,6 +18,30 @@ use super::live;
 pub fn run(args: StatusArgs, printer: &Printer) -> CliResult {
     let json = args.output == OutputFormat::Json;
     super::json_error::on_error(json, "status", report(args, printer), printer)
+}
+
+/// What each proxy serves (the clusters' and the stale ones), read from the config Interlock
+/// mounts for it. A proxy whose config cannot be read counts as not read, never as a failure
+/// of `status`.
+async fn served(client: &Client, cfg: &InterlockConfig, report: &status::Report) -> Served {
+    let mut proxies: Vec<(String, String)> = cfg
+        .extensions
+        .iter()
+        .map(|e| (proxy_name(e).to_string(), config_path(e).to_string()))
+        .collect();
+    proxies.extend(
+        report
+            .stale
+            .iter()
+            .filter(|s| s.role == ServiceRole::Proxy)
+            .map(|s| (s.name.clone(), DEFAULT_PROXY_CONFIG_PATH.to_string())),
+    );
+    let mut out = Served::new();
+    for (proxy, path) in proxies {
+        let hosts = client.served_hosts(&proxy, &path).await.ok().flatten();
+        out.insert(proxy, hosts);
+    }
+    out
 }
 
 fn report(args: StatusArgs, printer: &Printer) -> CliResult {
@@ -28,7 +56,9 @@ fn report(args: StatusArgs, printer: &Printer) -> CliResult {
             ),
         )
     })?;
-    let report = status::report(&cfg, &state.snapshot, &state.core, &state.config);
+    let mut report = status::report(&cfg, &state.snapshot, &state.core, &state.config);
+    let served = rt.block_on(served(&client, &cfg, &report));
+    status::routes::add(&mut report, &cfg, &state.snapshot, &served);
     let flagged = (report.problems > 0).then(|| {
         let n = report.problems;
         CliError::new(

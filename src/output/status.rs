@@ -91,6 +91,46 @@ fn cluster(cl: &ClusterState, st: &Styler) -> String {
     for s in &cl.services {
         out.push_str(&service_line(s, st));
     }
+    out.push_str(&hosts_line(cl));
+    out
+}
+
+/// `    routes: a.example, b.example (its proxy serves them)`.
+fn hosts_line(cl: &ClusterState) -> String {
+    if cl.hosts.is_empty() && cl.served.as_ref().is_none_or(|s| s.is_empty()) {
+        return String::new();
+    }
+    let declared = if cl.hosts.is_empty() {
+        "none".to_string()
+    } else {
+        cl.hosts.join(", ")
+    };
+    let served = match &cl.served {
+        None => "what its proxy serves was not read".to_string(),
+        Some(s) if s.len() == cl.hosts.len() && cl.hosts.iter().all(|h| s.contains(h)) => {
+            "its proxy serves them".to_string()
+        }
+        Some(s) if s.is_empty() => "its proxy serves none".to_string(),
+        Some(s) => format!("its proxy serves {}", s.join(", ")),
+    };
+    format!("      routes {declared} ({served})\n")
+}
+
+/// The applications no cluster routes, with their problems.
+fn applications(r: &Report, st: &Styler) -> String {
+    let unrouted: Vec<_> = r
+        .applications
+        .iter()
+        .filter(|a| a.cluster.is_none())
+        .collect();
+    if unrouted.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n{}\n", st.bold("Applications routed by no cluster:"));
+    for a in unrouted {
+        let _ = writeln!(out, "  {} ({})", st.bold(&a.service), a.hosts.join(", "));
+        out.push_str(&problems(&a.problems, st));
+    }
     out
 }
 
@@ -123,6 +163,7 @@ pub fn report(r: &Report, st: &Styler, now: i64) -> String {
     for cl in &r.clusters {
         out.push_str(&cluster(cl, st));
     }
+    out.push_str(&applications(r, st));
     if !r.stale.is_empty() {
         out.push('\n');
         let _ = writeln!(out, "{}", st.bold("Stale services:"));

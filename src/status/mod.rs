@@ -2,6 +2,9 @@
 //! Replaces reading `docker service ls` by eye (seed Step 8).
 
 mod problems;
+pub mod routes;
+
+pub use routes::{AppState, Served};
 
 use serde::Serialize;
 
@@ -34,6 +37,11 @@ pub struct ClusterState {
     /// The proxy as the config in use describes it.
     pub proxy: ProxySpec,
     pub services: Vec<ServiceState>,
+    /// The hosts the applications it routes declare.
+    pub hosts: Vec<String>,
+    /// The hosts its proxy serves, as the config Interlock mounts for it says (`null`: not
+    /// read).
+    pub served: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -62,6 +70,8 @@ pub struct Report {
     /// Interlock services the config in use does not name.
     pub stale: Vec<ServiceState>,
     pub configs: Vec<ConfigVersion>,
+    /// Every application (a service with `com.docker.lb.hosts`) and the cluster routing it.
+    pub applications: Vec<AppState>,
     /// How many problems are flagged, all told.
     pub problems: usize,
 }
@@ -74,7 +84,8 @@ impl Report {
                 .iter()
                 .flat_map(|c| &c.services)
                 .chain(&self.stale)
-                .flat_map(|s| &s.problems),
+                .flat_map(|s| &s.problems)
+                .chain(self.applications.iter().flat_map(|a| &a.problems)),
         )
     }
 }
@@ -167,6 +178,8 @@ fn cluster_state(snap: &Snapshot, e: &Extension) -> ClusterState {
             .iter()
             .map(|s| service_state(snap, s.role, &s.name, Some((e, s))))
             .collect(),
+        hosts: Vec::new(),
+        served: None,
     }
 }
 
@@ -236,6 +249,7 @@ pub fn report(
             .collect(),
         stale: stale_states(cfg, snap),
         configs: config_versions(snap, config),
+        applications: Vec::new(),
         problems: 0,
     };
     r.problems = r.findings().count();

@@ -299,3 +299,69 @@ fn a_proxy_and_a_core_whose_update_is_in_progress_are_flagged() {
     assert_eq!(codes(&r), ["update-in-progress", "update-in-progress"]);
     assert!(r.core.problems[0].message.contains("ucp-interlock"));
 }
+
+#[test]
+fn routes_declared_served_unrouted_and_orphaned() {
+    use crate::route::labels;
+    use crate::route::proxy_config::ServedHost;
+    let config = "[Extensions.dev]\nServiceName = \"ext-dev\"\nProxyServiceName = \"proxy-dev\"\nServiceCluster = \"dev\"\nProxyReplicas = 2\nPublishedPort = 8080\n";
+    let mut app = service("demo", 1, &[], &[]);
+    app.labels = [
+        (labels::HOSTS.to_string(), "demo.example".to_string()),
+        (labels::SERVICE_CLUSTER.to_string(), "dev".to_string()),
+    ]
+    .into();
+    let mut lost = service("plain", 1, &[], &[]);
+    lost.labels = [(labels::HOSTS.to_string(), "plain.example".to_string())].into();
+    let mut orphan = service("old-proxy", 1, &[], &[]);
+    orphan
+        .labels
+        .insert("type".into(), "com.docker.interlock.core.proxy".into());
+    let proxy = service("proxy-dev", 2, &[], &[(8080, 80)]);
+    let services = vec![
+        (service("ext-dev", 1, &[], &[]), 1),
+        (proxy, 2),
+        (app, 1),
+        (lost, 1),
+        (orphan, 1),
+    ];
+    let (_, cfg) = InterlockConfig::parse(config).unwrap();
+    let snap = Snapshot {
+        tasks: services.iter().flat_map(|(s, n)| tasks(s, *n)).collect(),
+        services: services.into_iter().map(|(s, _)| s).collect(),
+        ..Default::default()
+    };
+    let info = ConfigInfo {
+        id: "c".into(),
+        name: "com.docker.ucp.interlock.conf-1".into(),
+        labels: BTreeMap::new(),
+        created_at: None,
+    };
+    let mut r = report(&cfg, &snap, &core(), &info);
+    let host = |h: &str| ServedHost {
+        host: h.into(),
+        upstreams: vec![],
+    };
+    let served = Served::from([
+        ("proxy-dev".to_string(), Some(vec![host("other.example")])),
+        ("old-proxy".to_string(), Some(vec![host("plain.example")])),
+    ]);
+    routes::add(&mut r, &cfg, &snap, &served);
+    assert_eq!(r.clusters[0].hosts, ["demo.example"]);
+    assert_eq!(
+        r.clusters[0].served.as_deref(),
+        Some(&["other.example".to_string()][..])
+    );
+    let mut found = codes(&r);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "app-unrouted",
+            "orphan-proxy-serving",
+            "routes-differ",
+            "stale-service"
+        ]
+    );
+    assert_eq!(r.problems, 4);
+}
