@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Point ucp-interlock back at the previous (or a named) Interlock config')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each service cluster''s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List every Interlock config: when and by whom it was applied, with which plan, what became of it, which one is in use and which one rollback would pick; or diff two')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Ask every application host over HTTP at its cluster''s proxy (which must answer it) and at every other cluster''s proxy (which must answer 503)')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter spec, and the JSON Schema editors complete it from')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the spec (interlock-split.toml), for editors')
@@ -187,6 +188,29 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'interlock-split;verify' {
+            [CompletionResult]::new('--bundle', '--bundle', [CompletionResultType]::ParameterName, 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The Docker API endpoint, e.g. tcp://ucp.example.com:443')
+            [CompletionResult]::new('--tls-ca', '--tls-ca', [CompletionResultType]::ParameterName, 'CA certificate that signed the server''s certificate (with --host)')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Client certificate (with --host)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'Client private key (with --host)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'A docker CLI context (also DOCKER_CONTEXT)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each API request')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many requests may be under way at once')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Seconds each request may take')
+            [CompletionResult]::new('--ingress-nodes', '--ingress-nodes', [CompletionResultType]::ParameterName, 'In ingress mode, how many nodes a proxy is asked on')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. `auto` colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the product (plan, TOML, JSON) and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the product (plan, TOML, JSON) and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what is being done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'interlock-split;init' {
             [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Which starter to write')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. `auto` colours a terminal unless NO_COLOR is set')
@@ -234,6 +258,7 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Point ucp-interlock back at the previous (or a named) Interlock config')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each service cluster''s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List every Interlock config: when and by whom it was applied, with which plan, what became of it, which one is in use and which one rollback would pick; or diff two')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Ask every application host over HTTP at its cluster''s proxy (which must answer it) and at every other cluster''s proxy (which must answer 503)')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter spec, and the JSON Schema editors complete it from')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the spec (interlock-split.toml), for editors')
@@ -259,6 +284,9 @@ Register-ArgumentCompleter -Native -CommandName 'interlock-split' -ScriptBlock {
             break
         }
         'interlock-split;help;history' {
+            break
+        }
+        'interlock-split;help;verify' {
             break
         }
         'interlock-split;help;init' {

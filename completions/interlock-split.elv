@@ -34,6 +34,7 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
             cand rollback 'Point ucp-interlock back at the previous (or a named) Interlock config'
             cand status 'Show each service cluster''s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
             cand history 'List every Interlock config: when and by whom it was applied, with which plan, what became of it, which one is in use and which one rollback would pick; or diff two'
+            cand verify 'Ask every application host over HTTP at its cluster''s proxy (which must answer it) and at every other cluster''s proxy (which must answer 503)'
             cand init 'Write a commented starter spec, and the JSON Schema editors complete it from'
             cand completions 'Print a shell completion script'
             cand schema 'Print the JSON Schema of the spec (interlock-split.toml), for editors'
@@ -176,6 +177,28 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'interlock-split;verify'= {
+            cand --bundle 'A UCP/MKE client bundle: the zip as downloaded, or its unzipped folder'
+            cand --host 'The Docker API endpoint, e.g. tcp://ucp.example.com:443'
+            cand --tls-ca 'CA certificate that signed the server''s certificate (with --host)'
+            cand --tls-cert 'Client certificate (with --host)'
+            cand --tls-key 'Client private key (with --host)'
+            cand --context 'A docker CLI context (also DOCKER_CONTEXT)'
+            cand --timeout 'Seconds to wait for each API request'
+            cand --concurrency 'How many requests may be under way at once'
+            cand --request-timeout 'Seconds each request may take'
+            cand --ingress-nodes 'In ingress mode, how many nodes a proxy is asked on'
+            cand --output 'Output format'
+            cand --color 'When to colour output. `auto` colours a terminal unless NO_COLOR is set'
+            cand -q 'Print only the product (plan, TOML, JSON) and errors'
+            cand --quiet 'Print only the product (plan, TOML, JSON) and errors'
+            cand -v 'Print more about what is being done'
+            cand --verbose 'Print more about what is being done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'interlock-split;init'= {
             cand --template 'Which starter to write'
             cand --color 'When to colour output. `auto` colours a terminal unless NO_COLOR is set'
@@ -220,6 +243,7 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
             cand rollback 'Point ucp-interlock back at the previous (or a named) Interlock config'
             cand status 'Show each service cluster''s services, replicas, ports and nodes, stale services, and the history of Interlock configs, with problems flagged'
             cand history 'List every Interlock config: when and by whom it was applied, with which plan, what became of it, which one is in use and which one rollback would pick; or diff two'
+            cand verify 'Ask every application host over HTTP at its cluster''s proxy (which must answer it) and at every other cluster''s proxy (which must answer 503)'
             cand init 'Write a commented starter spec, and the JSON Schema editors complete it from'
             cand completions 'Print a shell completion script'
             cand schema 'Print the JSON Schema of the spec (interlock-split.toml), for editors'
@@ -238,6 +262,8 @@ set edit:completion:arg-completer[interlock-split] = {|@words|
         &'interlock-split;help;status'= {
         }
         &'interlock-split;help;history'= {
+        }
+        &'interlock-split;help;verify'= {
         }
         &'interlock-split;help;init'= {
         }

@@ -23,6 +23,7 @@ pub mod spec;
 pub mod split;
 pub mod status;
 pub mod time;
+pub mod verify;
 
 #[cfg(test)]
 mod readme_tests;

@@ -21,6 +21,7 @@ fn node(id: &str, state: &str) -> Node {
         engine_labels: BTreeMap::new(),
         os: "linux".into(),
         arch: "x86_64".into(),
+        addr: String::new(),
     }
 }
 

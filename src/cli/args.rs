@@ -73,6 +73,18 @@ pub enum Command {
     /// became of it, which one is in use and which one rollback would pick; or diff two.
     #[command(after_help = EXIT_CODES_HELP)]
     History(HistoryArgs),
+    /// Ask every application host over HTTP at its cluster's proxy (which must answer it) and
+    /// at every other cluster's proxy (which must answer 503).
+    #[command(
+        after_help = EXIT_CODES_HELP,
+        long_about = "Ask every application host over HTTP, with its Host header, at its cluster's \
+            proxy (which must answer it) and at every other cluster's proxy (which must answer \
+            503, Interlock's answer for a host it does not route). A proxy is asked on its \
+            published HTTP port, at the swarm's own node addresses only: in ingress mode on a \
+            few ready nodes, in host mode on each node its tasks run on. Exits 0 when every \
+            answer is the expected one, 1 otherwise."
+    )]
+    Verify(VerifyArgs),
     /// Write a commented starter spec, and the JSON Schema editors complete it from.
     #[command(
         long_about = "Write a commented starter spec. Its first line is a `#:schema` directive \
@@ -194,6 +206,24 @@ pub struct RollbackArgs {
 pub struct StatusArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// How many requests may be under way at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+    /// Seconds each request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// In ingress mode, how many nodes a proxy is asked on.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
+    pub ingress_nodes: u16,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,

@@ -45,6 +45,8 @@ pub enum ErrorCode {
     NoRollbackTarget,
     /// `status` flagged problems (its findings).
     ProblemsFlagged,
+    /// `verify` got answers that are not the expected ones.
+    RoutesWrong,
     /// The program itself could not run (its async runtime).
     Internal,
 }
@@ -69,6 +71,7 @@ impl ErrorCode {
             ErrorCode::NoSuchConfig => "no-such-config",
             ErrorCode::NoRollbackTarget => "no-rollback-target",
             ErrorCode::ProblemsFlagged => "problems-flagged",
+            ErrorCode::RoutesWrong => "routes-wrong",
             ErrorCode::Internal => "internal",
         }
     }

@@ -78,6 +78,7 @@ mod tests {
             engine_labels: BTreeMap::new(),
             os: "linux".into(),
             arch: "x86_64".into(),
+            addr: String::new(),
         }
     }
 

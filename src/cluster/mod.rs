@@ -44,6 +44,10 @@ pub struct Node {
     pub engine_labels: BTreeMap<String, String>,
     pub os: String,
     pub arch: String,
+    /// The address swarm reaches it on (`Status.Addr`): where its host-mode and ingress ports
+    /// answer.
+    #[serde(default)]
+    pub addr: String,
 }
 
 /// A node's state as swarm reports it. `Unknown` is not `Down`: a new leader marks every node

@@ -17,6 +17,7 @@ mod stamp;
 mod status;
 mod unknown_nodes;
 mod validate;
+mod verify;
 
 use crate::cli::CliResult;
 use crate::cli::args::Command;
@@ -33,6 +34,7 @@ pub fn run(command: Command, printer: &Printer) -> CliResult {
         Command::Rollback(a) => rollback::run(a, printer),
         Command::Status(a) => status::run(a, printer),
         Command::History(a) => history::run(a, printer),
+        Command::Verify(a) => verify::run(a, printer),
         Command::Init(a) => init::run(a, printer),
         Command::Completions(a) => completions::run(a, printer),
         Command::Schema => schema::run(printer),

@@ -20,6 +20,11 @@ pub fn node(n: models::Node) -> Node {
     let spec = n.spec.unwrap_or_default();
     let desc = n.description.unwrap_or_default();
     let platform = desc.platform.unwrap_or_default();
+    let status_addr = n
+        .status
+        .as_ref()
+        .and_then(|s| s.addr.clone())
+        .unwrap_or_default();
     Node {
         id: n.id.unwrap_or_default(),
         hostname: desc.hostname.unwrap_or_default(),
@@ -30,12 +35,14 @@ pub fn node(n: models::Node) -> Node {
         availability: spec.availability.map(|a| a.to_string()).unwrap_or_default(),
         state: n
             .status
+            .clone()
             .and_then(|s| s.state)
             .map_or(NodeState::Unknown, |s| NodeState::from(s.to_string())),
         labels: labels(spec.labels),
         engine_labels: labels(desc.engine.and_then(|e| e.labels)),
         os: platform.os.unwrap_or_default(),
         arch: platform.architecture.unwrap_or_default(),
+        addr: status_addr,
     }
 }
 

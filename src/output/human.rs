@@ -311,8 +311,11 @@ pub fn plan(p: &Plan, s: &Styler) -> String {
             "The config already matches the spec; the cluster does not yet.\n"
         );
     }
-    out.push_str(&super::routes::section(&p.routes, s));
-    out.push('\n');
+    let routes = super::routes::section(&p.routes, s);
+    if !routes.is_empty() {
+        out.push_str(&routes);
+        out.push('\n');
+    }
     out.push_str(&actions(p, s));
     out.push('\n');
     out.push_str(&summary(p, s));

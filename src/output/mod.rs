@@ -10,3 +10,4 @@ pub mod status;
 pub mod step;
 pub mod style;
 pub mod terminal;
+pub mod verify;

@@ -74,7 +74,7 @@ pub fn section(routes: &[AppRoute], s: &Styler) -> String {
     if routes.is_empty() {
         return String::new();
     }
-    let mut out = format!("\n{}\n", s.bold("Routes:"));
+    let mut out = format!("{}\n", s.bold("Routes:"));
     for r in routes {
         let change = if r.now == r.after {
             format!("stays on {}", place(&r.now))

@@ -43,6 +43,7 @@ pub fn node(host: &str, labels: &[(&str, &str)]) -> Node {
         engine_labels: BTreeMap::new(),
         os: "linux".into(),
         arch: "x86_64".into(),
+        addr: String::new(),
     }
 }
 

@@ -250,6 +250,7 @@ fn a_task_on_a_down_node_or_meant_to_stop_does_not_count() {
         engine_labels: BTreeMap::new(),
         os: "linux".into(),
         arch: "x86_64".into(),
+        addr: String::new(),
     };
     let task = |svc: &Service, node: &str, desired: &str| Task {
         service_id: svc.id.clone(),

@@ -41,6 +41,7 @@ fn node() -> Node {
         engine_labels: Default::default(),
         os: "linux".into(),
         arch: "x86_64".into(),
+        addr: String::new(),
     }
 }
 
