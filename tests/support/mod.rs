@@ -11,7 +11,9 @@
 //! * [`tls::TlsFront`]: an mTLS front to the local engine, like UCP's, with client bundles, and
 //!   [`fault`]s injected on chosen requests.
 //! * [`multinode::MultiNode`]: a manager and workers, each a `dockerd` in its own network
-//!   namespace ([`engine`], [`netns`]), with the core on the manager ([`multinode_core`]).
+//!   namespace ([`engine`], [`netns`]), with the core on the manager ([`multinode_core`]),
+//!   application services and their overlay networks ([`multinode_apps`]), and traffic probes
+//!   per port ([`prober`]) or per application host ([`host_prober`]).
 //!
 //! Every object the test bed creates carries the label [`TEST_LABEL`]`=1`, so that leftovers of
 //! an aborted run can be found and removed.
@@ -22,10 +24,12 @@ pub mod bed;
 pub mod cli;
 pub mod engine;
 pub mod fault;
+pub mod host_prober;
 pub mod image;
 pub mod keys;
 pub mod lock;
 pub mod multinode;
+pub mod multinode_apps;
 pub mod multinode_core;
 pub mod netns;
 pub mod prober;

@@ -40,6 +40,9 @@ pub struct MultiNode {
     managers: usize,
     /// The manager the bed's own `docker` commands go to (one that is up).
     control: usize,
+    /// Held while the bed is up: guards of its objects ([`super::multinode_apps`]) hold a
+    /// weak reference, and leave what they guard to the bed's teardown once it is gone.
+    pub(super) alive: std::sync::Arc<()>,
     _lock: File,
 }
 
@@ -115,6 +118,7 @@ impl MultiNode {
             image: image.id,
             managers,
             control: 0,
+            alive: std::sync::Arc::new(()),
             _lock: lock,
         }
     }

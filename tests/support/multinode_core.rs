@@ -74,6 +74,38 @@ impl MultiNode {
         ]);
     }
 
+    /// Makes the core run `toml`, as apply does: a new config `com.docker.ucp.interlock.conf-<n>`
+    /// and `ucp-interlock` rolled onto it in place of `conf-<n - 1>` (not waited for).
+    pub fn update_core(&self, n: u32, toml: &str) {
+        let (old, new) = (
+            format!("com.docker.ucp.interlock.conf-{}", n - 1),
+            format!("com.docker.ucp.interlock.conf-{n}"),
+        );
+        let path = super::engine::bed_root().join(format!("conf-{n}.toml"));
+        std::fs::write(&path, toml).expect("writing the config");
+        let m = self.manager();
+        m.docker_ok(&[
+            "config",
+            "create",
+            "--label",
+            TEST_LABEL_KV,
+            "--label",
+            UCP_ACCESS_LABEL_KV,
+            &new,
+            &path.to_string_lossy(),
+        ]);
+        m.docker_ok(&[
+            "service",
+            "update",
+            "--detach",
+            "--config-rm",
+            &old,
+            "--config-add",
+            &format!("source={new},target={CONFIG_TARGET}"),
+            CORE_SERVICE,
+        ]);
+    }
+
     /// Hostnames of the nodes where `service` has a task that is running and meant to run,
     /// sorted.
     pub fn running_nodes(&self, service: &str) -> Vec<String> {
