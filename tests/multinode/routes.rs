@@ -256,3 +256,62 @@ fn orphan_keeps_serving(bed: &MultiNode) {
     assert_eq!(bed.task_ids(CLUSTERS[1].4), default_proxy);
     assert_routed_by(bed, PLAIN_HOST, "plain", Some(1));
 }
+
+/// A benchmark (`tests/traffic_during_apply.sh relabel`), not a timed test: HTTP at 20
+/// requests/s per host while the demo is relabelled from dev to prod, from 1 s before the
+/// relabel to 1 s after prod answers it and dev no longer does. The demo through a front over
+/// both clusters' nodes (failing over on no answer or an error status), through each alone,
+/// and the unlabelled app through the catch-all, whose proxy is not touched.
+#[test]
+#[ignore = "a benchmark: run tests/traffic_during_apply.sh relabel"]
+fn traffic_during_relabel() {
+    if !available("traffic_during_relabel") {
+        return;
+    }
+    use support::host_prober::{HostProber, HostTarget};
+    let (bed, networks, apps) = step9_bed();
+    let endpoint = |c: usize| (bed.worker(CLUSTERS[c].3).address.clone(), CLUSTERS[c].2);
+    let target = |host: &str, cs: &[usize]| HostTarget {
+        host: host.into(),
+        endpoints: cs.iter().map(|&c| endpoint(c)).collect(),
+    };
+    let targets = [
+        target(DEMO_HOST, &[0, 2]),
+        target(DEMO_HOST, &[0]),
+        target(DEMO_HOST, &[2]),
+        target(PLAIN_HOST, &[1]),
+    ];
+    let rate = support::prober::Rate {
+        interval: Duration::from_millis(50),
+        max_count: 6_000,
+        max_time: Duration::from_secs(300),
+    };
+    let prober = HostProber::start(&targets, rate);
+    std::thread::sleep(Duration::from_secs(1));
+    let started = std::time::Instant::now();
+    bed.relabel(DEMO, labels::SERVICE_CLUSTER, "prod");
+    wait_answer(&bed, 2, DEMO_HOST, 200);
+    wait_answer(&bed, 0, DEMO_HOST, 503);
+    let moved = started.elapsed();
+    std::thread::sleep(Duration::from_secs(1));
+    eprintln!(
+        "\nthe demo relabelled from dev to prod: moved in {moved:.1?}; 20 requests/s per host"
+    );
+    eprintln!(
+        "{:<32} {:<40} {:>5} {:>7} {:>12}",
+        "host", "front (tried in order)", "sent", "failed", "longest gap"
+    );
+    for s in prober.finish() {
+        eprintln!(
+            "{:<32} {:<40} {:>5} {:>7} {:>12}",
+            s.host,
+            s.endpoints,
+            s.sent,
+            s.failed,
+            format!("{:.2?}", s.longest_gap)
+        );
+    }
+    drop(bed);
+    drop((apps, networks));
+    assert_no_leftovers();
+}
