@@ -217,9 +217,11 @@ fn relabel_moves_the_host(bed: &MultiNode) {
     assert_routed_by(bed, PLAIN_HOST, "plain", Some(1));
 }
 
-/// The core runs a config without prod (and with the catch-all's `ServiceCluster = ""`, the
-/// same cluster as none): prod's proxy is an orphan and keeps serving its last config, never
-/// updated, while the demo moves back to dev; the catch-all's proxy is not restarted.
+/// The core runs a config without prod, with the catch-all's `ServiceCluster = ""` (the same
+/// cluster as none) and dev's `Networks = ["ingress_dev"]`: dev's proxy, which routes nothing
+/// now, joins that network all the same; prod's proxy is an orphan and keeps serving its last
+/// config, never updated, while the demo moves back to dev; the catch-all's proxy is not
+/// restarted.
 fn orphan_keeps_serving(bed: &MultiNode) {
     let core = bed.task_ids(CORE);
     let prod_proxy = bed.task_ids(CLUSTERS[2].4);
@@ -230,6 +232,10 @@ fn orphan_keeps_serving(bed: &MultiNode) {
             CLUSTERS[0],
             (CLUSTERS[1].0, Some(""), 8081, 1, CLUSTERS[1].4),
         ],
+    )
+    .replace(
+        "[Extensions.dev]\n",
+        "[Extensions.dev]\nNetworks = [\"ingress_dev\"]\n",
     );
     bed.update_core(2, &toml);
     support::wait_for(
@@ -240,6 +246,18 @@ fn orphan_keeps_serving(bed: &MultiNode) {
             (!now.is_empty() && now != core).then_some(())
         },
         || bed.explain(CORE),
+    );
+    let ingress_dev = bed.docker_ok(&["network", "inspect", "--format", "{{.Id}}", "ingress_dev"]);
+    let networks = "{{range .Spec.TaskTemplate.Networks}}{{.Target}} {{end}}";
+    support::wait_for(
+        "dev's proxy to join ingress_dev, its cluster's Networks",
+        WAIT,
+        || {
+            let joined =
+                bed.docker_ok(&["service", "inspect", "--format", networks, CLUSTERS[0].4]);
+            (joined == ingress_dev).then_some(())
+        },
+        || bed.explain(CLUSTERS[0].4),
     );
     bed.relabel(DEMO, labels::SERVICE_CLUSTER, "dev");
     wait_answer(bed, 0, DEMO_HOST, 200);
