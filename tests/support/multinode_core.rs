@@ -6,7 +6,10 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use super::bed::{CONFIG_TARGET, CORE_SERVICE, FIRST_CONFIG, UCP_ACCESS_LABEL_KV};
+use super::bed::{
+    CONFIG_TARGET, CORE_CONFIG_PREFIX, CORE_SERVICE, FIRST_CONFIG, UCP_ACCESS_LABEL_KV,
+};
+use super::engine::Engine;
 use super::multinode::MultiNode;
 use super::{TEST_LABEL_KV, lines, wait_for};
 
@@ -24,18 +27,7 @@ impl MultiNode {
     pub fn deploy_core_on(&self, i: usize, toml: &str) {
         let m = self.manager_at(i);
         let pin = format!("node.hostname=={}", m.hostname);
-        let path = super::engine::bed_root().join("conf-1.toml");
-        std::fs::write(&path, toml).expect("writing the first config");
-        m.docker_ok(&[
-            "config",
-            "create",
-            "--label",
-            TEST_LABEL_KV,
-            "--label",
-            UCP_ACCESS_LABEL_KV,
-            FIRST_CONFIG,
-            &path.to_string_lossy(),
-        ]);
+        create_core_config(m, 1, toml);
         let mount = format!(
             "type=bind,source={},target=/var/run/docker.sock",
             m.sock.display()
@@ -77,23 +69,9 @@ impl MultiNode {
     /// Makes the core run `toml`, as apply does: a new config `com.docker.ucp.interlock.conf-<n>`
     /// and `ucp-interlock` rolled onto it in place of `conf-<n - 1>` (not waited for).
     pub fn update_core(&self, n: u32, toml: &str) {
-        let (old, new) = (
-            format!("com.docker.ucp.interlock.conf-{}", n - 1),
-            format!("com.docker.ucp.interlock.conf-{n}"),
-        );
-        let path = super::engine::bed_root().join(format!("conf-{n}.toml"));
-        std::fs::write(&path, toml).expect("writing the config");
         let m = self.manager();
-        m.docker_ok(&[
-            "config",
-            "create",
-            "--label",
-            TEST_LABEL_KV,
-            "--label",
-            UCP_ACCESS_LABEL_KV,
-            &new,
-            &path.to_string_lossy(),
-        ]);
+        let old = format!("{CORE_CONFIG_PREFIX}conf-{}", n - 1);
+        let new = create_core_config(m, n, toml);
         m.docker_ok(&[
             "service",
             "update",
@@ -156,6 +134,25 @@ impl MultiNode {
             text(&["service", "logs", "--raw", CORE_SERVICE]),
         )
     }
+}
+
+/// Creates the core's config `com.docker.ucp.interlock.conf-<n>` holding `toml` on `m`, with
+/// the labels UCP gives it; its name.
+fn create_core_config(m: &Engine, n: u32, toml: &str) -> String {
+    let name = format!("{CORE_CONFIG_PREFIX}conf-{n}");
+    let path = super::engine::bed_root().join(format!("conf-{n}.toml"));
+    std::fs::write(&path, toml).expect("writing the core's config");
+    m.docker_ok(&[
+        "config",
+        "create",
+        "--label",
+        TEST_LABEL_KV,
+        "--label",
+        UCP_ACCESS_LABEL_KV,
+        &name,
+        &path.to_string_lossy(),
+    ]);
+    name
 }
 
 /// What a node's port answered to one request.
