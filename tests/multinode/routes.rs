@@ -286,7 +286,7 @@ fn traffic_during_relabel() {
     if !available("traffic_during_relabel") {
         return;
     }
-    use support::host_prober::{HostProber, HostTarget};
+    use support::prober_by_host::{HostProber, HostTarget};
     let (bed, networks, apps) = step9_bed();
     let endpoint = |c: usize| (bed.worker(CLUSTERS[c].3).address.clone(), CLUSTERS[c].2);
     let target = |host: &str, cs: &[usize]| HostTarget {

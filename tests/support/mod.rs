@@ -13,7 +13,7 @@
 //! * [`multinode::MultiNode`]: a manager and workers, each a `dockerd` in its own network
 //!   namespace ([`engine`], [`netns`]), with the core on the manager ([`multinode_core`]),
 //!   application services and their overlay networks ([`multinode_apps`]), and traffic probes
-//!   per port ([`prober`]) or per application host ([`host_prober`]).
+//!   per port ([`prober`]) or per application host ([`prober_by_host`]).
 //!
 //! Every object the test bed creates carries the label [`TEST_LABEL`]`=1`, so that leftovers of
 //! an aborted run can be found and removed.
@@ -24,7 +24,6 @@ pub mod bed;
 pub mod cli;
 pub mod engine;
 pub mod fault;
-pub mod host_prober;
 pub mod image;
 pub mod keys;
 pub mod lock;
@@ -33,6 +32,7 @@ pub mod multinode_apps;
 pub mod multinode_core;
 pub mod netns;
 pub mod prober;
+pub mod prober_by_host;
 #[macro_use]
 pub mod snap;
 pub mod swarm;

@@ -36,13 +36,13 @@ pub struct MultiNode {
     pub fronts: Vec<TlsFront>,
     /// The stand-in's image ID, loaded into every engine.
     pub image: String,
+    /// Held while the bed is up: guards of its objects ([`super::multinode_apps`]) hold a
+    /// weak reference, and leave what they guard to the bed's teardown once it is gone.
+    pub(super) alive: std::sync::Arc<()>,
     /// How many of the engines are managers.
     managers: usize,
     /// The manager the bed's own `docker` commands go to (one that is up).
     control: usize,
-    /// Held while the bed is up: guards of its objects ([`super::multinode_apps`]) hold a
-    /// weak reference, and leave what they guard to the bed's teardown once it is gone.
-    pub(super) alive: std::sync::Arc<()>,
     _lock: File,
 }
 
@@ -116,9 +116,9 @@ impl MultiNode {
             engines,
             fronts,
             image: image.id,
+            alive: std::sync::Arc::new(()),
             managers,
             control: 0,
-            alive: std::sync::Arc::new(()),
             _lock: lock,
         }
     }

@@ -1,6 +1,6 @@
 //! A traffic prober for the multi-node bed: HTTP requests at a fixed rate to published ports on
 //! the bed's own addresses only, bounded in count and in time, with per-port figures (is the
-//! proxy up: its `/nginx_status`). Per application host: [`super::host_prober`].
+//! proxy up: its `/nginx_status`). Per application host: [`super::prober_by_host`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
