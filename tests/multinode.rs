@@ -21,6 +21,7 @@ use support::multinode::{MultiNode, multinode_available};
 use support::multinode_core::http_get;
 
 mod handover;
+mod routes;
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const WAIT: Duration = Duration::from_secs(60);

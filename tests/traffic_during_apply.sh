@@ -4,6 +4,8 @@
 # a second apply moves only dev's ports; per port: requests sent, failed, the longest time without
 # an answer. `handover`: the default proxy's ports handed to prod (2 proxies on 2 nodes, host
 # mode), once by removing the default proxy, once with prod adopting it (`adopt_proxy`).
+# `relabel`: the walk-through's demo app relabelled from dev to prod with the stand-in core;
+# per application host: requests sent, failed, the longest time without an answer.
 # Needs root and a Docker engine (see README, "Tests").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,5 +16,6 @@ handover)
         multinode::handover::traffic_during_handover_by_removal \
         multinode::handover::traffic_during_handover_by_adoption
     ;;
-*) echo "usage: $0 [split|handover]" >&2; exit 2 ;;
+relabel) exec cargo test --test it -- --ignored --exact multinode::routes::traffic_during_relabel --nocapture ;;
+*) echo "usage: $0 [split|handover|relabel]" >&2; exit 2 ;;
 esac

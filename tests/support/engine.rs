@@ -101,13 +101,7 @@ impl Engine {
 
     /// `docker ARGS…` against this engine (never the machine's own), 2 minutes at most.
     pub fn docker(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new("docker");
-        cmd.env_remove("DOCKER_CONTEXT")
-            .env_remove("DOCKER_TLS_VERIFY")
-            .env_remove("DOCKER_CERT_PATH")
-            .env("DOCKER_HOST", self.docker_host())
-            .args(args);
-        run_with_timeout(&mut cmd, Duration::from_secs(120))
+        docker_on(&self.docker_host(), args)
             .unwrap_or_else(|e| panic!("docker {} on {}: {e}", args.join(" "), self.hostname))
     }
 
@@ -154,6 +148,18 @@ impl Drop for Engine {
     fn drop(&mut self) {
         self.stop(Duration::from_secs(15));
     }
+}
+
+/// `docker ARGS…` against the engine at `docker_host` (a bed engine's `DOCKER_HOST`), 2
+/// minutes at most. For what must outlive a borrow of the bed (a guard's drop).
+pub fn docker_on(docker_host: &str, args: &[&str]) -> std::io::Result<Output> {
+    let mut cmd = Command::new("docker");
+    cmd.env_remove("DOCKER_CONTEXT")
+        .env_remove("DOCKER_TLS_VERIFY")
+        .env_remove("DOCKER_CERT_PATH")
+        .env("DOCKER_HOST", docker_host)
+        .args(args);
+    run_with_timeout(&mut cmd, Duration::from_secs(120))
 }
 
 /// KILLs every process left in namespace `ns` (an engine of an aborted run, its containerd and

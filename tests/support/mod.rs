@@ -12,7 +12,9 @@
 //!   [`fault`]s injected on chosen requests.
 //! * [`fullfs::FullDir`]: a directory on a full file system (a backup that cannot be written).
 //! * [`multinode::MultiNode`]: a manager and workers, each a `dockerd` in its own network
-//!   namespace ([`engine`], [`netns`]), with the core on the manager ([`multinode_core`]).
+//!   namespace ([`engine`], [`netns`]), with the core on the manager ([`multinode_core`]),
+//!   application services and their overlay networks ([`multinode_apps`]), and traffic probes
+//!   per port ([`prober`]) or per application host ([`prober_by_host`]).
 //!
 //! Every object the test bed creates carries the label [`TEST_LABEL`]`=1`, so that leftovers of
 //! an aborted run can be found and removed.
@@ -28,10 +30,12 @@ pub mod image;
 pub mod keys;
 pub mod lock;
 pub mod multinode;
+pub mod multinode_apps;
 pub mod multinode_core;
 pub mod netns;
 pub mod partition;
 pub mod prober;
+pub mod prober_by_host;
 #[macro_use]
 pub mod snap;
 pub mod swarm;

@@ -36,6 +36,9 @@ pub struct MultiNode {
     pub fronts: Vec<TlsFront>,
     /// The stand-in's image ID, loaded into every engine.
     pub image: String,
+    /// Held while the bed is up: guards of its objects ([`super::multinode_apps`]) hold a
+    /// weak reference, and leave what they guard to the bed's teardown once it is gone.
+    pub(super) alive: std::sync::Arc<()>,
     /// How many of the engines are managers.
     managers: usize,
     /// The manager the bed's own `docker` commands go to (one that is up).
@@ -115,6 +118,7 @@ impl MultiNode {
             engines,
             fronts,
             image: image.id,
+            alive: std::sync::Arc::new(()),
             managers,
             control: 0,
             cut: Vec::new(),

@@ -1,5 +1,6 @@
 //! A traffic prober for the multi-node bed: HTTP requests at a fixed rate to published ports on
-//! the bed's own addresses only, bounded in count and in time, with per-port figures.
+//! the bed's own addresses only, bounded in count and in time, with per-port figures (is the
+//! proxy up: its `/nginx_status`). Per application host: [`super::prober_by_host`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,10 +22,34 @@ pub struct PortStats {
     pub first_answer: Option<Duration>,
 }
 
+/// What a probe loop counted.
+pub(super) struct Counts {
+    pub sent: u64,
+    pub failed: u64,
+    pub longest_gap: Duration,
+    pub first_answer: Option<Duration>,
+}
+
 /// Probes running in the background until [`Prober::finish`].
 pub struct Prober {
     stop: Arc<AtomicBool>,
     threads: Vec<std::thread::JoinHandle<PortStats>>,
+}
+
+/// The limits of a probe: a request every `interval`, at most `max_count` and `max_time`.
+#[derive(Debug, Clone, Copy)]
+pub struct Rate {
+    pub interval: Duration,
+    pub max_count: u64,
+    pub max_time: Duration,
+}
+
+/// Panics unless `address` is one of the bed's own.
+pub(super) fn assert_bed_address(address: &str) {
+    assert!(
+        address.starts_with(&format!("{SUBNET}.")),
+        "the prober only sends to the bed's own addresses, not {address}"
+    );
 }
 
 impl Prober {
@@ -53,18 +78,28 @@ impl Prober {
         max_time: Duration,
     ) -> Prober {
         let stop = Arc::new(AtomicBool::new(false));
+        let rate = Rate {
+            interval,
+            max_count,
+            max_time,
+        };
         let threads = groups
             .iter()
             .map(|(addresses, port)| {
-                for address in addresses {
-                    assert!(
-                        address.starts_with(&format!("{SUBNET}.")),
-                        "the prober only sends to the bed's own addresses, not {address}"
-                    );
-                }
+                addresses.iter().for_each(|a| assert_bed_address(a));
                 let (addresses, port, stop) = (addresses.clone(), *port, stop.clone());
                 std::thread::spawn(move || {
-                    probe(addresses, port, &stop, interval, max_count, max_time)
+                    let c = probe(&stop, rate, || {
+                        addresses.iter().any(|a| http_get(a, port).is_ok())
+                    });
+                    PortStats {
+                        address: addresses.join("|"),
+                        port,
+                        sent: c.sent,
+                        failed: c.failed,
+                        longest_gap: c.longest_gap,
+                        first_answer: c.first_answer,
+                    }
                 })
             })
             .collect();
@@ -81,38 +116,30 @@ impl Prober {
     }
 }
 
-/// One port's probe loop.
-fn probe(
-    addresses: Vec<String>,
-    port: u16,
-    stop: &AtomicBool,
-    interval: Duration,
-    max_count: u64,
-    max_time: Duration,
-) -> PortStats {
+/// One probe loop: `attempt` every `rate.interval` until stopped or a limit is reached.
+pub(super) fn probe(stop: &AtomicBool, rate: Rate, mut attempt: impl FnMut() -> bool) -> Counts {
     let start = Instant::now();
-    let mut stats = PortStats {
-        address: addresses.join("|"),
-        port,
+    let mut c = Counts {
         sent: 0,
         failed: 0,
         longest_gap: Duration::ZERO,
         first_answer: None,
     };
     let mut last_ok = start;
-    while !stop.load(Ordering::SeqCst) && stats.sent < max_count && start.elapsed() < max_time {
+    while !stop.load(Ordering::SeqCst) && c.sent < rate.max_count && start.elapsed() < rate.max_time
+    {
         let tick = Instant::now();
-        stats.sent += 1;
-        if addresses.iter().any(|a| http_get(a, port).is_ok()) {
+        c.sent += 1;
+        if attempt() {
             let now = Instant::now();
-            stats.longest_gap = stats.longest_gap.max(now - last_ok);
-            stats.first_answer.get_or_insert(now - start);
+            c.longest_gap = c.longest_gap.max(now - last_ok);
+            c.first_answer.get_or_insert(now - start);
             last_ok = now;
         } else {
-            stats.failed += 1;
+            c.failed += 1;
         }
-        std::thread::sleep(interval.saturating_sub(tick.elapsed()));
+        std::thread::sleep(rate.interval.saturating_sub(tick.elapsed()));
     }
-    stats.longest_gap = stats.longest_gap.max(last_ok.elapsed());
-    stats
+    c.longest_gap = c.longest_gap.max(last_ok.elapsed());
+    c
 }

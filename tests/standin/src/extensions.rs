@@ -3,7 +3,8 @@
 //! names, and its proxy's spec with Interlock's default target ports), so that the test bed's
 //! core and the tool read the same keys the same way and default them alike. The label tables
 //! and `ConfigImage`, which the tool does not reason about, are read with the same
-//! case-insensitive key lookup.
+//! case-insensitive key lookup, and so is `ProxyConfigPath` (where the proxy's config is
+//! mounted), which only the stand-in reads.
 
 use std::collections::BTreeMap;
 
@@ -29,12 +30,21 @@ pub struct Extension {
     pub proxy_container_labels: BTreeMap<String, String>,
     pub service_cluster: Option<String>,
     pub config_image: Option<String>,
+    /// `ProxyConfigPath`: where the proxy's config is mounted.
+    pub proxy_config_path: String,
+    /// The extension as the model reads it (for the routing rule).
+    pub model: model::Extension,
 }
+
+/// Interlock's key for where the proxy reads its config, and its default (UCP's configs and
+/// Interlock's docs).
+const PROXY_CONFIG_PATH: &str = "ProxyConfigPath";
+pub const DEFAULT_PROXY_CONFIG_PATH: &str = "/etc/nginx/nginx.conf";
 
 /// Parses the core's TOML into its extensions, refusing what makes the real core crash: a
 /// syntax error, a key of the wrong type, an extension without `ProxyReplicas`, an image
-/// tagged `:broken`.
-pub fn parse_config(text: &str) -> Result<Vec<Extension>, String> {
+/// tagged `:broken`. Returns the config as the model reads it too, for the routing rule.
+pub fn parse_config(text: &str) -> Result<(InterlockConfig, Vec<Extension>), String> {
     let (doc, cfg) = InterlockConfig::parse(text).map_err(|e| {
         format!(
             "TOML syntax error at line {}, column {}: {}",
@@ -42,12 +52,13 @@ pub fn parse_config(text: &str) -> Result<Vec<Extension>, String> {
         )
     })?;
     let Some((_, item)) = keys::get(doc.as_table(), ext::EXTENSIONS) else {
-        return Ok(Vec::new());
+        return Ok((cfg, Vec::new()));
     };
     let tables = item
         .as_table()
         .ok_or_else(|| format!("{}: expected a table", ext::EXTENSIONS))?;
-    cfg.extensions
+    let extensions = cfg
+        .extensions
         .iter()
         .map(|e| {
             let table = tables
@@ -57,7 +68,8 @@ pub fn parse_config(text: &str) -> Result<Vec<Extension>, String> {
                 .ok_or_else(|| format!("Extensions.{}: expected a table", e.name))?;
             extension(e, table)
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok((cfg, extensions))
 }
 
 /// The stand-in's view of one extension the project's reader has read.
@@ -104,7 +116,10 @@ fn extension(e: &model::Extension, table: &Table) -> Result<Extension, String> {
         proxy_labels: labels(table, &path, ext::PROXY_LABELS)?,
         proxy_container_labels: labels(table, &path, ext::PROXY_CONTAINER_LABELS)?,
         service_cluster: e.service_cluster.clone().filter(|s| !s.is_empty()),
-        config_image: config_image(table, &path)?,
+        config_image: text(table, &path, ext::CONFIG_IMAGE)?,
+        proxy_config_path: text(table, &path, PROXY_CONFIG_PATH)?
+            .unwrap_or_else(|| DEFAULT_PROXY_CONFIG_PATH.into()),
+        model: e.clone(),
     })
 }
 
@@ -125,9 +140,10 @@ fn labels(table: &Table, path: &str, key: &str) -> Result<BTreeMap<String, Strin
         .collect()
 }
 
-/// `ConfigImage`, if set.
-fn config_image(table: &Table, path: &str) -> Result<Option<String>, String> {
-    match keys::get(table, ext::CONFIG_IMAGE) {
+/// A string key the model does not read (`ConfigImage`, `ProxyConfigPath`), if set and not
+/// empty.
+fn text(table: &Table, path: &str, key: &str) -> Result<Option<String>, String> {
+    match keys::get(table, key) {
         None => Ok(None),
         Some((k, item)) => item
             .as_str()
@@ -148,11 +164,20 @@ mod tests {
 
     #[test]
     fn keys_match_case_insensitively() {
-        let exts = parse_config("[extensions.a]\nproxyreplicas = 3\nPUBLISHEDPORT = 81\n").unwrap();
+        let (_, exts) =
+            parse_config("[extensions.a]\nproxyreplicas = 3\nPUBLISHEDPORT = 81\n").unwrap();
         assert_eq!(exts[0].proxy.replicas, Some(3));
         assert_eq!(exts[0].proxy.published(), [81]);
         let names: Vec<&str> = exts[0].services.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["ucp-interlock-proxy"]);
+    }
+
+    #[test]
+    fn reads_the_proxy_config_path() {
+        let (_, exts) =
+            parse_config("[Extensions.a]\nProxyReplicas = 1\nproxyconfigpath = \"/p.conf\"\n")
+                .unwrap();
+        assert_eq!(exts[0].proxy_config_path, "/p.conf");
     }
 
     #[test]
@@ -174,11 +199,12 @@ mod tests {
 
     #[test]
     fn reads_labels_and_the_config_image() {
-        let exts = parse_config(
+        let (_, exts) = parse_config(
             "[Extensions.a]\nProxyReplicas = 1\nconfigimage = \"c\"\n[Extensions.a.proxylabels]\nx = \"y\"\n",
         )
         .unwrap();
         assert_eq!(exts[0].config_image.as_deref(), Some("c"));
+        assert_eq!(exts[0].proxy_config_path, DEFAULT_PROXY_CONFIG_PATH);
         assert_eq!(exts[0].proxy_labels.get("x").map(String::as_str), Some("y"));
     }
 }
