@@ -3,12 +3,12 @@
 //! names, and its proxy's spec with Interlock's default target ports), so that the test bed's
 //! core and the tool read the same keys the same way and default them alike. The label tables
 //! and `ConfigImage`, which the tool does not reason about, are read with the same
-//! case-insensitive key lookup, and so is `ProxyConfigPath` (where the proxy's config is
-//! mounted), which only the stand-in reads.
+//! case-insensitive key lookup. Where the proxy's config is mounted (`ProxyConfigPath`) is the
+//! model's `extension::config_path`, as `status` reads it.
 
 use std::collections::BTreeMap;
 
-use interlock_model::extension::{ImpliedService, ProxySpec, services};
+use interlock_model::extension::{ImpliedService, ProxySpec, config_path, services};
 use interlock_model::interlock::keys::{self, ext};
 use interlock_model::interlock::{self as model, InterlockConfig};
 use toml_edit::{Item, Table};
@@ -35,11 +35,6 @@ pub struct Extension {
     /// The extension as the model reads it (for the routing rule).
     pub model: model::Extension,
 }
-
-/// Interlock's key for where the proxy reads its config, and its default (UCP's configs and
-/// Interlock's docs).
-const PROXY_CONFIG_PATH: &str = "ProxyConfigPath";
-pub const DEFAULT_PROXY_CONFIG_PATH: &str = "/etc/nginx/nginx.conf";
 
 /// Parses the core's TOML into its extensions, refusing what makes the real core crash: a
 /// syntax error, a key of the wrong type, an extension without `ProxyReplicas`, an image
@@ -117,8 +112,7 @@ fn extension(e: &model::Extension, table: &Table) -> Result<Extension, String> {
         proxy_container_labels: labels(table, &path, ext::PROXY_CONTAINER_LABELS)?,
         service_cluster: e.service_cluster.clone().filter(|s| !s.is_empty()),
         config_image: text(table, &path, ext::CONFIG_IMAGE)?,
-        proxy_config_path: text(table, &path, PROXY_CONFIG_PATH)?
-            .unwrap_or_else(|| DEFAULT_PROXY_CONFIG_PATH.into()),
+        proxy_config_path: config_path(e).to_string(),
         model: e.clone(),
     })
 }
@@ -140,7 +134,7 @@ fn labels(table: &Table, path: &str, key: &str) -> Result<BTreeMap<String, Strin
         .collect()
 }
 
-/// A string key the model does not read (`ConfigImage`, `ProxyConfigPath`), if set and not
+/// A string key the model does not read (`ConfigImage`), if set and not
 /// empty.
 fn text(table: &Table, path: &str, key: &str) -> Result<Option<String>, String> {
     match keys::get(table, key) {
@@ -204,7 +198,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(exts[0].config_image.as_deref(), Some("c"));
-        assert_eq!(exts[0].proxy_config_path, DEFAULT_PROXY_CONFIG_PATH);
+        assert_eq!(
+            exts[0].proxy_config_path,
+            interlock_model::extension::DEFAULT_PROXY_CONFIG_PATH
+        );
         assert_eq!(exts[0].proxy_labels.get("x").map(String::as_str), Some("y"));
     }
 }

@@ -19,9 +19,9 @@ use std::time::Duration;
 use interlock_model::route::proxy_config::{ServedHost, parse};
 
 use crate::core_mode::PROXY_CONFIG_ENV;
-use crate::extensions::DEFAULT_PROXY_CONFIG_PATH;
 use crate::http::{Request, read_head, respond};
 use crate::{hostname, log, sleep_forever};
+use interlock_model::extension::DEFAULT_PROXY_CONFIG_PATH;
 
 /// How long the proxy waits for an upstream to accept a connection before trying the next.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
