@@ -22,11 +22,13 @@ pub enum StepError {
     Moved(Moved),
     /// Another update of the service replaced ours before it converged.
     Superseded(String),
-    /// The new proxy did not route an application in time.
+    /// The new proxy did not route an application in time: its config lacks `hosts`, or
+    /// (`running`: tasks on it, tasks wanted) too few of its tasks run the config that has them.
     NotRouted {
         service: String,
         proxy: String,
         hosts: Vec<String>,
+        running: Option<(u64, u64)>,
         secs: u64,
     },
     /// The core's update did not converge in time.
@@ -72,9 +74,20 @@ impl StepError {
                 service,
                 proxy,
                 hosts,
+                running: None,
                 secs,
             } => format!(
                 "{proxy} did not route {} of {service} within {secs}s",
+                hosts.join(", ")
+            ),
+            StepError::NotRouted {
+                service,
+                proxy,
+                hosts,
+                running: Some((running, want)),
+                secs,
+            } => format!(
+                "{proxy}'s config routes {} of {service}, but after {secs}s {running} of its {want} tasks run it",
                 hosts.join(", ")
             ),
             StepError::NotCreated {

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use super::error::Moved;
 use super::interrupt::Interrupt;
 use super::report::StepOutcome;
-use super::{Observer, Progress, StepError};
+use super::{Observer, Progress, StepError, watch};
+use crate::cluster::MountedRoutes;
 use crate::docker::{ApiError, Swarm};
 use crate::route::labels;
 
@@ -98,9 +99,63 @@ pub struct Awaited<'a> {
     pub timeout: Duration,
 }
 
-/// Waits until the proxy serves every host of the application, as the config Interlock wrote
-/// for it says. A proxy whose config is not mounted where the extension says (hitless mode) is
-/// not observable: said, not waited for.
+/// Where an awaited route stands, from one look at the proxy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteStanding {
+    /// The config Interlock mounts in the proxy does not route these hosts yet.
+    NotConfigured(Vec<String>),
+    /// It routes them, but fewer than `want` of the proxy's tasks run it yet: swarm is still
+    /// rolling the proxy onto it, and the tasks on the old config do not route them.
+    Starting {
+        running: u64,
+        want: u64,
+    },
+    Routed,
+}
+
+/// The hosts of `hosts` the mounted config does not route (host names compare as DNS does).
+pub fn unrouted(hosts: &[String], mounted: &MountedRoutes) -> Vec<String> {
+    hosts
+        .iter()
+        .filter(|h| !mounted.hosts.iter().any(|s| s.host.eq_ignore_ascii_case(h)))
+        .cloned()
+        .collect()
+}
+
+/// A route is there when the config routes every host and as many tasks as the proxy asks for
+/// run that config (`running` counts them as the watch does).
+pub fn standing(missing: Vec<String>, running: u64, want: u64) -> RouteStanding {
+    if !missing.is_empty() {
+        RouteStanding::NotConfigured(missing)
+    } else if running < want {
+        RouteStanding::Starting { running, want }
+    } else {
+        RouteStanding::Routed
+    }
+}
+
+/// One look at the proxy: its mounted config, and, once that routes every host, its tasks.
+async fn look(swarm: &impl Swarm, w: &Awaited<'_>) -> Result<Option<RouteStanding>, ApiError> {
+    let Some(mounted) = swarm.served_hosts(w.proxy, w.config_path).await? else {
+        return Ok(None);
+    };
+    let missing = unrouted(w.hosts, &mounted);
+    if !missing.is_empty() {
+        return Ok(Some(standing(missing, 0, 0)));
+    }
+    let svc = swarm.service(w.proxy).await?;
+    let (tasks, nodes) = watch::placement(swarm, &svc.id).await?;
+    let p = watch::Placement {
+        tasks: &tasks,
+        nodes: &nodes,
+    };
+    let running = watch::running_on(p, &mounted.config_id);
+    Ok(Some(standing(missing, running, svc.replicas.unwrap_or(1))))
+}
+
+/// Waits until the proxy routes every host of the application: the config Interlock wrote for
+/// it says so, and the proxy's tasks run that config. A proxy whose config is not mounted
+/// where the extension says (hitless mode) is not observable: said, not waited for.
 pub async fn await_route(
     swarm: &impl Swarm,
     w: &Awaited<'_>,
@@ -112,36 +167,54 @@ pub async fn await_route(
         if interrupt.is_set() {
             return Err(StepError::Interrupted);
         }
-        let Some(served) = swarm.served_hosts(w.proxy, w.config_path).await? else {
+        let Some(now) = look(swarm, w).await? else {
             return Ok(StepOutcome::RouteUnobservable {
                 proxy: w.proxy.to_string(),
                 config_path: w.config_path.to_string(),
             });
         };
-        let missing: Vec<&String> = w
-            .hosts
-            .iter()
-            .filter(|h| !served.iter().any(|s| s.host.eq_ignore_ascii_case(h)))
-            .collect();
-        if missing.is_empty() {
-            return Ok(StepOutcome::Routed {
-                service: w.service.to_string(),
-                proxy: w.proxy.to_string(),
-                hosts: w.hosts.to_vec(),
-            });
-        }
+        let waiting = match &now {
+            RouteStanding::Routed => {
+                return Ok(StepOutcome::Routed {
+                    service: w.service.to_string(),
+                    proxy: w.proxy.to_string(),
+                    hosts: w.hosts.to_vec(),
+                });
+            }
+            RouteStanding::NotConfigured(_) => {
+                format!(
+                    "waiting for `{}` to route {} through {}",
+                    w.cluster, w.service, w.proxy
+                )
+            }
+            RouteStanding::Starting { running, want } => format!(
+                "waiting for {} to run the config that routes {} ({running} of {want} tasks)",
+                w.proxy, w.service
+            ),
+        };
         if start.elapsed() > w.timeout {
-            return Err(StepError::NotRouted {
-                service: w.service.to_string(),
-                proxy: w.proxy.to_string(),
-                hosts: missing.into_iter().cloned().collect(),
-                secs: w.timeout.as_secs(),
-            });
+            return Err(not_routed(w, now));
         }
-        ui.progress(&format!(
-            "waiting for `{}` to route {} through {}",
-            w.cluster, w.service, w.proxy
-        ));
+        ui.progress(&waiting);
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
+
+fn not_routed(w: &Awaited<'_>, now: RouteStanding) -> StepError {
+    let (hosts, running) = match now {
+        RouteStanding::NotConfigured(missing) => (missing, None),
+        RouteStanding::Starting { running, want } => (w.hosts.to_vec(), Some((running, want))),
+        RouteStanding::Routed => (Vec::new(), None),
+    };
+    StepError::NotRouted {
+        service: w.service.to_string(),
+        proxy: w.proxy.to_string(),
+        hosts,
+        running,
+        secs: w.timeout.as_secs(),
+    }
+}
+
+#[cfg(test)]
+#[path = "route_steps_tests.rs"]
+mod tests;

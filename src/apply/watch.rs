@@ -363,7 +363,7 @@ pub async fn failure_details(swarm: &impl Swarm, service_id: &str, message: Stri
 }
 
 /// Reads the service's tasks and the nodes (together when the transport allows).
-async fn placement(
+pub(super) async fn placement(
     swarm: &impl Swarm,
     service_id: &str,
 ) -> Result<(Vec<Task>, Vec<Node>), ApiError> {

@@ -129,6 +129,14 @@ pub struct ConfigRef {
     pub target: String,
 }
 
+/// The config Interlock mounts in a proxy (at its extension's `ProxyConfigPath`), and the hosts
+/// it routes: which config a task runs says whether that task routes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MountedRoutes {
+    pub config_id: String,
+    pub hosts: Vec<crate::route::proxy_config::ServedHost>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Service {
     pub id: String,

@@ -38,7 +38,12 @@ async fn served(client: &Client, cfg: &InterlockConfig, report: &status::Report)
     );
     let mut out = Served::new();
     for (proxy, path) in proxies {
-        let hosts = client.served_hosts(&proxy, &path).await.ok().flatten();
+        let hosts = client
+            .served_hosts(&proxy, &path)
+            .await
+            .ok()
+            .flatten()
+            .map(|m| m.hosts);
         out.insert(proxy, hosts);
     }
     out

@@ -50,9 +50,9 @@ fn print(report: &Report, output: OutputFormat, printer: Printer) -> CliResult {
         CliError::new(
             ErrorCode::RoutesWrong,
             format!(
-                "{} of {} answers are not the expected ones",
+                "{} of {} checks failed",
                 report.failed,
-                report.checks.len()
+                report.failed + report.passed
             ),
         )
     });

@@ -17,15 +17,15 @@ use super::error::{ApiError, Error};
 use super::swarm::Swarm;
 use super::{convert, spec_edit};
 use crate::cluster::{
-    ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, Service, TaskDetail,
-    VersionedNode,
+    ConfigData, ConfigInfo, CoreRetarget, LogSource, MountedRoutes, NewConfig, Node, Service,
+    TaskDetail, VersionedNode,
 };
 use std::collections::BTreeMap;
 
 use bollard::models::NetworkCreateRequest;
 
 use crate::extension::ProxySpec;
-use crate::route::proxy_config::{self, ServedHost};
+use crate::route::proxy_config;
 
 impl Client {
     async fn inspect_service(&self, name: &str) -> Result<bollard::models::Service, ApiError> {
@@ -276,13 +276,16 @@ impl Swarm for Client {
         &self,
         proxy: &str,
         config_path: &str,
-    ) -> Result<Option<Vec<ServedHost>>, ApiError> {
+    ) -> Result<Option<MountedRoutes>, ApiError> {
         let svc = convert::service(self.inspect_service(proxy).await?);
         let Some(mounted) = svc.config_at(config_path) else {
             return Ok(None);
         };
         let data = self.config(&mounted.config_id).await?;
-        Ok(Some(proxy_config::parse(&data.data)))
+        Ok(Some(MountedRoutes {
+            config_id: mounted.config_id.clone(),
+            hosts: proxy_config::parse(&data.data),
+        }))
     }
 
     async fn remove_service(&self, name: &str) -> Result<(), ApiError> {

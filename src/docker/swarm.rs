@@ -8,13 +8,12 @@
 //! `InUse`, `NameConflict`.
 
 use crate::cluster::{
-    ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, Service, TaskDetail,
-    VersionedNode,
+    ConfigData, ConfigInfo, CoreRetarget, LogSource, MountedRoutes, NewConfig, Node, Service,
+    TaskDetail, VersionedNode,
 };
 use std::collections::BTreeMap;
 
 use crate::extension::ProxySpec;
-use crate::route::proxy_config::ServedHost;
 
 use super::client::LiveState;
 use super::error::ApiError;
@@ -96,14 +95,13 @@ pub trait Swarm {
         labels: &BTreeMap<String, String>,
     ) -> Result<(), ApiError>;
 
-    /// The hosts a proxy serves, read from the config Interlock mounts for it at
-    /// `config_path`; `None` when it mounts none there (Interlock's hitless mode streams it
-    /// instead).
+    /// The config Interlock mounts for a proxy at `config_path` and the hosts it routes;
+    /// `None` when it mounts none there (Interlock's hitless mode streams it instead).
     async fn served_hosts(
         &self,
         proxy: &str,
         config_path: &str,
-    ) -> Result<Option<Vec<ServedHost>>, ApiError>;
+    ) -> Result<Option<MountedRoutes>, ApiError>;
 
     /// Removes a service; `NotFound` when it is already gone.
     async fn remove_service(&self, name: &str) -> Result<(), ApiError>;

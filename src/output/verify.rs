@@ -44,11 +44,19 @@ pub fn human(r: &Report, s: &Styler) -> String {
         }
         out.push('\n');
     }
-    for cl in &r.unreachable_clusters {
+    for u in &r.unreachable_clusters {
+        let (mark, unchecked) = if u.routes.is_empty() {
+            (s.yellow("note:"), String::new())
+        } else {
+            (
+                s.red_bold("FAIL"),
+                format!(": {} not checked", u.routes.join(", ")),
+            )
+        };
         let _ = writeln!(
             out,
-            "{} `{cl}`'s proxy has no address to ask on (no HTTP port, or no running task in host mode)",
-            s.yellow("note:")
+            "{mark} `{}`'s proxy has no address to ask on (no HTTP port, or no running task on a ready node in host mode){unchecked}",
+            u.cluster
         );
     }
     let _ = writeln!(
@@ -58,7 +66,7 @@ pub fn human(r: &Report, s: &Styler) -> String {
             s.green(&format!("{} answers, all as expected.", r.passed))
         } else {
             s.red_bold(&format!(
-                "{} of {} answers not as expected.",
+                "{} of {} not as expected.",
                 r.failed,
                 r.failed + r.passed
             ))

@@ -61,14 +61,23 @@ pub struct Check {
     pub why: Option<String>,
 }
 
+/// A cluster whose proxy has no address to ask on: no HTTP port, or in host mode no running
+/// task on a ready node. The hosts it should route are counted as failed: unchecked is not
+/// verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unreachable {
+    pub cluster: String,
+    /// The hosts its proxy should answer.
+    pub routes: Vec<String>,
+}
+
 /// The checks, and how many failed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub checks: Vec<Check>,
-    /// Clusters whose proxy has no address to ask on (no HTTP port, no running task in host
-    /// mode): their hosts are not checked there.
-    pub unreachable_clusters: Vec<String>,
+    pub unreachable_clusters: Vec<Unreachable>,
     pub passed: usize,
+    /// Failed checks, and hosts of unreachable clusters.
     pub failed: usize,
 }
 
@@ -115,26 +124,36 @@ pub fn endpoints(e: &Extension, snap: &Snapshot, ingress_nodes: usize) -> Vec<En
     }
 }
 
-/// Every request `verify` makes: each host of each application at every cluster's proxy.
+/// Every request `verify` makes: each host of each application at every cluster's proxy; and
+/// the clusters whose proxy cannot be asked.
 pub fn probes(
     cfg: &InterlockConfig,
     snap: &Snapshot,
     ingress_nodes: usize,
-) -> (Vec<Probe>, Vec<String>) {
+) -> (Vec<Probe>, Vec<Unreachable>) {
     let clusters: Vec<(&Extension, Vec<Endpoint>)> = cfg
         .extensions
         .iter()
         .filter(|e| e.is_table)
         .map(|e| (e, endpoints(e, snap, ingress_nodes)))
         .collect();
-    let unreachable = clusters
+    let mut unreachable: Vec<Unreachable> = clusters
         .iter()
         .filter(|(_, eps)| eps.is_empty())
-        .map(|(e, _)| e.name.clone())
+        .map(|(e, _)| Unreachable {
+            cluster: e.name.clone(),
+            routes: Vec::new(),
+        })
         .collect();
     let mut out = Vec::new();
     for app in snap.applications() {
         let routed_by = extension_for(app.cluster(), cfg).map(|e| e.name.as_str());
+        if let Some(u) = unreachable
+            .iter_mut()
+            .find(|u| Some(u.cluster.as_str()) == routed_by)
+        {
+            u.routes.extend(app.hosts.iter().cloned());
+        }
         for host in &app.hosts {
             for (e, eps) in &clusters {
                 let expect = if Some(e.name.as_str()) == routed_by {
@@ -188,11 +207,12 @@ pub fn judge(p: Probe, observed: Observed) -> Check {
 }
 
 /// The report of the checks made.
-pub fn report(checks: Vec<Check>, unreachable_clusters: Vec<String>) -> Report {
+pub fn report(checks: Vec<Check>, unreachable_clusters: Vec<Unreachable>) -> Report {
     let failed = checks.iter().filter(|c| !c.ok).count();
+    let unchecked: usize = unreachable_clusters.iter().map(|u| u.routes.len()).sum();
     Report {
         passed: checks.len() - failed,
-        failed,
+        failed: failed + unchecked,
         checks,
         unreachable_clusters,
     }

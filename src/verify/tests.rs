@@ -122,3 +122,41 @@ fn answers_are_judged_by_what_the_proxy_should_do() {
 fn wrong_or(p: Probe) -> Check {
     judge(p, Observed::Status { status: 200 })
 }
+
+/// A proxy with no running task cannot be asked: the hosts it should answer are failures, not
+/// skipped; a cluster routing nothing is only noted.
+#[test]
+fn an_unreachable_proxy_fails_the_hosts_it_should_answer() {
+    let (_, cfg) = InterlockConfig::parse(CONFIG).unwrap();
+    let mut s = snap();
+    s.tasks.retain(|t| t.service_id == "sid-proxy-prod");
+    let (asked, unreachable) = probes(&cfg, &s, 2);
+    assert_eq!(
+        unreachable,
+        [Unreachable {
+            cluster: "dev".into(),
+            routes: vec!["demo.example".into()],
+        }]
+    );
+    let checks: Vec<Check> = asked
+        .into_iter()
+        .map(|p| judge(p, Observed::Status { status: 503 }))
+        .collect();
+    let r = report(checks, unreachable);
+    assert_eq!(
+        (r.passed, r.failed),
+        (1, 1),
+        "prod's 503 passes; dev's host is unchecked"
+    );
+
+    s.tasks = vec![task("proxy-dev", "w1")];
+    let (_, unreachable) = probes(&cfg, &s, 2);
+    assert_eq!(
+        unreachable,
+        [Unreachable {
+            cluster: "prod".into(),
+            routes: vec![],
+        }]
+    );
+    assert_eq!(report(Vec::new(), unreachable).failed, 0);
+}

@@ -6,12 +6,11 @@ use std::sync::Mutex;
 
 use crate::apply::Interrupt;
 use crate::cluster::{
-    ConfigData, ConfigInfo, CoreRetarget, LogSource, NewConfig, Node, Service, TaskDetail,
-    VersionedNode,
+    ConfigData, ConfigInfo, CoreRetarget, LogSource, MountedRoutes, NewConfig, Node, Service,
+    TaskDetail, VersionedNode,
 };
 use crate::docker::{ApiError, LiveState, Swarm, TransportError};
 use crate::extension::ProxySpec;
-use crate::route::proxy_config::ServedHost;
 
 use super::swarm::out_of_sequence;
 
@@ -286,7 +285,7 @@ impl<S: Swarm> Swarm for Faulty<S> {
         &self,
         proxy: &str,
         config_path: &str,
-    ) -> Result<Option<Vec<ServedHost>>, ApiError> {
+    ) -> Result<Option<MountedRoutes>, ApiError> {
         let call = self.inner.served_hosts(proxy, config_path);
         self.around(Call::ServedHosts, proxy, call).await
     }

@@ -4,9 +4,9 @@
 //! not move existing proxies either); a proxy whose port another service holds is not created
 //! until the port is free.
 
-use crate::cluster::{PublishedPort, Service, UpdateState};
+use crate::cluster::{ConfigRef, MountedRoutes, PublishedPort, Service, UpdateState};
 use crate::extension::services::proxy_name;
-use crate::extension::{ProxySpec, services};
+use crate::extension::{ProxySpec, config_path, services};
 use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 use crate::interlock::{Extension, InterlockConfig, ServiceRole, TYPE_LABEL};
 use crate::route::proxy_config::ServedHost;
@@ -42,7 +42,6 @@ pub fn round(state: &mut State) {
     let Ok((_, cfg)) = InterlockConfig::parse(&toml) else {
         return;
     };
-    route(state, &cfg);
     for e in &cfg.extensions {
         for implied in services(e) {
             if state.service(&implied.name).is_none() {
@@ -53,10 +52,12 @@ pub fn round(state: &mut State) {
             }
         }
     }
+    route(state, &cfg);
 }
 
 /// Configures each proxy of the config with the hosts of the applications its extension routes
-/// (the model's rule); a proxy no extension names keeps what it served (an orphan).
+/// (the model's rule), as a config mounted at its `ProxyConfigPath`, a new one whenever the
+/// hosts change; a proxy no extension names keeps what it served (an orphan).
 fn route(state: &mut State, cfg: &InterlockConfig) {
     let apps: Vec<Application> = state
         .services
@@ -73,7 +74,26 @@ fn route(state: &mut State, cfg: &InterlockConfig) {
                 upstreams: Vec::new(),
             })
             .collect();
-        state.served.insert(proxy_name(e).to_string(), hosts);
+        mount_routes(state, proxy_name(e), config_path(e), hosts);
+    }
+}
+
+fn mount_routes(state: &mut State, proxy: &str, path: &str, hosts: Vec<ServedHost>) {
+    if state.served.get(proxy).map(|m| &m.hosts) != Some(&hosts) {
+        state.routes_version += 1;
+        let config_id = format!("routes-{proxy}-{}", state.routes_version);
+        state
+            .served
+            .insert(proxy.to_string(), MountedRoutes { config_id, hosts });
+    }
+    let id = state.served[proxy].config_id.clone();
+    if let Some(m) = state.service_mut(proxy) {
+        m.service.configs.retain(|c| c.target != path);
+        m.service.configs.push(ConfigRef {
+            config_id: id.clone(),
+            config_name: id,
+            target: path.to_string(),
+        });
     }
 }
 

@@ -46,7 +46,7 @@ async fn the_application_is_relabelled_then_awaited_on_its_new_proxy() {
     let m = model();
     let before = m.read(|s| s.served.get("ucp-interlock-proxy").cloned());
     assert_eq!(
-        before.unwrap()[0].host,
+        before.unwrap().hosts[0].host,
         "demo.example",
         "the default routes it before"
     );
@@ -63,7 +63,7 @@ async fn the_application_is_relabelled_then_awaited_on_its_new_proxy() {
     ));
     assert_eq!(label(&m).as_deref(), Some("dev"));
     let served = m.read(|s| s.served.get("ucp-interlock-proxy-dev").cloned().unwrap());
-    assert_eq!(served[0].host, "demo.example");
+    assert_eq!(served.hosts[0].host, "demo.example");
     let network = m.read(|s| s.networks.clone());
     assert_eq!(
         network[0].1.get(labels::COLLECTION).map(String::as_str),

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::cluster::MountedRoutes;
 use crate::cluster::{ConfigInfo, ConfigRef, Node, Service, UpdateState, UpdateStatus};
 use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
-use crate::route::proxy_config::ServedHost;
 
 /// A service with the state swarm keeps beside its spec.
 #[derive(Debug, Clone)]
@@ -34,7 +34,9 @@ pub struct State {
     /// Overlay networks: name and labels.
     pub networks: Vec<(String, BTreeMap<String, String>)>,
     /// What each proxy serves, as the simulated Interlock last configured it.
-    pub served: BTreeMap<String, Vec<ServedHost>>,
+    pub served: BTreeMap<String, MountedRoutes>,
+    /// Numbers the proxies' route configs.
+    pub routes_version: u64,
 }
 
 impl State {

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use crate::cluster::MountedRoutes;
 use crate::cluster::{
     ConfigData, ConfigInfo, ConfigRef, CoreRetarget, LogSource, NewConfig, Node, PublishedPort,
     Service, Task, TaskDetail, UpdateState, VersionedNode,
@@ -12,7 +13,6 @@ use crate::cluster::{
 use crate::docker::{ApiError, LiveState, Swarm};
 use crate::extension::ProxySpec;
 use crate::interlock::PublishMode;
-use crate::route::proxy_config::ServedHost;
 
 use super::interlock;
 use super::state::State;
@@ -329,11 +329,18 @@ impl Swarm for Model {
     async fn served_hosts(
         &self,
         proxy: &str,
-        _config_path: &str,
-    ) -> Result<Option<Vec<ServedHost>>, ApiError> {
+        config_path: &str,
+    ) -> Result<Option<MountedRoutes>, ApiError> {
         self.tick(|s| {
             s.service(proxy).ok_or_else(|| not_found(proxy))?;
-            Ok(Some(s.served.get(proxy).cloned().unwrap_or_default()))
+            let Some(mounted) = s.mounted(proxy, config_path) else {
+                return Ok(None);
+            };
+            let hosts = s.served.get(proxy).map(|m| m.hosts.clone());
+            Ok(Some(MountedRoutes {
+                config_id: mounted.config_id.clone(),
+                hosts: hosts.unwrap_or_default(),
+            }))
         })
     }
 
