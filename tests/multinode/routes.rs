@@ -14,9 +14,9 @@ use support::multinode_core::{Answer, http_request};
 use super::*;
 
 /// The walk-through's demo host.
-const DEMO_HOST: &str = "ingress-demo.lab.capstonec.net";
+pub(super) const DEMO_HOST: &str = "ingress-demo.lab.capstonec.net";
 /// The demo service, as `docker stack deploy … demodev` names it.
-const DEMO: &str = "demodev_demo";
+pub(super) const DEMO: &str = "demodev_demo";
 const PLAIN_HOST: &str = "plain.example";
 const TYPO_HOST: &str = "typo.example";
 const CORE: &str = "ucp-interlock";
@@ -90,7 +90,7 @@ fn assert_routed_by(bed: &MultiNode, host: &str, app: &str, from: Option<usize>)
 
 /// The walk-through's demo service (Step 9): its labels, 2 replicas, on the /dev node as UCP
 /// places a service of the /dev collection.
-fn demo_app() -> App {
+pub(super) fn demo_app() -> App {
     App {
         networks: vec!["ingress_dev".into()],
         replicas: 2,
