@@ -244,7 +244,14 @@ fn stale_port_holder(s: &StaleService) -> Finding {
             if clusters.len() == 1 { "needs" } else { "need" },
             if ports.len() == 1 { "that port" } else { "those ports" }
         ),
-    ).hint("run apply in a change window, or move the new cluster to other ports first and swap in the load balancer")
+    )
+    .hint(match (s.role, clusters.as_slice()) {
+        (ServiceRole::Proxy, [cluster]) => format!(
+            "{}; or run apply in a change window",
+            routes::gap::adopt_line(cluster, &s.service)
+        ),
+        _ => "run apply in a change window, or move the new cluster to other ports first and swap in the load balancer".into(),
+    })
 }
 
 /// The actions, in the order apply takes them.

@@ -8,7 +8,7 @@
 use super::{AppRoute, Gap};
 use crate::extension::services::proxy_name;
 use crate::finding::{Code, Finding};
-use crate::interlock::InterlockConfig;
+use crate::interlock::{InterlockConfig, ServiceRole};
 use crate::plan::Action;
 
 /// Fills in each moving application's gap, if any, and says where there is one.
@@ -56,7 +56,8 @@ pub fn gaps(routes: &mut [AppRoute], actions: &[Action], new: &InterlockConfig) 
             None => continue,
         };
         if from < until {
-            out.push(finding(r, from, until, &why, &after.cluster));
+            let adopter = removed.and_then(|i| sole_taker(&actions[i - 1]));
+            out.push(finding(r, from, until, &why, adopter));
             r.gap = Some(Gap {
                 from_step: from,
                 until_step: until,
@@ -67,7 +68,34 @@ pub fn gaps(routes: &mut [AppRoute], actions: &[Action], new: &InterlockConfig) 
     out
 }
 
-fn finding(r: &AppRoute, from: usize, until: usize, why: &str, to: &str) -> Finding {
+/// The one cluster that needs the ports of a proxy apply removes: it could adopt that proxy.
+fn sole_taker(removal: &Action) -> Option<(&str, &str)> {
+    match removal {
+        Action::RemoveStaleService {
+            service,
+            role: ServiceRole::Proxy,
+            needed_by,
+            ..
+        } if needed_by.len() == 1 => Some((needed_by[0].as_str(), service.as_str())),
+        _ => None,
+    }
+}
+
+/// The spec line that lets `cluster` take over the running `proxy` by a rolling update instead
+/// of its removal: the one edit that avoids a handover gap.
+pub fn adopt_line(cluster: &str, proxy: &str) -> String {
+    format!(
+        "add `adopt_proxy = \"{proxy}\"` under `[clusters.{cluster}]` in the spec: `{cluster}` then takes over the running proxy by a rolling update instead of its removal, and its ports stay served"
+    )
+}
+
+fn finding(
+    r: &AppRoute,
+    from: usize,
+    until: usize,
+    why: &str,
+    adopter: Option<(&str, &str)>,
+) -> Finding {
     Finding::warning(
         Code::RouteGap,
         format!(
@@ -76,7 +104,11 @@ fn finding(r: &AppRoute, from: usize, until: usize, why: &str, to: &str) -> Find
             r.hosts.join(", ")
         ),
     )
-    .hint(format!(
-        "no order avoids it: run apply in a change window; or let `{to}` adopt the proxy that routes it now (adopt_proxy), or give the new cluster other ports so that the old proxy keeps serving until the new one does"
-    ))
+    .hint(match adopter {
+        Some((cluster, proxy)) => format!(
+            "no order of these steps avoids it: {}; or run apply in a change window",
+            adopt_line(cluster, proxy)
+        ),
+        None => "no order avoids it: run apply in a change window; or give the new cluster other ports, so that the old proxy keeps serving until the new one does".into(),
+    })
 }

@@ -5,7 +5,7 @@
 //! (`route::extension_for`).
 
 mod findings;
-mod gap;
+pub mod gap;
 mod glob;
 
 use serde::{Deserialize, Serialize};
