@@ -67,7 +67,7 @@ pub enum StepOutcome {
         to: String,
         already: bool,
     },
-    /// The application was removed since the plan: nothing to relabel.
+    /// The application was removed since the plan: nothing to relabel or wait for.
     AppGone { service: String },
     /// The proxy serves the application's hosts.
     Routed {

@@ -167,6 +167,13 @@ pub async fn await_route(
         if interrupt.is_set() {
             return Err(StepError::Interrupted);
         }
+        // Removed since the plan (or during the wait): no proxy will route it, and that is not
+        // the new proxy's failure.
+        if gone(swarm, w.service).await? {
+            return Ok(StepOutcome::AppGone {
+                service: w.service.to_string(),
+            });
+        }
         let Some(now) = look(swarm, w).await? else {
             return Ok(StepOutcome::RouteUnobservable {
                 proxy: w.proxy.to_string(),
@@ -197,6 +204,14 @@ pub async fn await_route(
         }
         ui.progress(&waiting);
         tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+async fn gone(swarm: &impl Swarm, service: &str) -> Result<bool, ApiError> {
+    match swarm.service(service).await {
+        Ok(_) => Ok(false),
+        Err(ApiError::NotFound { .. }) => Ok(true),
+        Err(e) => Err(e),
     }
 }
 

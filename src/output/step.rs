@@ -94,7 +94,7 @@ fn route_words(o: &StepOutcome) -> String {
             if *already { "already set" } else { "set" }
         ),
         StepOutcome::AppGone { service } => {
-            format!("{service} was removed since the plan: nothing to relabel")
+            format!("{service} was removed since the plan: nothing to move")
         }
         StepOutcome::Routed {
             service,

@@ -10,8 +10,8 @@ use super::{ClusterState, Report};
 use crate::cluster::Snapshot;
 use crate::finding::{Code, Finding};
 use crate::interlock::{InterlockConfig, ServiceRole};
-use crate::route::extension_for;
 use crate::route::proxy_config::ServedHost;
+use crate::route::routed_by;
 
 /// What each proxy serves, by proxy service name; `None` where its config could not be read
 /// (none mounted where the extension says: Interlock's hitless mode).
@@ -36,7 +36,7 @@ pub fn add(r: &mut Report, cfg: &InterlockConfig, snap: &Snapshot, served: &Serv
         .applications()
         .into_iter()
         .map(|app| {
-            let cluster = extension_for(app.cluster(), cfg).map(|e| e.name.clone());
+            let cluster = routed_by(&app, cfg).map(|e| e.name.clone());
             let problems = cluster
                 .is_none()
                 .then(|| unrouted(&app.service, &app.hosts, app.cluster()));

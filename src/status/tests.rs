@@ -309,11 +309,16 @@ fn routes_declared_served_unrouted_and_orphaned() {
     let mut app = service("demo", 1, &[], &[]);
     app.labels = [
         (labels::HOSTS.to_string(), "demo.example".to_string()),
+        (labels::PORT.to_string(), "8080".to_string()),
         (labels::SERVICE_CLUSTER.to_string(), "dev".to_string()),
     ]
     .into();
     let mut lost = service("plain", 1, &[], &[]);
-    lost.labels = [(labels::HOSTS.to_string(), "plain.example".to_string())].into();
+    lost.labels = [
+        (labels::HOSTS.to_string(), "plain.example".to_string()),
+        (labels::PORT.to_string(), "8080".to_string()),
+    ]
+    .into();
     let mut orphan = service("old-proxy", 1, &[], &[]);
     orphan
         .labels

@@ -11,7 +11,7 @@ use crate::cluster::{NodeState, Snapshot};
 use crate::extension::services::proxy_name;
 use crate::extension::{PortRole, ProxySpec};
 use crate::interlock::{Extension, InterlockConfig, PublishMode};
-use crate::route::extension_for;
+use crate::route::routed_by;
 
 /// Where a cluster's proxy answers HTTP: a node's address and the cluster's published port.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -147,7 +147,7 @@ pub fn probes(
         .collect();
     let mut out = Vec::new();
     for app in snap.applications() {
-        let routed_by = extension_for(app.cluster(), cfg).map(|e| e.name.as_str());
+        let routed_by = routed_by(&app, cfg).map(|e| e.name.as_str());
         if let Some(u) = unreachable
             .iter_mut()
             .find(|u| Some(u.cluster.as_str()) == routed_by)

@@ -59,6 +59,7 @@ fn snap() -> Snapshot {
                 "demo",
                 &[
                     (labels::HOSTS, "demo.example"),
+                    (labels::PORT, "8080"),
                     (labels::SERVICE_CLUSTER, "dev"),
                 ],
             ),

@@ -13,7 +13,11 @@ use crate::spec::{ClusterSpec, Spec};
 
 /// `service (a.example, b.example)`.
 fn named(service: &str, hosts: &[String]) -> String {
-    format!("`{service}` ({})", hosts.join(", "))
+    if hosts.is_empty() {
+        format!("`{service}` (no valid host)")
+    } else {
+        format!("`{service}` ({})", hosts.join(", "))
+    }
 }
 
 /// `the default, unnamed service cluster` or `service cluster `dev``.
@@ -105,6 +109,17 @@ pub fn of(
 ) -> Vec<Finding> {
     let mut out: Vec<Finding> = app.problems.iter().map(|p| bad_label(app, p)).collect();
     let after_cluster = r.relabel.as_deref().unwrap_or(app.cluster());
+    if !app.routable() {
+        // Routed by none either way (its bad label says why); its label may still name no
+        // cluster at all.
+        let nowhere = route::extension_for(app.cluster(), old).is_none()
+            && route::extension_for(after_cluster, new).is_none();
+        if nowhere {
+            out.push(unmatched(app, after_cluster, old, new));
+        }
+        out.extend(secrets(app, snap));
+        return out;
+    }
     match (&r.now, &r.after) {
         (Some(now), None) => out.push(lost(app, now, after_cluster, new)),
         (None, None) => out.push(unmatched(app, after_cluster, old, new)),

@@ -16,7 +16,7 @@ use crate::extension::services::proxy_name;
 use crate::extension::{PortSpec, ProxySpec, config_path};
 use crate::finding::Finding;
 use crate::interlock::InterlockConfig;
-use crate::route::{Application, extension_for, labels};
+use crate::route::{Application, labels, routed_by};
 use crate::spec::{ClusterSpec, Spec};
 
 pub use gap::gaps;
@@ -106,8 +106,8 @@ pub fn analyse(
     out
 }
 
-fn route(cluster: &str, cfg: &InterlockConfig) -> Option<Route> {
-    let e = extension_for(cluster, cfg)?;
+fn route(app: &Application, cfg: &InterlockConfig) -> Option<Route> {
+    let e = routed_by(app, cfg)?;
     Some(Route {
         cluster: e.name.clone(),
         proxy: proxy_name(e).to_string(),
@@ -121,13 +121,18 @@ fn app_route(
     old: &InterlockConfig,
     new: &InterlockConfig,
 ) -> AppRoute {
-    let after_label = relabel.as_deref().unwrap_or(app.cluster());
+    // After the plan's relabel, if any; a service whose labels Interlock cannot use is routed
+    // by none, before and after (app-label-invalid says why): nothing to lose or wait for.
+    let after = Application {
+        cluster_label: relabel.clone().or_else(|| app.cluster_label.clone()),
+        ..app.clone()
+    };
     AppRoute {
         service: app.service.clone(),
         hosts: app.hosts.clone(),
         label: app.cluster_label.clone(),
-        now: route(app.cluster(), old),
-        after: route(after_label, new),
+        now: route(app, old),
+        after: route(&after, new),
         relabel,
         gap: None,
     }

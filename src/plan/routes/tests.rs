@@ -213,13 +213,14 @@ fn secrets_hosts_collections_and_bad_labels() {
     let mut tls = app("shop", "shop.example", Some("dev"), &["appnet"]);
     tls.labels
         .insert(labels::SSL_CERT.into(), "shop_cert".into());
-    let mut twice = app("shop2", "shop.example", Some("prod"), &["appnet"]);
-    twice.labels.insert(labels::PORT.into(), "http".into());
+    let twice = app("shop2", "shop.example", Some("prod"), &["appnet"]);
+    let mut broken = app("broken", "broken.example", Some("prod"), &["appnet"]);
+    broken.labels.insert(labels::PORT.into(), "http".into());
     let mut stray = app("stray", "stray.example", None, &["appnet"]);
     stray
         .labels
         .insert(labels::COLLECTION.into(), "/dev".into());
-    let snap = with(vec![tls, twice, stray]);
+    let snap = with(vec![tls, twice, broken, stray]);
     let p = plan_with(&snap, SEED, &ucp_default());
     assert!(findings_of(&p, "tls-secret-missing")[0].contains("shop_cert"));
     assert!(findings_of(&p, "host-in-two-clusters")[0].contains("shop.example"));
@@ -236,5 +237,33 @@ fn secrets_hosts_collections_and_bad_labels() {
             .unwrap()
             .contains("apps = [\"stray\"]"),
         "{proposal:?}"
+    );
+}
+
+/// A service without `com.docker.lb.port` is routed by no proxy (Interlock has no port of its
+/// tasks to send to): the split loses it nothing, `apps` still relabels it, and apply waits
+/// for no proxy to route it; the bad label is said.
+#[test]
+fn an_application_without_a_port_is_routed_by_none_and_not_awaited() {
+    let mut portless = app("demodev_demo", "demo.example", None, &["appnet"]);
+    portless.labels.remove(labels::PORT);
+    let spec = SEED.replace(
+        "[clusters.dev]\n",
+        "[clusters.dev]\napps = [\"demodev_*\"]\n",
+    );
+    let p = plan_with(&with(vec![portless]), &spec, &ucp_default());
+    assert!(findings_of(&p, "route-lost").is_empty(), "{:?}", p.findings);
+    assert!(findings_of(&p, "app-label-invalid")[0].contains(labels::PORT));
+    let r = &p.routes[0];
+    assert_eq!((&r.now, &r.after), (&None, &None), "{r:?}");
+    assert!(
+        p.actions
+            .iter()
+            .any(|a| matches!(a, Action::RelabelApp { .. }))
+    );
+    assert!(
+        !p.actions
+            .iter()
+            .any(|a| matches!(a, Action::AwaitRoute { .. }))
     );
 }

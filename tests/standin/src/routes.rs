@@ -133,7 +133,7 @@ pub fn routes(ext: &Extension, cfg: &InterlockConfig, swarm: &SwarmView) -> Rout
                 continue;
             }
         };
-        let Some(port) = app.port.filter(|_| app.problems.is_empty()) else {
+        let Some(port) = app.port.filter(|_| app.routable()) else {
             let why = match app.problems.first() {
                 Some(p) => format!("label {} `{}` {}", p.label, p.value, p.why),
                 None => "it has no com.docker.lb.port".to_string(),

@@ -61,13 +61,19 @@ impl Application {
         let text = |l: &str| service_labels.get(l).map(|v| v.trim().to_string());
         let mut problems = Vec::new();
         let hosts = hosts(raw_hosts, &mut problems);
-        let port = text(labels::PORT).and_then(|p| match p.parse::<u16>() {
-            Ok(n) if n > 0 => Some(n),
-            _ => {
-                problems.push(problem(labels::PORT, &p, "is not a port (1-65535)"));
+        let port = match text(labels::PORT) {
+            None => {
+                problems.push(problem(labels::PORT, "", MISSING_PORT));
                 None
             }
-        });
+            Some(p) => match p.parse::<u16>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    problems.push(problem(labels::PORT, &p, "is not a port (1-65535)"));
+                    None
+                }
+            },
+        };
         let backend_mode = match text(labels::BACKEND_MODE).as_deref() {
             None | Some("task") => BackendMode::Task,
             Some("vip") => BackendMode::Vip,
@@ -97,6 +103,14 @@ impl Application {
         })
     }
 
+    /// Whether a proxy can route it at all: Interlock leaves out a service whose labels it
+    /// cannot use — no port to send its traffic to, an empty host, a backend mode it does not
+    /// know [inferred: the docs name the labels but not what a bad one does; the test bed's
+    /// stand-in does the same]. Which cluster would route it is `route::extension_for`.
+    pub fn routable(&self) -> bool {
+        self.problems.is_empty()
+    }
+
     /// The service cluster it asks for: its label, or the default, unnamed one (`""`) without
     /// it, since Go reads an absent string as empty.
     pub fn cluster(&self) -> &str {
@@ -108,6 +122,10 @@ impl Application {
         self.hosts.join(", ")
     }
 }
+
+/// Interlock sends an application's traffic to this port of its tasks; without it there is no
+/// upstream to write.
+const MISSING_PORT: &str = "is missing: the proxy has no port of the tasks to send the traffic to";
 
 fn problem(label: &str, value: &str, why: &str) -> LabelProblem {
     LabelProblem {

@@ -10,4 +10,4 @@ pub mod proxy_config;
 pub mod rule;
 
 pub use app::{Application, BackendMode, LabelProblem};
-pub use rule::{Unreachable, extension_for, near_miss, network, serves};
+pub use rule::{Unreachable, extension_for, near_miss, network, routed_by, serves};

@@ -25,6 +25,12 @@ pub fn extension_for<'a>(cluster: &str, cfg: &'a InterlockConfig) -> Option<&'a 
         .find(|e| serves(e) == cluster)
 }
 
+/// The extension of `cfg` whose proxy routes `app`: the one of its cluster, if Interlock can
+/// use its labels at all (`Application::routable`). What plan, status and verify expect.
+pub fn routed_by<'a>(app: &Application, cfg: &'a InterlockConfig) -> Option<&'a Extension> {
+    extension_for(app.cluster(), cfg).filter(|_| app.routable())
+}
+
 /// An extension whose `ServiceCluster` matches `cluster` only once case and spaces are
 /// ignored: what the operator most likely meant when nothing matches exactly.
 pub fn near_miss<'a>(cluster: &str, cfg: &'a InterlockConfig) -> Option<&'a Extension> {
