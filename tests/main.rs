@@ -28,5 +28,6 @@ mod completions;
 mod dist;
 mod live;
 mod multinode;
+mod route_findings;
 mod split_properties;
 mod testbed;

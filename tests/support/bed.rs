@@ -337,17 +337,30 @@ pub fn cleanup() -> Result<(), String> {
         &format!("label={TEST_LABEL_KV}"),
     ]));
     remove_services(&ids, deadline)?;
+    remove_all("config", test_configs, deadline)?;
+    // A network is removable once the containers of the removed services have left it.
+    remove_all("network", || labelled("network"), deadline)?;
+    remove_all("secret", || labelled("secret"), deadline)
+}
+
+/// Removes the objects of `kind` (`config`, `network`, `secret`) that `names` lists, again
+/// until none is left or the deadline passes.
+fn remove_all(
+    kind: &str,
+    names: impl Fn() -> Vec<String>,
+    deadline: Instant,
+) -> Result<(), String> {
     loop {
-        let configs = test_configs();
-        if configs.is_empty() {
+        let left = names();
+        if left.is_empty() {
             return Ok(());
         }
-        let mut args = vec!["config", "rm"];
-        args.extend(configs.iter().map(String::as_str));
+        let mut args = vec![kind, "rm"];
+        args.extend(left.iter().map(String::as_str));
         let out = docker(&args);
         if Instant::now() >= deadline {
             return Err(format!(
-                "configs still there: {configs:?}: {}",
+                "{kind}s still there: {left:?}: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
             ));
         }
@@ -355,6 +368,18 @@ pub fn cleanup() -> Result<(), String> {
             std::thread::sleep(Duration::from_millis(500));
         }
     }
+}
+
+/// Names of the objects of `kind` that carry the test label.
+fn labelled(kind: &str) -> Vec<String> {
+    lines(&docker_ok(&[
+        kind,
+        "ls",
+        "--filter",
+        &format!("label={TEST_LABEL_KV}"),
+        "--format",
+        "{{.Name}}",
+    ]))
 }
 
 /// Names of the configs [`cleanup`] removes.
