@@ -58,9 +58,13 @@ pub enum StepError {
 impl StepError {
     pub fn message(&self) -> String {
         match self {
-            StepError::Swarm(e @ ApiError::Transport(TransportError::Refused { .. })) => {
-                format!("lost the connection to the manager: {}", e.message())
-            }
+            // Mid-apply, a manager that refuses new connections and one that drops the open
+            // one are the same event for the operator: it went away.
+            StepError::Swarm(
+                e @ ApiError::Transport(
+                    TransportError::Refused { .. } | TransportError::Dropped { .. },
+                ),
+            ) => format!("lost the connection to the manager: {}", e.message()),
             StepError::Swarm(e) => e.message(),
             StepError::BadConfig(m) => m.clone(),
             StepError::NoConfigName => "the plan names no config".into(),
