@@ -2,25 +2,12 @@
 //! proxy a config with the host, then swarm rolls the proxy's tasks onto it; only a proxy whose
 //! tasks run that config routes the host.
 
-use std::collections::BTreeMap;
-
 use super::*;
-use crate::cluster::{Node, Role, Task};
+use crate::cluster::{Node, Task};
 use crate::route::proxy_config::ServedHost;
 
 fn node(id: &str, state: &str) -> Node {
-    Node {
-        id: id.into(),
-        hostname: id.into(),
-        role: Role::Worker,
-        availability: "active".into(),
-        state: state.into(),
-        labels: BTreeMap::new(),
-        engine_labels: BTreeMap::new(),
-        os: "linux".into(),
-        arch: "x86_64".into(),
-        addr: String::new(),
-    }
+    crate::apply::testing::fixture::worker(id, state)
 }
 
 fn task(node: &str, state: &str, config: &str) -> Task {

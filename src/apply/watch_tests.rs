@@ -1,28 +1,15 @@
 //! The convergence watch on hand-built sequences of update states and tasks, in the manner of
 //! the docker CLI's `progress_test.go`: each test feeds polls and checks the verdict of each.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::*;
-use crate::cluster::Role;
 
 const OLD_START: &str = "2024-05-01T10:00:00Z";
 const NEW_START: &str = "2024-05-01T10:05:00Z";
 
 fn node(id: &str, state: &str) -> Node {
-    Node {
-        id: id.into(),
-        hostname: id.into(),
-        role: Role::Worker,
-        availability: "active".into(),
-        state: state.into(),
-        labels: BTreeMap::new(),
-        engine_labels: BTreeMap::new(),
-        os: "linux".into(),
-        arch: "x86_64".into(),
-        addr: String::new(),
-    }
+    crate::apply::testing::fixture::worker(id, state)
 }
 
 fn task(node: &str, desired: &str, state: &str) -> Task {

@@ -31,13 +31,25 @@ fn node() -> Node {
         id: "node-id-1".into(),
         hostname: HOST.into(),
         role: Role::Manager,
-        availability: "active".into(),
-        state: "ready".into(),
         labels: [(
             "com.docker.ucp.orchestrator.swarm".to_string(),
             "true".to_string(),
         )]
         .into(),
+        ..worker("node-id-1", "ready")
+    }
+}
+
+/// A worker named by its ID, in `state` (`ready`, `down`, `unknown`), for hand-built task
+/// sequences.
+pub fn worker(id: &str, state: &str) -> Node {
+    Node {
+        id: id.into(),
+        hostname: id.into(),
+        role: Role::Worker,
+        availability: "active".into(),
+        state: state.into(),
+        labels: Default::default(),
         engine_labels: Default::default(),
         os: "linux".into(),
         arch: "x86_64".into(),
