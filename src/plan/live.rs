@@ -56,6 +56,7 @@ pub fn analyse(old: &InterlockConfig, new: &InterlockConfig, spec: &Spec, snap: 
     live.stale = retired(old, new, Some(snap));
 
     let nodes = relabelled(snap, spec);
+    super::host_apart::unblock(&mut live.stale, new, snap, &nodes);
     for e in &new.extensions {
         placement(e, &nodes, &mut live.findings);
         ports_in_use(e, snap, &live.stale, &new_names, &mut live.findings);

@@ -4,6 +4,7 @@
 pub mod action;
 mod build;
 pub mod diff;
+mod host_apart;
 mod live;
 mod mask;
 mod relocate;
