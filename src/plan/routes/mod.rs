@@ -92,14 +92,23 @@ pub fn analyse(
         })
         .collect();
     let exists = |n: &str| snap.network(n).is_some() || planned.contains(&n);
+    let mut awaits = Vec::new();
     for app in &apps {
         let relabel = claims.get(&app.service).cloned();
         let r = app_route(app, relabel, old, new);
         out.findings
             .extend(findings::of(app, &r, old, new, &exists, snap));
-        out.moves.extend(moves(app, &r, snap, new));
+        let (relabels, waits): (Vec<Action>, Vec<Action>) = moves(app, &r, snap, new)
+            .into_iter()
+            .partition(|a| matches!(a, Action::RelabelApp { .. }));
+        out.moves.extend(relabels);
+        awaits.extend(waits);
         out.apps.push(r);
     }
+    // Every relabel, then every wait: each relabel reconfigures the new proxy, and a proxy
+    // Interlock reconfigures restarts its tasks; relabels sent together reach it in as few
+    // Interlock polls as can be, instead of one restart per application awaited in turn.
+    out.moves.extend(awaits);
     out.findings.extend(findings::shared_hosts(&out.apps));
     out.findings
         .extend(findings::collections(&apps, &out.apps, spec));

@@ -122,6 +122,40 @@ fn apps_relabel_once_the_new_proxy_runs_and_the_gap_is_announced() {
     assert_eq!(findings_of(&p, "route-moves").len(), 1);
 }
 
+/// Two applications moved to dev: both relabelled, then both awaited, so that dev's proxy is
+/// reconfigured for them together; while the old proxy is gone, each is without a route until
+/// the last wait through dev's proxy, since each move restarts it.
+#[test]
+fn apps_moved_together_are_relabelled_first_and_gapped_until_the_last_wait() {
+    let snap = with(vec![
+        app("a", "a.example", None, &["appnet"]),
+        app("b", "b.example", None, &["appnet"]),
+    ]);
+    let spec = SEED.replace(
+        "[clusters.dev]\n",
+        "[clusters.dev]\napps = [\"a\", \"b\"]\n",
+    );
+    let p = plan_with(&snap, &spec, &ucp_default());
+    let kinds: Vec<&str> = p
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::RelabelApp { .. } => Some("relabel"),
+            Action::AwaitRoute { .. } => Some("await"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds, ["relabel", "relabel", "await", "await"]);
+    let last = step(
+        &p,
+        |a| matches!(a, Action::AwaitRoute { service, .. } if service == "b"),
+    );
+    for r in &p.routes {
+        let gap = r.gap.as_ref().expect("a gap");
+        assert_eq!(gap.until_step, last, "{r:#?}");
+    }
+}
+
 /// A glob never takes an application labelled for another cluster; its exact name does.
 #[test]
 fn a_glob_leaves_an_application_labelled_elsewhere_its_name_moves_it() {
@@ -172,6 +206,49 @@ fn catch_all_with_the_adopted_proxy_keeps_unlabelled_applications_where_they_are
             .iter()
             .any(|a| matches!(a, Action::RelabelApp { .. } | Action::AwaitRoute { .. }))
     );
+}
+
+/// `apps` moves the unlabelled application to dev while prod adopts the default proxy: the new
+/// config has that proxy serve prod only, so it drops the application at the core's first poll
+/// on it, before the relabel (done first, the old config would drop it as soon): a gap from the
+/// core's update until dev routes it, with the two-apply way round.
+#[test]
+fn apps_away_from_an_adopted_proxy_announce_the_drop_at_the_switch() {
+    let snap = with(vec![app("plain", "plain.example", None, &["appnet"])]);
+    let spec = SEED
+        .replace("[clusters.dev]\n", "[clusters.dev]\napps = [\"plain\"]\n")
+        .replace(
+            "[clusters.prod]\n",
+            "[clusters.prod]\nadopt_proxy = \"ucp-interlock-proxy\"\n",
+        );
+    let p = plan_with(&snap, &spec, &ucp_default());
+    let switched = step(&p, |a| matches!(a, Action::UpdateCoreService { .. }));
+    let awaited = step(
+        &p,
+        |a| matches!(a, Action::AwaitRoute { service, .. } if service == "plain"),
+    );
+    let gap = p.routes[0].gap.as_ref().expect("a gap");
+    assert_eq!((gap.from_step, gap.until_step), (switched, awaited));
+    assert!(gap.why.contains("reconfigured"), "{}", gap.why);
+    let f = p.findings.iter().find(|f| f.code == "route-gap").unwrap();
+    assert!(f.hint.as_deref().unwrap().contains("catch_all"), "{f:?}");
+}
+
+/// With `catch_all` on the adopting cluster the adopted proxy keeps serving the unlabelled
+/// application under the new config, until the relabel moves it to dev: no gap.
+#[test]
+fn apps_away_from_an_adopted_catch_all_proxy_move_with_no_gap() {
+    let snap = with(vec![app("plain", "plain.example", None, &["appnet"])]);
+    let spec = SEED
+        .replace("[clusters.dev]\n", "[clusters.dev]\napps = [\"plain\"]\n")
+        .replace(
+            "[clusters.prod]\n",
+            "[clusters.prod]\ncatch_all = true\nadopt_proxy = \"ucp-interlock-proxy\"\n",
+        );
+    let p = plan_with(&snap, &spec, &ucp_default());
+    let r = &p.routes[0];
+    assert!(r.moves() && r.gap.is_none(), "{r:#?}");
+    assert!(findings_of(&p, "route-gap").is_empty(), "{:?}", p.findings);
 }
 
 /// The networks a cluster's proxy joins are created before the core runs the config that
