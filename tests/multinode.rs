@@ -23,6 +23,7 @@ use support::multinode_core::http_get;
 mod handover;
 mod routes;
 mod split_routes;
+mod split_traffic;
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const WAIT: Duration = Duration::from_secs(60);

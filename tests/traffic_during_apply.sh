@@ -6,6 +6,9 @@
 # mode), once by removing the default proxy, once with prod adopting it (`adopt_proxy`).
 # `relabel`: the walk-through's demo app relabelled from dev to prod with the stand-in core;
 # per application host: requests sent, failed, the longest time without an answer.
+# `apps`: the walk-through's split of a cluster whose applications carry no service-cluster
+# label, kept by prod (`catch_all`) or relabelled for dev (`apps`), with the stand-in core; per
+# application host: sent, failed, the longest gap, and the gap the saved plan announced.
 # Needs root and a Docker engine (see README, "Tests").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,5 +20,10 @@ handover)
         multinode::handover::traffic_during_handover_by_adoption
     ;;
 relabel) exec cargo test --test it -- --ignored --exact multinode::routes::traffic_during_relabel --nocapture ;;
-*) echo "usage: $0 [split|handover|relabel]" >&2; exit 2 ;;
+apps)
+    exec cargo test --test it -- --ignored --exact --test-threads 1 --nocapture \
+        multinode::split_traffic::traffic_during_split_with_catch_all \
+        multinode::split_traffic::traffic_during_split_with_apps
+    ;;
+*) echo "usage: $0 [split|handover|relabel|apps]" >&2; exit 2 ;;
 esac

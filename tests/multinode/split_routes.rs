@@ -67,7 +67,7 @@ fn answered(bed: &MultiNode, w: usize, port: u16, host: &str) {
 }
 
 /// The walk-through's spec, without the bed's pin of the default proxy to prod's worker.
-fn base_spec(bed: &MultiNode) -> String {
+pub(super) fn base_spec(bed: &MultiNode) -> String {
     walkthrough_spec(bed).replacen(
         "[defaults]\n",
         "[defaults]\nproxy_constraints = { replace = [\"node.labels.com.docker.ucp.orchestrator.swarm==true\", \"node.platform.os==linux\"] }\n",

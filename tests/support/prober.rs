@@ -28,6 +28,8 @@ pub(super) struct Counts {
     pub failed: u64,
     pub longest_gap: Duration,
     pub first_answer: Option<Duration>,
+    /// When the first and the last failed request were sent, from the start.
+    pub failures: Option<(Duration, Duration)>,
 }
 
 /// Probes running in the background until [`Prober::finish`].
@@ -124,6 +126,7 @@ pub(super) fn probe(stop: &AtomicBool, rate: Rate, mut attempt: impl FnMut() -> 
         failed: 0,
         longest_gap: Duration::ZERO,
         first_answer: None,
+        failures: None,
     };
     let mut last_ok = start;
     while !stop.load(Ordering::SeqCst) && c.sent < rate.max_count && start.elapsed() < rate.max_time
@@ -137,6 +140,8 @@ pub(super) fn probe(stop: &AtomicBool, rate: Rate, mut attempt: impl FnMut() -> 
             last_ok = now;
         } else {
             c.failed += 1;
+            let at = tick - start;
+            c.failures = Some(c.failures.map_or((at, at), |(first, _)| (first, at)));
         }
         std::thread::sleep(rate.interval.saturating_sub(tick.elapsed()));
     }

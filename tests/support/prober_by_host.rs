@@ -22,6 +22,8 @@ pub struct HostStats {
     pub longest_gap: Duration,
     /// When the first answer came, from the start.
     pub first_answer: Option<Duration>,
+    /// When the first and the last failed request were sent, from the start.
+    pub failures: Option<(Duration, Duration)>,
 }
 
 /// An application host and the endpoints (node address, published port) of the front that
@@ -68,6 +70,7 @@ impl HostProber {
                         failed: c.failed,
                         longest_gap: c.longest_gap,
                         first_answer: c.first_answer,
+                        failures: c.failures,
                     }
                 })
             })
