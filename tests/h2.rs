@@ -43,8 +43,8 @@ fn every_command_over_http2_through_nghttpx() {
     let Some(nghttpx) = h2front::nghttpx(test) else {
         return;
     };
-    let started = Instant::now();
     let bed = ApplyBed::start(DEFAULT_TOML, "it.h2");
+    let started = Instant::now();
     let front = H2Front::start(&nghttpx);
     let zip = bed.dir.path().join("h2-bundle.zip");
     front.bundle().write_zip(&zip);
@@ -52,10 +52,23 @@ fn every_command_over_http2_through_nghttpx() {
     let backups = bed.dir.path().to_str().unwrap();
     let spec = bed.spec("spec.toml", SEED_PORTS);
 
-    let out = ok(tool(&["plan", "--bundle", bundle, "--spec", &spec]), "plan");
+    let out = ok(
+        tool(&["-v", "plan", "--bundle", bundle, "--spec", &spec]),
+        "plan",
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("Actions, in the order apply takes them:"),
+        "{}",
+        show(&out)
+    );
+    // The tool saw it too: its reads went out together on one connection.
+    let summary = format!(
+        "over 1 connection to tcp://127.0.0.1:{} (HTTP/2, concurrent)",
+        front.port()
+    );
+    assert!(
+        support::cli::stderr(&out).contains(&summary),
         "{}",
         show(&out)
     );
