@@ -164,7 +164,7 @@ fn faults_say_the_same_over_http2_as_over_http1() {
     for kind in kinds {
         let h1_said = faulted_status(&bed.front, &bed.bundle, kind);
         let mut h2_said = faulted_status(&h2, zip.to_str().unwrap(), kind);
-        if kind == FaultKind::Drop {
+        if kind == FaultKind::Drop && !call(&h2_said.1).is_empty() {
             // Over HTTP/2 the dropped connection carried status's concurrent reads too: the
             // first to fail may be another call than the faulted one, failed the same way.
             h2_said.1 = h2_said.1.replace(call(&h2_said.1), call(&h1_said.1));
