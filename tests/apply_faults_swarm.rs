@@ -32,11 +32,11 @@ use support::{TlsFront, docker_ok};
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const WAIT: Duration = Duration::from_secs(40);
-const CONF_2: &str = "com.docker.ucp.interlock.conf-2";
+pub(crate) const CONF_2: &str = "com.docker.ucp.interlock.conf-2";
 const CONF_3: &str = "com.docker.ucp.interlock.conf-3";
 
 /// The bed, with the apply every run here makes.
-struct Bed(ApplyBed);
+pub(crate) struct Bed(ApplyBed);
 
 impl std::ops::Deref for Bed {
     type Target = ApplyBed;
@@ -50,13 +50,22 @@ impl Bed {
         Bed(ApplyBed::start(DEFAULT_TOML, "it.faults"))
     }
 
+    /// The bed with a front that speaks HTTP/2 to the clients that offer h2 (the tool does).
+    pub(crate) fn start_http2() -> Bed {
+        let opts = support::TlsOptions {
+            http2: true,
+            ..Default::default()
+        };
+        Bed(ApplyBed::start_with(DEFAULT_TOML, "it.faults", opts))
+    }
+
     /// A spec of three service clusters on this node, the first on `http`/`https`.
-    fn spec(&self, http: u16, https: u16) -> String {
+    pub(crate) fn spec(&self, http: u16, https: u16) -> String {
         self.0
             .spec("spec.toml", [(http, https), (8081, 8444), (8080, 8443)])
     }
 
-    fn apply(&self, spec: &str, extra: &[&str]) -> Output {
+    pub(crate) fn apply(&self, spec: &str, extra: &[&str]) -> Output {
         let dir = self.dir.path().to_str().unwrap();
         let mut args = vec![
             "apply",
@@ -81,7 +90,7 @@ impl Bed {
 
 /// The planned state: the core on `config`, which is the only config holding its TOML, the new
 /// proxies running, the old proxy and extension gone.
-fn assert_converged(config: &str, context: &str) {
+pub(crate) fn assert_converged(config: &str, context: &str) {
     assert_eq!(core_config(), config, "{context}");
     let configs = interlock_configs();
     let toml = &configs.iter().find(|(n, _)| n == config).unwrap().1;
@@ -139,8 +148,8 @@ const KINDS: [FaultKind; 4] = [
     FaultKind::DropAfter,
 ];
 
-const CREATE: &str = "/configs/create";
-const UPDATE: &str = "/services/ucp-interlock/update";
+pub(crate) const CREATE: &str = "/configs/create";
+pub(crate) const UPDATE: &str = "/services/ucp-interlock/update";
 const LOST: &str =
     "the step's request was sent and its answer was lost: swarm may have carried it out";
 
@@ -176,6 +185,39 @@ fn assert_carried_out(path: &str, context: &str) {
     }
 }
 
+/// An apply of `spec` with `kind` on the first `method` request to `path`: it fails at
+/// `failed_step` and reports what the engine shows afterwards.
+pub(crate) fn faulted_apply(
+    bed: &Bed,
+    spec: &str,
+    (method, path, kind): (&'static str, &str, FaultKind),
+    failed_step: &str,
+) -> Output {
+    let context = format!("{kind:?} on {method} {path}");
+    bed.front.fail(Fault::new(method, path, kind));
+    let out = bed.apply(spec, &[]);
+    assert_eq!(
+        bed.front.faults_fired().len(),
+        1,
+        "{context}\n{}",
+        show(&out)
+    );
+    let (runs, engine) = expected(path, kind);
+    assert_reported(&out, &runs, failed_step, &context);
+    if kind != FaultKind::ServerError {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(LOST), "{context}\n{}", show(&out));
+    }
+    // The report against what the engine did, read after the fault.
+    assert_eq!(core_config(), engine, "{context}");
+    if kind == FaultKind::DropAfter {
+        assert_carried_out(path, &context);
+    }
+    let configs = interlock_configs().len();
+    assert!(configs <= 2, "{context}: at most one new config");
+    out
+}
+
 #[test]
 fn a_fault_at_a_step_is_reported_and_a_rerun_converges() {
     if !support::docker_available("a_fault_at_a_step_is_reported_and_a_rerun_converges") {
@@ -195,28 +237,7 @@ fn a_fault_at_a_step_is_reported_and_a_rerun_converges() {
     let started = Instant::now();
     for (method, path, failed_step) in steps {
         for kind in KINDS {
-            let context = format!("{kind:?} on {method} {path}");
-            bed.front.fail(Fault::new(method, path, kind));
-            let out = bed.apply(&spec, &[]);
-            assert_eq!(
-                bed.front.faults_fired().len(),
-                1,
-                "{context}\n{}",
-                show(&out)
-            );
-            let (runs, engine) = expected(path, kind);
-            assert_reported(&out, &runs, failed_step, &context);
-            if kind != FaultKind::ServerError {
-                let text = String::from_utf8_lossy(&out.stdout);
-                assert!(text.contains(LOST), "{context}\n{}", show(&out));
-            }
-            // The report against what the engine did, read after the fault.
-            assert_eq!(core_config(), engine, "{context}");
-            if kind == FaultKind::DropAfter {
-                assert_carried_out(path, &context);
-            }
-            let configs = interlock_configs().len();
-            assert!(configs <= 2, "{context}: at most one new config");
+            faulted_apply(&bed, &spec, (method, path, kind), failed_step);
         }
     }
     let out = bed.apply(&spec, &[]);

@@ -9,6 +9,7 @@
 //! * `apply`: the walk-through's split end to end, rollbacks, stale saved plans;
 //! * `apply_concurrent_swarm`: two operators at once (a change at the prompt, racing applies);
 //! * `apply_faults_swarm`: faults injected at the mTLS front during real applies;
+//! * `h2`: every command over HTTP/2 through nghttpx, and the faults over HTTP/2;
 //! * `multinode`: a multi-node swarm of engines in network namespaces, real traffic;
 //! * `dist`: the static binary and the FROM-scratch image.
 //!
@@ -26,6 +27,7 @@ mod bad_inputs;
 mod cli;
 mod completions;
 mod dist;
+mod h2;
 mod live;
 mod multinode;
 mod route_findings;

@@ -31,6 +31,11 @@ impl ApplyBed {
     /// The core on `toml`, its proxy's two tasks running. Each test file gives its own
     /// `label_prefix` (the specs' node label keys are `<prefix>.<cluster>`).
     pub fn start(toml: &str, label_prefix: &'static str) -> ApplyBed {
+        ApplyBed::start_with(toml, label_prefix, TlsOptions::default())
+    }
+
+    /// [`ApplyBed::start`] with a front started with `opts` (HTTP/2 with `http2`).
+    pub fn start_with(toml: &str, label_prefix: &'static str, opts: TlsOptions) -> ApplyBed {
         let core = Core::deploy(toml);
         core.wait_running("ucp-interlock-proxy", 2, Duration::from_secs(40));
         let host = docker_ok(&[
@@ -40,7 +45,7 @@ impl ApplyBed {
             "{{.Description.Hostname}}",
             &core.node,
         ]);
-        let front = TlsFront::start(TlsOptions::default());
+        let front = TlsFront::start(opts);
         let dir = tempfile::tempdir().unwrap();
         let zip = dir.path().join("bundle.zip");
         front.bundle_zip(&zip);

@@ -1,8 +1,8 @@
 //! Faults the real engine will not produce on demand, injected by the mTLS front
 //! ([`super::TlsFront::fail`]): on the nth request matching a method and a path fragment, an
-//! HTTP 500 with an engine-like message, no answer at all, a dropped connection, swarm's
-//! "update out of sequence", or the request carried out by the engine and its answer dropped.
-//! Every other request goes to the real engine.
+//! HTTP 500 with an engine-like message, no answer at all, a dropped connection, a reset,
+//! swarm's "update out of sequence", or the request carried out by the engine and its answer
+//! dropped. Every other request goes to the real engine. Each works over HTTP/1.1 and HTTP/2.
 
 use std::sync::Mutex;
 
@@ -13,8 +13,13 @@ pub enum FaultKind {
     ServerError,
     /// No answer (for a minute): the tool's `--timeout` fires first.
     Hang,
-    /// The connection is closed without an answer; the request never reaches the engine.
+    /// The connection is closed without an answer (TCP FIN; under HTTP/2 the connection and
+    /// every request on it); the request never reaches the engine.
     Drop,
+    /// The request is reset: under HTTP/2 its stream (RST_STREAM, INTERNAL_ERROR), the
+    /// connection staying open; under HTTP/1.1, which has no streams, the connection (TCP RST).
+    /// The request never reaches the engine.
+    Reset,
     /// The request goes to the engine, which carries it out; its answer is read to the end
     /// and dropped, and the connection closed: "done, but the answer was lost".
     DropAfter,

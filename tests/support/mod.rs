@@ -8,8 +8,11 @@
 //! * [`bed::Core`]: a `ucp-interlock` service run by the stand-in, with cleanup on drop.
 //! * [`apply_bed::ApplyBed`]: what a real-swarm apply starts from (the core, the front, a bundle,
 //!   the node's hostname, specs of three service clusters on it).
-//! * [`tls::TlsFront`]: an mTLS front to the local engine, like UCP's, with client bundles, and
-//!   [`fault`]s injected on chosen requests.
+//! * [`tls::TlsFront`]: an mTLS front to the local engine, like UCP's, with client bundles
+//!   ([`bundle`], certificates from [`certs`]), [`fault`]s injected on chosen requests, over
+//!   HTTP/1.1 or HTTP/2.
+//! * [`h2front::H2Front`]: `nghttpx` as an HTTP/2 front to the local engine, with the same
+//!   certificates, its access log saying each request's protocol.
 //! * [`fullfs::FullDir`]: a directory on a full file system (a backup that cannot be written).
 //! * [`multinode::MultiNode`]: a manager and workers, each a `dockerd` in its own network
 //!   namespace ([`engine`], [`netns`]), with the core on the manager ([`multinode_core`]),
@@ -22,10 +25,13 @@
 
 pub mod apply_bed;
 pub mod bed;
+pub mod bundle;
+pub mod certs;
 pub mod cli;
 pub mod engine;
 pub mod fault;
 pub mod fullfs;
+pub mod h2front;
 pub mod image;
 pub mod keys;
 pub mod lock;

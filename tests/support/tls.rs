@@ -1,8 +1,9 @@
 //! An mTLS front to the local engine, standing in for UCP/MKE's API (port 443 behind a client
 //! bundle): TLS on `127.0.0.1:<random port>`, client certificate required and verified against
-//! the bundle's CA, HTTP/1.1 proxied to `/var/run/docker.sock`.
+//! the bundle's CA, HTTP/1.1 proxied to `/var/run/docker.sock`. With
+//! [`TlsOptions::http2`] it offers h2 in ALPN and serves the clients that choose it over
+//! HTTP/2, as a manager whose TLS server speaks h2 does.
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,18 +17,15 @@ use hyper::body::{Bytes, Incoming};
 use hyper::header::{HOST, HeaderMap, HeaderValue};
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use rcgen::{
-    BasicConstraints, Certificate, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose,
-};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::rustls::server::WebPkiClientVerifier;
 use tokio_rustls::rustls::{RootCertStore, ServerConfig};
 
+use super::bundle::Bundle;
+use super::certs::Material;
 use super::fault::{Fault, FaultKind, Faults, message};
-use super::keys;
 
 /// The client key of a bundle.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,6 +59,8 @@ pub struct TlsOptions {
     pub docker_sock: PathBuf,
     /// Every request is answered with this, as a web server (not a Docker API) would.
     pub web_page: Option<WebPage>,
+    /// ALPN offers h2 before http/1.1: a client that offers h2 gets HTTP/2.
+    pub http2: bool,
 }
 
 /// A web server's answer: status, `Server` header, HTML body.
@@ -81,6 +81,7 @@ impl Default for TlsOptions {
             deny_paths: Vec::new(),
             docker_sock: PathBuf::from("/var/run/docker.sock"),
             web_page: None,
+            http2: false,
         }
     }
 }
@@ -89,6 +90,7 @@ impl Default for TlsOptions {
 #[derive(Default)]
 struct Stats {
     requests: AtomicUsize,
+    http2_requests: AtomicUsize,
     handshakes: AtomicUsize,
     failed_handshakes: AtomicUsize,
     request_log: Mutex<Vec<String>>,
@@ -107,133 +109,41 @@ struct State {
 /// A running mTLS front; stops (and drops its connections) on drop.
 pub struct TlsFront {
     addr: SocketAddr,
-    ca_pem: String,
-    cert_pem: String,
-    key_pem: String,
+    bundle: Bundle,
     stats: Arc<Stats>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
-}
-
-/// A CA: its parameters, key and self-signed certificate.
-struct Ca {
-    params: CertificateParams,
-    key: KeyPair,
-    cert: Certificate,
-}
-
-impl Ca {
-    /// A fresh ECDSA P-256 CA named `name`.
-    fn new(name: &str) -> Ca {
-        let key = KeyPair::generate().expect("CA key");
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let cert = params.self_signed(&key).expect("CA certificate");
-        Ca { params, key, cert }
-    }
-
-    /// A leaf certificate for `key`, named `cn`, with `sans` and `usage`; `expired` makes it
-    /// valid only in 2020.
-    fn issue(
-        &self,
-        key: &KeyPair,
-        cn: &str,
-        sans: &[&str],
-        usage: ExtendedKeyUsagePurpose,
-        expired: bool,
-    ) -> Certificate {
-        let sans: Vec<String> = sans.iter().map(|s| s.to_string()).collect();
-        let mut params = CertificateParams::new(sans).expect("leaf params");
-        params.distinguished_name.push(DnType::CommonName, cn);
-        params.key_usages = vec![
-            KeyUsagePurpose::DigitalSignature,
-            KeyUsagePurpose::KeyEncipherment,
-        ];
-        params.extended_key_usages = vec![usage];
-        params.use_authority_key_identifier_extension = true;
-        if expired {
-            params.not_before = rcgen::date_time_ymd(2020, 1, 1);
-            params.not_after = rcgen::date_time_ymd(2021, 1, 1);
-        }
-        let issuer = Issuer::from_params(&self.params, &self.key);
-        params.signed_by(key, &issuer).expect("leaf certificate")
-    }
 }
 
 impl TlsFront {
     /// Generates the certificates and starts serving on `127.0.0.1:<random port>` in a
     /// background thread with its own tokio runtime.
     pub fn start(opts: TlsOptions) -> TlsFront {
-        let ca = Ca::new("interlock-split test UCP CA");
-        let other_ca = Ca::new("interlock-split test OTHER CA");
-
-        let server_key = KeyPair::generate().expect("server key");
-        let server_issuer = if opts.server_cert_from_other_ca {
-            &other_ca
-        } else {
-            &ca
-        };
-        let server_cert = server_issuer.issue(
-            &server_key,
-            "ucp.interlock-split.test",
-            &["localhost", "127.0.0.1"],
-            ExtendedKeyUsagePurpose::ServerAuth,
-            false,
-        );
-
-        let (client_key, key_pem) = match opts.client_key {
-            KeyKind::Ec => (
-                KeyPair::from_pem(keys::EC_PKCS8).expect("EC test key"),
-                keys::EC_SEC1.to_string(),
-            ),
-            KeyKind::Rsa => (
-                KeyPair::from_pem(keys::RSA_PKCS8).expect("RSA test key"),
-                keys::RSA_PKCS1.to_string(),
-            ),
-            KeyKind::Pkcs8 => {
-                let key = KeyPair::generate().expect("client key");
-                let pem = key.serialize_pem();
-                (key, pem)
-            }
-        };
-        let client_issuer = if opts.client_cert_from_other_ca {
-            &other_ca
-        } else {
-            &ca
-        };
-        let client_cert = client_issuer.issue(
-            &client_key,
-            "admin",
-            &[],
-            ExtendedKeyUsagePurpose::ClientAuth,
-            opts.expired_client_cert,
-        );
-
+        let material = Material::new(&opts);
         let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
         let mut roots = RootCertStore::empty();
         roots
-            .add(ca.cert.der().clone())
+            .add(material.ca.der().clone())
             .expect("CA into the root store");
         let verifier =
             WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
                 .expect("client verifier");
-        let chain: Vec<CertificateDer<'static>> = vec![server_cert.der().clone()];
-        let server_key_der =
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
+        let chain: Vec<CertificateDer<'static>> = vec![material.server_cert.der().clone()];
+        let server_key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            material.server_key.serialize_der(),
+        ));
         let mut config = ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .expect("protocol versions")
             .with_client_cert_verifier(verifier)
             .with_single_cert(chain, server_key_der)
             .expect("server certificate");
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        config.alpn_protocols = if opts.http2 {
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        } else {
+            vec![b"http/1.1".to_vec()]
+        };
         let acceptor = TlsAcceptor::from(Arc::new(config));
 
         let stats = Arc::new(Stats::default());
@@ -264,9 +174,12 @@ impl TlsFront {
 
         TlsFront {
             addr,
-            ca_pem: ca.cert.pem(),
-            cert_pem: client_cert.pem(),
-            key_pem,
+            bundle: Bundle {
+                docker_host: format!("tcp://127.0.0.1:{}", addr.port()),
+                ca_pem: material.ca.pem(),
+                cert_pem: material.client_cert.pem(),
+                key_pem: material.client_key_pem,
+            },
             stats,
             shutdown: Some(shutdown_tx),
             thread: Some(thread),
@@ -285,27 +198,32 @@ impl TlsFront {
 
     /// `tcp://127.0.0.1:<port>`, as `DOCKER_HOST` in the bundle's `env.sh`.
     pub fn docker_host(&self) -> String {
-        format!("tcp://127.0.0.1:{}", self.addr.port())
+        self.bundle.docker_host.clone()
     }
 
     /// The bundle's `ca.pem` (the CA the front trusts for clients and normally the server's).
     pub fn ca_pem(&self) -> &str {
-        &self.ca_pem
+        &self.bundle.ca_pem
     }
 
     /// The bundle's `cert.pem` (client certificate).
     pub fn cert_pem(&self) -> &str {
-        &self.cert_pem
+        &self.bundle.cert_pem
     }
 
     /// The bundle's `key.pem` (client key).
     pub fn key_pem(&self) -> &str {
-        &self.key_pem
+        &self.bundle.key_pem
     }
 
     /// HTTP requests received over completed handshakes (denied ones included).
     pub fn requests(&self) -> usize {
         self.stats.requests.load(Ordering::SeqCst)
+    }
+
+    /// Of those, the requests received over HTTP/2.
+    pub fn http2_requests(&self) -> usize {
+        self.stats.http2_requests.load(Ordering::SeqCst)
     }
 
     /// Completed TLS handshakes (verified client certificate).
@@ -346,83 +264,24 @@ impl TlsFront {
     /// The bundle's files as UCP's zip has them: `ca.pem`, `cert.pem`, `key.pem`, `env.sh`,
     /// `env.ps1`, `env.cmd`.
     pub fn bundle_files(&self) -> Vec<(&'static str, String)> {
-        let host = self.docker_host();
-        vec![
-            ("ca.pem", self.ca_pem.clone()),
-            ("cert.pem", self.cert_pem.clone()),
-            ("key.pem", self.key_pem.clone()),
-            (
-                "env.sh",
-                format!(
-                    "export DOCKER_HOST={host}\nexport DOCKER_TLS_VERIFY=1\nexport DOCKER_CERT_PATH=\"$(pwd)\"\n"
-                ),
-            ),
-            (
-                "env.ps1",
-                format!(
-                    "$env:DOCKER_HOST=\"{host}\"\r\n$env:DOCKER_TLS_VERIFY=1\r\n\
-                     $env:DOCKER_CERT_PATH=$(Split-Path $script:MyInvocation.MyCommand.Path)\r\n"
-                ),
-            ),
-            (
-                "env.cmd",
-                format!(
-                    "@echo off\r\nset DOCKER_HOST={host}\r\nset DOCKER_TLS_VERIFY=1\r\nset DOCKER_CERT_PATH=%~dp0\r\n"
-                ),
-            ),
-        ]
+        self.bundle.files()
     }
 
     /// Writes the client bundle into `dir` (created if needed; `key.pem` mode 0600).
     pub fn bundle_dir(&self, dir: &Path) {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
-        for (name, text) in self.bundle_files() {
-            let path = dir.join(name);
-            std::fs::write(&path, text)
-                .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
-            if name == "key.pem" {
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-                    .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
-            }
-        }
+        self.bundle.write_dir(dir)
     }
 
     /// Writes the client bundle as a zip at `path`, the files at the root as in UCP's download.
     pub fn bundle_zip(&self, path: &Path) {
-        let file = std::fs::File::create(path)
-            .unwrap_or_else(|e| panic!("creating {}: {e}", path.display()));
-        let mut zip = zip::ZipWriter::new(file);
-        for (name, text) in self.bundle_files() {
-            let mode = if name == "key.pem" { 0o600 } else { 0o644 };
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated)
-                .unix_permissions(mode);
-            zip.start_file(name, options).expect("zip entry");
-            zip.write_all(text.as_bytes()).expect("zip data");
-        }
-        zip.finish().expect("finishing the zip");
+        self.bundle.write_zip(path)
     }
 
     /// `docker --tlsverify --tlscacert … --tlscert … --tlskey … -H tcp://127.0.0.1:<port>` for
     /// a bundle written with [`TlsFront::bundle_dir`] into `dir` (without the caller's
     /// `DOCKER_*` environment).
     pub fn docker_command(&self, dir: &Path) -> Command {
-        let mut cmd = Command::new("docker");
-        cmd.env_remove("DOCKER_HOST")
-            .env_remove("DOCKER_CONTEXT")
-            .env_remove("DOCKER_TLS_VERIFY")
-            .env_remove("DOCKER_CERT_PATH")
-            .arg("--tlsverify")
-            .arg("--tlscacert")
-            .arg(dir.join("ca.pem"))
-            .arg("--tlscert")
-            .arg(dir.join("cert.pem"))
-            .arg("--tlskey")
-            .arg(dir.join("key.pem"))
-            .arg("-H")
-            .arg(self.docker_host());
-        cmd
+        self.bundle.docker_command(dir)
     }
 }
 
@@ -468,8 +327,29 @@ async fn serve(
     }
 }
 
-/// One client connection: the TLS handshake (counted), then HTTP/1.1.
+/// What a request's fault does to its connection: [`connection`] waits on `cut`.
+#[derive(Default)]
+struct Conn {
+    /// The protocol chosen in ALPN is HTTP/2.
+    http2: bool,
+    cut: tokio::sync::Notify,
+    /// Close with a TCP reset (RST) instead of an orderly close (FIN).
+    reset: std::sync::atomic::AtomicBool,
+}
+
+/// One client connection: the TLS handshake (counted), then HTTP/1.1 or, when ALPN chose h2,
+/// HTTP/2, until the client closes it or a fault cuts it.
 async fn connection(tcp: tokio::net::TcpStream, acceptor: TlsAcceptor, state: Arc<State>) {
+    // A second descriptor of the socket: a reset sets SO_LINGER 0 on it once hyper owns the
+    // stream. The socket closes when both are dropped, both at the end of this function.
+    let Some((tcp, spare)) = tcp
+        .into_std()
+        .and_then(|s| Ok((s.try_clone()?, s)))
+        .ok()
+        .and_then(|(a, b)| Some((tokio::net::TcpStream::from_std(a).ok()?, b)))
+    else {
+        return;
+    };
     let tls = match acceptor.accept(tcp).await {
         Ok(tls) => {
             state.stats.handshakes.fetch_add(1, Ordering::SeqCst);
@@ -486,21 +366,52 @@ async fn connection(tcp: tokio::net::TcpStream, acceptor: TlsAcceptor, state: Ar
             return;
         }
     };
-    let svc_state = state.clone();
-    let service = service_fn(move |req| handle(req, svc_state.clone()));
-    let _ = hyper::server::conn::http1::Builder::new()
-        .serve_connection(TokioIo::new(tls), service)
-        .await;
+    let conn = Arc::new(Conn {
+        http2: tls.get_ref().1.alpn_protocol() == Some(b"h2"),
+        ..Conn::default()
+    });
+    let (svc_state, svc_conn) = (state.clone(), conn.clone());
+    let service = service_fn(move |req| handle(req, svc_state.clone(), svc_conn.clone()));
+    let io = TokioIo::new(tls);
+    let served = async {
+        if conn.http2 {
+            let _ = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+                .serve_connection(io, service)
+                .await;
+        } else {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(io, service)
+                .await;
+        }
+    };
+    tokio::select! {
+        _ = served => {}
+        _ = conn.cut.notified() => {}
+    }
+    if conn.reset.load(Ordering::SeqCst)
+        && let Ok(spare) = tokio::net::TcpStream::from_std(spare)
+    {
+        let _ = spare.set_zero_linger();
+    }
+}
+
+/// Closes the request's connection without an answer (with a TCP reset when `reset`): the
+/// connection task drops it, and this request with it.
+async fn cut(conn: &Conn, reset: bool) -> Result<Response<Body>, std::io::Error> {
+    conn.reset.store(reset, Ordering::SeqCst);
+    conn.cut.notify_one();
+    std::future::pending().await
 }
 
 /// The response body type of the front.
 type Body = BoxBody<Bytes, hyper::Error>;
 
 /// Answers an armed fault or a denied path, or proxies the request to the engine. An error
-/// makes hyper close the connection without an answer.
+/// makes hyper reset the request's HTTP/2 stream (HTTP/1.1 has none: it resets the connection).
 async fn handle(
     req: Request<Incoming>,
     state: Arc<State>,
+    conn: Arc<Conn>,
 ) -> Result<Response<Body>, std::io::Error> {
     let target = req
         .uri()
@@ -508,6 +419,9 @@ async fn handle(
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
     state.stats.requests.fetch_add(1, Ordering::SeqCst);
+    if req.version() == hyper::Version::HTTP_2 {
+        state.stats.http2_requests.fetch_add(1, Ordering::SeqCst);
+    }
     state
         .stats
         .request_log
@@ -519,13 +433,17 @@ async fn handle(
         .faults
         .hit(req.method().as_str(), strip_version(&target))
     {
-        Some(FaultKind::Drop) => return Err(std::io::ErrorKind::ConnectionAborted.into()),
+        Some(FaultKind::Drop) => return cut(&conn, false).await,
+        Some(FaultKind::Reset) if conn.http2 => {
+            return Err(std::io::ErrorKind::ConnectionReset.into());
+        }
+        Some(FaultKind::Reset) => return cut(&conn, true).await,
         Some(FaultKind::DropAfter) => {
             // The whole answer is awaited: the engine has acted once it has sent it.
             if let Ok(resp) = forward(req, &target, &state.docker_sock).await {
                 let _ = resp.into_body().collect().await;
             }
-            return Err(std::io::ErrorKind::ConnectionAborted.into());
+            return cut(&conn, false).await;
         }
         Some(FaultKind::Hang) => {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;

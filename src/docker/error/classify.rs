@@ -42,29 +42,48 @@ pub fn classify(
     {
         return c.into();
     }
-    let mut source: Option<&(dyn StdError + 'static)> = Some(err);
+    cut_short(err, call, address, secs)
+        .unwrap_or_else(|| TransportError::Other {
+            call: call.into(),
+            message: chain(err),
+        })
+        .into()
+}
+
+/// A request left without an answer, as the error's chain says: the connection dropped or reset,
+/// or, over HTTP/2, the request's stream reset or the connection ended with GOAWAY. HTTP/2 says
+/// the same as an HTTP/1.1 connection cut mid-request, and is classified the same.
+fn cut_short(
+    err: &(dyn StdError + 'static),
+    call: &str,
+    address: &str,
+    secs: u64,
+) -> Option<TransportError> {
+    let dropped = || TransportError::Dropped {
+        address: address.into(),
+        call: call.into(),
+    };
+    let mut source = Some(err);
     while let Some(e) = source {
         if let Some(h) = e.downcast_ref::<hyper::Error>()
             && (h.is_incomplete_message() || h.is_canceled())
         {
-            return TransportError::Dropped {
-                address: address.into(),
-                call: call.into(),
-            }
-            .into();
+            return Some(dropped());
+        }
+        // RST_STREAM or GOAWAY (a reason code); h2's own I/O errors are io::Errors in hyper.
+        if e.downcast_ref::<h2::Error>()
+            .is_some_and(|h| h.reason().is_some())
+        {
+            return Some(dropped());
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>()
             && let Some(c) = io_error(io.kind(), call, address, secs)
         {
-            return c.into();
+            return Some(c);
         }
         source = e.source();
     }
-    TransportError::Other {
-        call: call.into(),
-        message: chain(err),
-    }
-    .into()
+    None
 }
 
 /// A connection cut while it was being set up. Opening a TCP connection reads nothing, so an
@@ -209,5 +228,53 @@ fn tls_error(e: &rustls::Error, address: &str, origin: &str) -> TransportError {
             address,
             why: other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error whose cause is `inner`, as hyper's is.
+    #[derive(Debug)]
+    struct Outer(Box<dyn StdError + Send + Sync>);
+
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("http2 error")
+        }
+    }
+
+    impl StdError for Outer {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            Some(self.0.as_ref())
+        }
+    }
+
+    fn said(inner: impl StdError + Send + Sync + 'static) -> Option<TransportError> {
+        cut_short(&Outer(Box::new(inner)), "GET /nodes", "tcp://m:443", 2)
+    }
+
+    #[test]
+    fn an_http2_stream_reset_is_a_dropped_request() {
+        for reason in [
+            h2::Reason::INTERNAL_ERROR,
+            h2::Reason::CANCEL,
+            h2::Reason::REFUSED_STREAM,
+        ] {
+            let e = said(h2::Error::from(reason));
+            assert!(
+                matches!(&e, Some(TransportError::Dropped { call, .. }) if call == "GET /nodes"),
+                "{reason:?}: {e:?}"
+            );
+            assert!(e.unwrap().may_have_arrived());
+        }
+    }
+
+    #[test]
+    fn a_reset_connection_is_a_dropped_request_and_other_causes_are_not() {
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(matches!(said(reset), Some(TransportError::Dropped { .. })));
+        assert!(said(std::fmt::Error).is_none());
     }
 }
