@@ -10,6 +10,8 @@
 //!   the node's hostname, specs of three service clusters on it).
 //! * [`tls::TlsFront`]: an mTLS front to the local engine, like UCP's, with client bundles, and
 //!   [`fault`]s injected on chosen requests.
+//! * [`api::EngineApi`]: the local engine's API over its socket, many requests at a time (a
+//!   benchmark's thousand services).
 //! * [`fullfs::FullDir`]: a directory on a full file system (a backup that cannot be written).
 //! * [`multinode::MultiNode`]: a manager and workers, each a `dockerd` in its own network
 //!   namespace ([`engine`], [`netns`]), with the core on the manager ([`multinode_core`]),
@@ -20,6 +22,7 @@
 //! an aborted run can be found and removed.
 #![allow(dead_code)]
 
+pub mod api;
 pub mod apply_bed;
 pub mod bed;
 pub mod cli;
