@@ -216,7 +216,9 @@ fn check_plan(out: &Output) -> Result<(), String> {
     if out.status.code() != Some(0) {
         return Err("the plan failed".into());
     }
-    let plan: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("not JSON ({e})"))?;
+    let out: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("not JSON ({e})"))?;
+    // The plan is the envelope's `result`.
+    let plan = &out["result"];
     if plan["current"]["kind"] != "cluster" || plan["current"]["config_name"] != FIRST_CONFIG {
         return Err(format!(
             "planned from {} instead of the live {FIRST_CONFIG}",

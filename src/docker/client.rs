@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bollard::Docker;
 use bollard::query_parameters::{
-    ListNetworksOptions, ListSecretsOptions, ListServicesOptionsBuilder, ListTasksOptions,
+    ListNetworksOptions, ListSecretsOptions, ListServicesOptions, ListTasksOptions,
 };
 
 use super::answer;
@@ -113,16 +113,16 @@ impl Client {
     }
 
     /// Reads nodes, services, configs (and tasks, for status) concurrently, then the TOML the
-    /// core reads from /config.toml.
+    /// core reads from /config.toml. Services without `status=true`: its running-task counts
+    /// cost the engine a task listing per read and are not used (status counts `GET /tasks`).
     pub async fn live_state(&self, with_tasks: bool) -> Result<LiveState, Error> {
         let d = &self.docker;
-        let services_opts = ListServicesOptionsBuilder::new().status(true).build();
         let core = self.call(
             "GET /services/ucp-interlock",
             d.inspect_service(CORE_SERVICE, None),
         );
         let nodes = self.call("GET /nodes", d.list_nodes(None));
-        let services = self.call("GET /services", d.list_services(Some(services_opts)));
+        let services = self.call("GET /services", d.list_services(NO_STATUS));
         let configs = self.call("GET /configs", d.list_configs(None));
         let tasks = async {
             if with_tasks {
@@ -251,6 +251,9 @@ impl Client {
         )
     }
 }
+
+/// `GET /services` as is (see `live_state`).
+const NO_STATUS: Option<ListServicesOptions> = None;
 
 /// The part of a config name shared by all its versions.
 fn family_prefix(name: &str) -> String {

@@ -13,6 +13,8 @@
 //!   HTTP/1.1 or HTTP/2.
 //! * [`h2front::H2Front`]: `nghttpx` as an HTTP/2 front to the local engine, with the same
 //!   certificates, its access log saying each request's protocol.
+//! * [`api::EngineApi`]: the local engine's API over its socket, many requests at a time (a
+//!   benchmark's thousand services).
 //! * [`fullfs::FullDir`]: a directory on a full file system (a backup that cannot be written).
 //! * [`multinode::MultiNode`]: a manager and workers, each a `dockerd` in its own network
 //!   namespace ([`engine`], [`netns`]), with the core on the manager ([`multinode_core`]),
@@ -23,6 +25,7 @@
 //! an aborted run can be found and removed.
 #![allow(dead_code)]
 
+pub mod api;
 pub mod apply_bed;
 pub mod bed;
 pub mod bundle;
