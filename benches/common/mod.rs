@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
+pub mod relay;
 pub mod writes;
 
 use crate::support;
