@@ -218,7 +218,10 @@ fn check_plan(out: &Output) -> Result<(), String> {
     if out.status.code() != Some(0) {
         return Err("the plan failed".into());
     }
-    let plan: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("not JSON ({e})"))?;
+    let envelope: Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("not JSON ({e})"))?;
+    // The plan is the envelope's `result` (see "JSON output" in the README).
+    let plan = &envelope["result"];
     if plan["current"]["kind"] != "cluster" || plan["current"]["config_name"] != FIRST_CONFIG {
         return Err(format!(
             "planned from {} instead of the live {FIRST_CONFIG}",

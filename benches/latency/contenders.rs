@@ -301,8 +301,9 @@ fn check_read(op: Op, by_tool: bool, out: &Output) -> Result<(), String> {
             if out.status.code() != Some(0) {
                 return Err("the plan failed".into());
             }
-            let plan: Value =
+            let envelope: Value =
                 serde_json::from_str(&stdout).map_err(|e| format!("not JSON ({e})"))?;
+            let plan = &envelope["result"];
             if plan["current"]["config_name"] != FIRST_CONFIG || plan["summary"]["errors"] != 0 {
                 return Err(format!(
                     "not a plan of the live {FIRST_CONFIG} without errors: {}",
