@@ -283,8 +283,10 @@ fn verify_plan(bed: &Bed) -> Vec<String> {
         "json".as_ref(),
     ]);
     assert!(out.status.success(), "plan failed\n{}", show(&out));
-    let plan: Value = serde_json::from_slice(&out.stdout)
+    let envelope: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("plan --output json: not JSON ({e})\n{}", show(&out)));
+    // The plan is the envelope's `result` (see "JSON output" in the README).
+    let plan = &envelope["result"];
     let actions = plan["actions"].as_array().cloned().unwrap_or_default();
     let kinds: Vec<&str> = actions
         .iter()

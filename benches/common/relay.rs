@@ -233,7 +233,11 @@ async fn pipe(
     };
     let writer = async move {
         while let Some((at, chunk)) = rx.recv().await {
-            tokio::time::sleep_until(at).await;
+            // Tokio's timer ticks in whole milliseconds: a deadline already passed (always, at
+            // 0 ms) is not handed to it, or every chunk would wait for the next tick.
+            if at > Instant::now() {
+                tokio::time::sleep_until(at).await;
+            }
             match chunk {
                 Some(bytes) => {
                     if w.write_all(&bytes).await.is_err() {
