@@ -8,7 +8,8 @@
 //! run then changes only an nginx setting, `[clusters.default.config] MaxConnections`, to a new
 //! number, so that it takes exactly "create config `conf-<N+1>`" and "update `ucp-interlock`"
 //! (checked once with `plan --output json`, and on every run from the front's request log: no
-//! other write request). Side by side, with the same bundle and TLS settings:
+//! other write request but, from apply, the outcome label it puts on the new config once the
+//! update is complete; see "The audit trail" in the README). Side by side, with the same bundle and TLS settings:
 //!
 //! - (a) `interlock-split apply --bundle <dir> --spec <spec> --auto-approve --backup-dir <tmp>`,
 //!   the release binary (built here with `cargo build --release --bin interlock-split`, a no-op
@@ -27,7 +28,7 @@
 //! time from swarm's `UpdateStatus.CompletedAt` of `ucp-interlock` to the process's exit (the
 //! wall clock read as soon as the process had exited). Two verdict lines: apply no slower than
 //! the manual steps (medians), and apply exiting within 300 ms of swarm reporting convergence
-//! (every run).
+//! (every run). A missed target ends the bench with exit status 1.
 //!
 //! Run with `cargo bench --bench apply` (or `benches/apply.sh`). With `APPLY_VERBOSE=1`, one
 //! more apply runs with `-v` after the timed runs, and its output is printed. Needs a Docker
@@ -37,7 +38,11 @@
 use interlock_testbed as support;
 
 mod common;
-use common::{range, release_binary};
+use common::writes::{
+    CONF_PREFIX, DOCKER_STEPS, check_writes, prune_configs, show, signed_ms, spec, version,
+    wait_update_completed, write_requests,
+};
+use common::{DOCKER_ENV, exit_on_miss, range, release_binary, stats};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -45,7 +50,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use support::bed::{CORE_SERVICE, FIRST_CONFIG};
-use support::{Core, TlsFront, TlsOptions, docker, docker_ok};
+use support::{Core, TlsFront, TlsOptions, docker_ok};
 
 /// The config the stand-in core starts with.
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
@@ -55,26 +60,8 @@ const WAIT: Duration = Duration::from_secs(60);
 const DEFAULT_RUNS: usize = 6;
 /// The second target: apply exits within this long after swarm reports convergence.
 const EXIT_TARGET_MS: f64 = 300.0;
-/// Name prefix of the versioned interlock configs.
-const CONF_PREFIX: &str = "com.docker.ucp.interlock.conf-";
 /// `MaxConnections` of the first run; every run after it takes the next number.
 const FIRST_MAX_CONNECTIONS: u32 = 2001;
-/// The environment a client bundle's `env.sh` sets, or a context would: never inherited here.
-const DOCKER_ENV: [&str; 6] = [
-    "DOCKER_HOST",
-    "DOCKER_TLS_VERIFY",
-    "DOCKER_CERT_PATH",
-    "DOCKER_CONTEXT",
-    "DOCKER_TLS",
-    "NO_COLOR",
-];
-
-/// The manual write (b): steps 6 and 7 of the README. `$1`..`$4` are the CA, certificate, key
-/// and host; `$5` the new config's name, `$6` its file, `$7` the config in use.
-const DOCKER_STEPS: &str = r#"set -e
-docker --tlsverify --tlscacert "$1" --tlscert "$2" --tlskey "$3" -H "$4" config create "$5" "$6"
-docker --tlsverify --tlscacert "$1" --tlscert "$2" --tlskey "$3" -H "$4" service update --update-failure-action rollback --config-rm "$7" --config-add "source=$5,target=/config.toml" ucp-interlock
-"#;
 
 /// The two contenders.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -208,7 +195,7 @@ fn main() {
         .then(|| run_once(&mut bed, &core, Kind::Apply, &["-v"]));
 
     let timing = (setup, elapsed);
-    report(&bed, &core, &samples, &warm_up, &planned, runs, timing);
+    let missed = report(&bed, &core, &samples, &warm_up, &planned, runs, timing);
     if let Some(s) = verbose {
         println!();
         println!(
@@ -220,6 +207,7 @@ fn main() {
     }
     drop(bed);
     drop(core);
+    exit_on_miss(&missed);
 }
 
 impl Bed {
@@ -281,19 +269,6 @@ impl Bed {
     }
 }
 
-/// The spec: the one cluster keeping the default names, with `MaxConnections` when given.
-fn spec(max_connections: Option<u32>) -> String {
-    let mut s = String::from(
-        "[clusters.default]\nservice_name = \"ucp-interlock-extension\"\nproxy_service_name = \"ucp-interlock-proxy\"\nservice_cluster = \"default\"\n",
-    );
-    if let Some(n) = max_connections {
-        s.push_str(&format!(
-            "\n[clusters.default.config]\nMaxConnections = {n}\n"
-        ));
-    }
-    s
-}
-
 /// `plan --output json` for the next run's spec: exactly create-config then
 /// update-core-service, no error, nothing stale. Returns the actions, for the report.
 fn verify_plan(bed: &Bed) -> Vec<String> {
@@ -308,8 +283,10 @@ fn verify_plan(bed: &Bed) -> Vec<String> {
         "json".as_ref(),
     ]);
     assert!(out.status.success(), "plan failed\n{}", show(&out));
-    let plan: Value = serde_json::from_slice(&out.stdout)
+    let envelope: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("plan --output json: not JSON ({e})\n{}", show(&out)));
+    // The plan is the envelope's `result` (see "JSON output" in the README).
+    let plan = &envelope["result"];
     let actions = plan["actions"].as_array().cloned().unwrap_or_default();
     let kinds: Vec<&str> = actions
         .iter()
@@ -398,19 +375,8 @@ fn run_once(bed: &mut Bed, core: &Core, kind: Kind, extra: &[&str]) -> Sample {
         fail("the run failed".into());
     }
     let writes = write_requests(&log);
-    let expected_update = match kind {
-        Kind::Apply => "services/ucp-interlock/update",
-        // The docker CLI updates the service by its ID.
-        Kind::Manual => "/update",
-    };
-    if writes.len() != 2
-        || !writes[0].ends_with("/configs/create")
-        || !writes[1].starts_with("POST ")
-        || !writes[1].ends_with(expected_update)
-    {
-        fail(format!(
-            "expected exactly POST …/configs/create then POST …/services/…/update, got {writes:?}"
-        ));
+    if let Err(e) = check_writes(kind == Kind::Apply, &writes) {
+        fail(e);
     }
     let completed = wait_update_completed(Some(started_wall), core);
     let running = core.config_name();
@@ -441,155 +407,6 @@ fn run_once(bed: &mut Bed, core: &Core, kind: Kind, extra: &[&str]) -> Sample {
     }
 }
 
-/// The requests of `log` that change something (neither GET nor HEAD), without their query.
-fn write_requests(log: &[String]) -> Vec<&str> {
-    log.iter()
-        .filter(|l| !l.starts_with("GET ") && !l.starts_with("HEAD "))
-        .map(|l| l.split('?').next().unwrap_or(l))
-        .collect()
-}
-
-/// Removes the interlock configs other than `in_use` and the one before it, through the local
-/// socket, so that no plan has a `prune-configs` step (not timed).
-fn prune_configs(in_use: &str) {
-    let mut names: Vec<String> =
-        support::lines(&docker_ok(&["config", "ls", "--format", "{{.Name}}"]))
-            .into_iter()
-            .filter(|n| n.starts_with(CONF_PREFIX))
-            .collect();
-    names.sort_by_key(|n| version(n));
-    let keep_from = names
-        .iter()
-        .position(|n| n == in_use)
-        .map_or(0, |i| i.saturating_sub(1));
-    let old: Vec<&str> = names[..keep_from].iter().map(String::as_str).collect();
-    if old.is_empty() {
-        return;
-    }
-    let mut args = vec!["config", "rm"];
-    args.extend(&old);
-    let out = docker(&args);
-    assert!(
-        out.status.success(),
-        "docker config rm {old:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The version of a `…conf-<N>` name (1 without a number).
-fn version(name: &str) -> u64 {
-    name.rsplit('-')
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1)
-}
-
-/// Waits until `ucp-interlock`'s update status is `completed`, for an update started after
-/// `since`, and returns its `CompletedAt`.
-fn wait_update_completed(since: Option<SystemTime>, core: &Core) -> SystemTime {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let status = docker_ok(&[
-            "service",
-            "inspect",
-            "--format",
-            "{{json .UpdateStatus}}",
-            CORE_SERVICE,
-        ]);
-        let v: Value = serde_json::from_str(&status).unwrap_or(Value::Null);
-        let time = |key: &str| {
-            v[key].as_str().map(|s| {
-                parse_rfc3339(s)
-                    .unwrap_or_else(|| panic!("UpdateStatus.{key} = {s:?}: not RFC3339"))
-            })
-        };
-        let fresh = match (since, time("StartedAt")) {
-            (Some(since), Some(started)) => started >= since,
-            (None, _) => true,
-            (Some(_), None) => false,
-        };
-        match (v["State"].as_str(), time("CompletedAt")) {
-            (Some("completed"), Some(completed)) if fresh => return completed,
-            (Some(state), _) if fresh && state != "updating" => panic!(
-                "the update of {CORE_SERVICE} ended {state}: {status}\n{}",
-                core.explain(Some(CORE_SERVICE))
-            ),
-            _ => {}
-        }
-        if Instant::now() >= deadline {
-            panic!(
-                "swarm did not report the update of {CORE_SERVICE} completed within {WAIT:?}: {status}\n{}",
-                core.explain(Some(CORE_SERVICE))
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// `a − b` in milliseconds, negative when `a` is earlier.
-fn signed_ms(a: SystemTime, b: SystemTime) -> f64 {
-    match a.duration_since(b) {
-        Ok(d) => d.as_secs_f64() * 1e3,
-        Err(e) => -e.duration().as_secs_f64() * 1e3,
-    }
-}
-
-/// An RFC 3339 time as swarm writes it (`2026-11-22T07:27:44.123456789Z`, or with an offset).
-fn parse_rfc3339(s: &str) -> Option<SystemTime> {
-    let (date, rest) = s.split_once('T')?;
-    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
-    let (year, month, day) = (d.next()??, d.next()??, d.next()??);
-    let (time, offset) = match rest.strip_suffix(['Z', 'z']) {
-        Some(t) => (t, 0),
-        None => {
-            let i = rest.rfind(['+', '-'])?;
-            let (t, z) = rest.split_at(i);
-            let (h, m) = z[1..].split_once(':')?;
-            let secs = h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60;
-            (t, if z.starts_with('-') { -secs } else { secs })
-        }
-    };
-    let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
-    let mut t = hms.splitn(3, ':').map(|p| p.parse::<i64>().ok());
-    let (hour, minute, second) = (t.next()??, t.next()??, t.next()??);
-    let frac = &frac[..frac.len().min(9)];
-    let nanos: u32 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<9}").parse().ok()?
-    };
-    // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
-    Some(UNIX_EPOCH + Duration::new(u64::try_from(secs).ok()?, nanos))
-}
-
-/// Exit status, stdout and stderr of `out`.
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// Min, median, max of `values` (sorted here).
-fn stats(mut values: Vec<f64>) -> (f64, f64, f64) {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    let median = if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    };
-    (values[0], median, values[n - 1])
-}
-
 /// The requests of a run grouped by method and path (query left out), in order of first use.
 fn request_pattern(log: &[String]) -> String {
     let mut groups: Vec<(String, usize)> = Vec::new();
@@ -613,7 +430,7 @@ fn request_pattern(log: &[String]) -> String {
         .join(", ")
 }
 
-/// Prints the tables, the request patterns and the two verdicts.
+/// Prints the tables, the request patterns and the two verdicts; returns the targets missed.
 fn report(
     bed: &Bed,
     core: &Core,
@@ -622,7 +439,7 @@ fn report(
     planned: &[String],
     runs: usize,
     (setup, elapsed): (Duration, Duration),
-) {
+) -> Vec<&'static str> {
     let docker_version = docker_ok(&[
         "version",
         "--format",
@@ -730,7 +547,11 @@ fn report(
         );
     }
     println!();
+    let mut missed = Vec::new();
     let (apply, manual) = (medians[0], medians[1]);
+    if apply > manual {
+        missed.push("apply no slower than the manual steps");
+    }
     let verdict = if apply <= manual {
         format!(
             "MET: median {apply:.1} ms <= {manual:.1} ms ({:.0}% of the manual steps' time)",
@@ -744,6 +565,9 @@ fn report(
     };
     println!("target \"apply no slower than the manual steps\": {verdict}");
     let (apply, manual) = (delays[0], delays[1]);
+    if apply >= EXIT_TARGET_MS {
+        missed.push("apply exits within 300 ms of swarm reporting convergence");
+    }
     let verdict = if apply < EXIT_TARGET_MS {
         format!(
             "MET: at most {apply:+.1} ms after swarm's CompletedAt over {runs} runs (docker CLI: at most {manual:+.1} ms)"
@@ -754,4 +578,5 @@ fn report(
         )
     };
     println!("target \"apply exits within 300 ms of swarm reporting convergence\": {verdict}");
+    missed
 }

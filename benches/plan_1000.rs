@@ -8,8 +8,8 @@
 //! - "plan": the same config with a spec that lists the 1,000 clusters and gives each its own
 //!   ports, as `plan --current FILE --spec FILE` does minus the file I/O.
 //!
-//! Run with `cargo bench --bench plan_1000` (in process: 10 runs after a warm-up, peak heap
-//! from a counting allocator). With `PLAN_1000_WRITE_DIR=<dir>` the inputs are written there
+//! Run with `cargo bench --bench plan_1000` (in process: 10 timed runs after a warm-up, then
+//! the peak heap of one more run from a counting allocator, counting only then). With `PLAN_1000_WRITE_DIR=<dir>` the inputs are written there
 //! instead, for `benches/plan_1000.sh` (the release binary as a whole process).
 
 use std::fmt::Write as _;
@@ -110,21 +110,23 @@ fn plan(current: &str, spec_text: &str) -> plan::Plan {
     plan::build(&inputs).expect("a plan can be computed")
 }
 
-/// Median, min, max time and peak heap of `f` over the iterations, after one warm-up.
+/// Median, min, max time of `f` over the iterations after one warm-up, with the allocator not
+/// counting; then the peak heap of one more call, counted on its own (not timed).
 fn measure<T>(mut f: impl FnMut() -> T) -> (Duration, Duration, Duration, usize) {
     std::hint::black_box(f());
     let mut times = Vec::with_capacity(ITERATIONS);
-    let mut peak = 0;
     for _ in 0..ITERATIONS {
-        let base = heap::mark();
         let start = Instant::now();
         let out = std::hint::black_box(f());
         times.push(start.elapsed());
         drop(out);
-        peak = peak.max(heap::peak_since(base));
     }
     times.sort();
     let median = (times[(ITERATIONS - 1) / 2] + times[ITERATIONS / 2]) / 2;
+    let base = heap::mark();
+    drop(std::hint::black_box(f()));
+    let peak = heap::peak_since(base);
+    heap::stop();
     (median, times[0], times[ITERATIONS - 1], peak)
 }
 

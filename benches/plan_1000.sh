@@ -21,11 +21,27 @@ measure() {
     local label="$1"
     shift
     local walls=() max_rss=0
+    # `validate` exits 1 on its port-conflict errors: that (and only that) is the expected
+    # status, checked once untimed and on every timed run, so a run that fails is never timed.
+    local expected=0
+    "$@" >/dev/null 2>&1 || expected=$?
+    [ "$label" != "${label#validate}" ] && [ "$expected" -ne 1 ] && {
+        echo "$label: validate exited $expected, expected 1 (the port-conflict errors)" >&2
+        exit 1
+    }
+    [ "$label" = "${label#validate}" ] && [ "$expected" -ne 0 ] && {
+        echo "$label: exited $expected, expected 0" >&2
+        exit 1
+    }
     for _ in $(seq "$runs"); do
-        local start
+        local start status=0
         start=$(date +%s%N)
-        /usr/bin/time -f '%M' -o "$dir/time" "$@" >/dev/null 2>&1 || true
+        /usr/bin/time -f '%M' -o "$dir/time" "$@" >/dev/null 2>&1 || status=$?
         walls+=($(( ($(date +%s%N) - start) / 1000 )))
+        if [ "$status" -ne "$expected" ]; then
+            echo "$label: a timed run exited $status, expected $expected" >&2
+            exit 1
+        fi
         local rss
         rss=$(tail -1 "$dir/time")
         [ "$rss" -gt "$max_rss" ] && max_rss="$rss"

@@ -1,8 +1,14 @@
 //! What the benches share: the release binary they time, and how they summarise samples.
 
+// Each bench uses its own part of this module.
+#![allow(dead_code)]
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
+
+pub mod relay;
+pub mod writes;
 
 use crate::support;
 use crate::support::lock::{target_dir, workspace_dir};
@@ -51,4 +57,38 @@ pub fn range(counts: impl Iterator<Item = usize>) -> String {
     } else {
         format!("{lo}–{hi}")
     }
+}
+
+/// Ends a bench that missed a target with exit status 1, once everything is printed and the
+/// bed is cleaned up: a missed target fails the benchmark run (not `cargo test`, which never
+/// times anything).
+pub fn exit_on_miss(missed: &[&str]) {
+    if missed.is_empty() {
+        return;
+    }
+    eprintln!("missed target(s): {}", missed.join("; "));
+    std::process::exit(1);
+}
+
+/// The environment a client bundle's `env.sh` sets, or a context would: never inherited by
+/// what a bench times.
+pub const DOCKER_ENV: [&str; 6] = [
+    "DOCKER_HOST",
+    "DOCKER_TLS_VERIFY",
+    "DOCKER_CERT_PATH",
+    "DOCKER_CONTEXT",
+    "DOCKER_TLS",
+    "NO_COLOR",
+];
+
+/// Min, median, max of `values` (sorted here).
+pub fn stats(mut values: Vec<f64>) -> (f64, f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    let median = if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    };
+    (values[0], median, values[n - 1])
 }

@@ -77,9 +77,15 @@ fn prod_adopts_the_default_proxy_by_a_rolling_update() {
     let bundle = bed.bundle(dir.path());
     let spec = write(dir.path(), "spec.toml", &handover_spec(&bed, true));
     let container = "{{json .Spec.TaskTemplate.ContainerSpec}}";
-    let (id, before) = (
+    let (id, before, tasks) = (
         inspect(&bed, "{{.ID}}", DEFAULT_PROXY),
         inspect(&bed, container, DEFAULT_PROXY),
+        bed.task_ids(DEFAULT_PROXY),
+    );
+    assert_eq!(
+        tasks.len(),
+        2,
+        "the default proxy runs 2 tasks before the split"
     );
     let out = tool(&[
         "plan", "--bundle", &bundle, "--spec", &spec, "--output", "json",
@@ -99,11 +105,19 @@ fn prod_adopts_the_default_proxy_by_a_rolling_update() {
     );
     apply(&bundle, &spec, dir.path());
 
-    // The same service, on prod's nodes now, with prod's replicas; its containers as they were.
+    // The same service, on prod's nodes now, with prod's replicas; its containers and tasks as
+    // they were.
     let prod = prod_hosts(&bed);
     bed.wait_running_on(DEFAULT_PROXY, &[&prod[0], &prod[1]], WAIT);
     assert_eq!(inspect(&bed, "{{.ID}}", DEFAULT_PROXY), id, "not recreated");
     assert_eq!(inspect(&bed, container, DEFAULT_PROXY), before);
+    // Only its constraints drifted, and both tasks' nodes satisfy the new ones: swarm keeps
+    // them (no restart, so no gap on prod's ports).
+    assert_eq!(
+        bed.task_ids(DEFAULT_PROXY),
+        tasks,
+        "the adopted proxy's tasks were restarted"
+    );
     assert_eq!(
         inspect(&bed, "{{.Spec.Mode.Replicated.Replicas}}", DEFAULT_PROXY),
         "2"

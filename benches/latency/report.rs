@@ -1,0 +1,183 @@
+//! The tables and the verdicts of the latency bench.
+
+use std::time::Duration;
+
+use crate::common::{range, stats};
+use crate::contenders::{Bench, Op, Route, Sample};
+use crate::support::docker_ok;
+
+/// How many rounds ran, and how long they took.
+pub struct Rounds {
+    pub runs: usize,
+    pub apply_runs: usize,
+    pub read_time: Duration,
+    pub write_time: Duration,
+}
+
+/// A target: the tool's median at most `ratio` times the docker CLI's, for `op` through the
+/// relay of `rtt_ms` with TCP_NODELAY.
+struct Target {
+    op: Op,
+    rtt_ms: u128,
+    ratio: f64,
+    name: &'static str,
+}
+
+const TARGETS: [Target; 3] = [
+    Target {
+        op: Op::Plan,
+        rtt_ms: 50,
+        ratio: 0.55,
+        name: "live plan at 50 ms RTT <= 0.55x docker service inspect + config inspect",
+    },
+    Target {
+        op: Op::Status,
+        rtt_ms: 50,
+        ratio: 0.5,
+        name: "status at 50 ms RTT <= 0.5x docker service ls + service ps",
+    },
+    Target {
+        op: Op::Plan,
+        rtt_ms: 0,
+        ratio: 0.5,
+        name: "live plan on the loopback (0 ms, TCP_NODELAY) <= 0.5x the docker reads",
+    },
+];
+
+/// Prints everything; returns the targets missed.
+pub fn print(
+    bench: &Bench,
+    routes: &[Route],
+    reads: &[Sample],
+    writes: &[Sample],
+    rounds: &Rounds,
+) -> Vec<&'static str> {
+    let docker_version = docker_ok(&[
+        "version",
+        "--format",
+        "{{.Client.Version}} (engine {{.Server.Version}}, API {{.Server.APIVersion}})",
+    ]);
+    println!(
+        "plan, status and apply vs the documented docker CLI steps, through a client bundle \
+         (mTLS front {}, HTTP/1.1) behind a delaying relay",
+        bench.front.docker_host()
+    );
+    println!(
+        "binary {}; docker CLI {docker_version}; {} CPUs",
+        bench.binary.display(),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!(
+        "reads: 1 warm-up round, then {} rounds, alternating ({:.1} s); apply: the split, 1 warm-up \
+         round, then {} rounds ({:.1} s)",
+        rounds.runs,
+        rounds.read_time.as_secs_f64(),
+        rounds.apply_runs,
+        rounds.write_time.as_secs_f64()
+    );
+    println!(
+        "per run: conns = TCP connections, flights = client flights (round trips) at the relay; \
+         TLS = handshakes, reqs = API requests at the front"
+    );
+    for op in [Op::Plan, Op::Status, Op::Apply] {
+        let samples = if op == Op::Apply { writes } else { reads };
+        table(op, routes, samples);
+    }
+    println!();
+    let mut missed = Vec::new();
+    for t in &TARGETS {
+        let route = routes
+            .iter()
+            .position(|r| r.relay.nodelay() && r.relay.rtt().as_millis() == t.rtt_ms)
+            .expect("a relay for every target");
+        let ratio = median(reads, t.op, true, route) / median(reads, t.op, false, route);
+        let met = ratio <= t.ratio;
+        println!(
+            "target \"{}\": {} ({ratio:.2}x)",
+            t.name,
+            if met { "MET" } else { "NOT MET" }
+        );
+        if !met {
+            missed.push(t.name);
+        }
+    }
+    missed
+}
+
+fn label(op: Op, by_tool: bool) -> &'static str {
+    match (op, by_tool) {
+        (Op::Plan, true) => "interlock-split plan --bundle … --output json",
+        (Op::Plan, false) => "docker service inspect + config inspect",
+        (Op::Status, true) => "interlock-split status --bundle …",
+        (Op::Status, false) => "docker service ls + service ps",
+        (Op::Apply, true) => "interlock-split apply --bundle … --auto-approve",
+        (Op::Apply, false) => "docker config create + service update",
+    }
+}
+
+fn route_label(route: &Route) -> String {
+    format!(
+        "{} ms{}",
+        route.relay.rtt().as_millis(),
+        if route.relay.nodelay() {
+            ""
+        } else {
+            ", no TCP_NODELAY"
+        }
+    )
+}
+
+fn of(samples: &[Sample], op: Op, by_tool: bool, route: usize) -> Vec<&Sample> {
+    samples
+        .iter()
+        .filter(|s| s.op == op && s.by_tool == by_tool && s.route == route)
+        .collect()
+}
+
+fn median(samples: &[Sample], op: Op, by_tool: bool, route: usize) -> f64 {
+    stats(
+        of(samples, op, by_tool, route)
+            .iter()
+            .map(|s| s.wall_ms)
+            .collect(),
+    )
+    .1
+}
+
+/// One table: a row per route and contender.
+fn table(op: Op, routes: &[Route], samples: &[Sample]) {
+    println!();
+    println!(
+        "{:<24} {:<48} {:>9} {:>9} {:>9} {:>6} {:>6} {:>8} {:>5} {:>5}",
+        "RTT", "", "min ms", "median", "max ms", "ratio", "conns", "flights", "TLS", "reqs"
+    );
+    for (r, route) in routes.iter().enumerate() {
+        let docker = of(samples, op, false, r);
+        if docker.is_empty() {
+            continue;
+        }
+        let docker_median = median(samples, op, false, r);
+        for by_tool in [true, false] {
+            let s = of(samples, op, by_tool, r);
+            let (lo, med, hi) = stats(s.iter().map(|s| s.wall_ms).collect());
+            println!(
+                "{:<24} {:<48} {lo:>9.1} {med:>9.1} {hi:>9.1} {:>6} {:>6} {:>8} {:>5} {:>5}",
+                if by_tool {
+                    route_label(route)
+                } else {
+                    String::new()
+                },
+                label(op, by_tool),
+                if by_tool {
+                    format!("{:.2}", med / docker_median)
+                } else {
+                    String::new()
+                },
+                range(s.iter().map(|s| s.relay.connections)),
+                range(s.iter().map(|s| s.relay.flights)),
+                range(s.iter().map(|s| s.handshakes)),
+                range(s.iter().map(|s| s.requests)),
+            );
+        }
+    }
+}
