@@ -23,6 +23,10 @@
 //! (`GET /services/lpa-…`), or the benchmark fails. The verdict: the median of phase 2 within
 //! 1.5× the median of phase 1; a missed target exits 1.
 //!
+//! With `LIVE_PLAN_APPS_RTT_MS=N` the bundle goes through the delaying relay of the latency
+//! benchmark (`common/relay.rs`, TCP_NODELAY) with N ms of round trip, as an operator over a VPN
+//! reaches the managers; the engine's own list is still timed on its socket.
+//!
 //! Run with `cargo bench --bench live_plan_apps` (or `benches/live_plan_apps.sh`). Needs a
 //! Docker engine (swarm mode is initialised when inactive); without one it prints `SKIP …` and
 //! exits 0. Whatever happens, the services and networks it made are removed (`Apps` on drop,
@@ -32,6 +36,7 @@
 use interlock_testbed as support;
 
 mod common;
+use common::relay::Relay;
 use common::{range, release_binary};
 
 // The applications and the spec, in the directory of this benchmark.
@@ -94,6 +99,10 @@ fn main() {
         return;
     }
     let runs = positive_env("LIVE_PLAN_APPS_RUNS", 10);
+    let rtt = std::env::var("LIVE_PLAN_APPS_RTT_MS").map_or(0, |v| {
+        v.parse::<u64>()
+            .unwrap_or_else(|_| panic!("LIVE_PLAN_APPS_RTT_MS={v:?}: expected milliseconds"))
+    });
     let count = positive_env("LIVE_PLAN_APPS_COUNT", 1000);
     let binary = release_binary();
 
@@ -113,6 +122,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let bundle = dir.path().join("bundle");
     front.bundle_dir(&bundle);
+    let relay = (rtt > 0).then(|| through_relay(&front, &bundle, Duration::from_millis(rtt)));
     let spec = dir.path().join("spec.toml");
     std::fs::write(&spec, apps::spec(&host)).expect("writing the spec");
     let plan = Plan {
@@ -137,8 +147,12 @@ fn main() {
     let phases = [none, with, again];
     check_requests(&phases);
     println!(
-        "live plan with and without {count} application services, through a client bundle (mTLS front {}, HTTP/1.1)",
-        front.docker_host()
+        "live plan with and without {count} application services, through a client bundle (mTLS front {}{}, HTTP/1.1)",
+        front.docker_host(),
+        relay
+            .as_ref()
+            .map(|r| format!(", behind a relay of {} ms RTT at {}", rtt, r.docker_host()))
+            .unwrap_or_default()
     );
     println!(
         "binary {}; {} CPUs; 1 warm-up then {runs} runs per phase ({:.1} s in all; {count} services created in {:.1} s, removed in {:.1} s)",
@@ -149,12 +163,27 @@ fn main() {
         removed.as_secs_f64()
     );
     let met = report(&phases);
+    drop(relay);
     drop(front);
     drop(apps);
     drop(core);
     if !met {
         std::process::exit(1);
     }
+}
+
+/// A relay of `rtt` in front of `front`, and the bundle in `dir` pointed at it.
+fn through_relay(front: &TlsFront, dir: &std::path::Path, rtt: Duration) -> Relay {
+    let relay = Relay::start(front.addr(), rtt, true);
+    std::fs::write(
+        dir.join("env.sh"),
+        format!(
+            "export DOCKER_HOST={}\nexport DOCKER_TLS_VERIFY=1\nexport DOCKER_CERT_PATH=\"$(pwd)\"\n",
+            relay.docker_host()
+        ),
+    )
+    .expect("writing env.sh");
+    relay
 }
 
 /// With `LIVE_PLAN_APPS_HOLD=N`, keeps the swarm with its applications for N seconds after
