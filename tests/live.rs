@@ -13,6 +13,7 @@ use support::cli::{json, show, stderr, tool, tool_env, write};
 
 use serde_json::Value;
 use support::bed::{self, FIRST_CONFIG};
+use support::relay::Relay;
 use support::{Core, KeyKind, SwarmLock, TEST_LABEL_KV, TlsFront, TlsOptions, WebPage, docker_ok};
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
@@ -511,12 +512,13 @@ fn at_a_distance(front: &TlsFront, args: &[&str]) -> (usize, String) {
     );
     let rounds = front.rounds();
     let summary = format!(
-        "{}: {} requests in {rounds} rounds, up to {} at once, over {} connections, in {took:.0?} \
+        "{}: {} requests in {rounds} rounds, up to {} at once, over {} connections, in {} ms \
          with {FAR:?} an answer; {:?}",
         args[1],
         front.requests(),
         front.most_in_flight(),
         front.handshakes(),
+        took.as_millis(),
         front.request_log()
     );
     eprintln!("{summary}");
@@ -560,7 +562,32 @@ fn reads_overlap_at_a_distance() {
         assert!(rounds <= most, "{summary}");
         assert!(front.most_in_flight() >= 4, "{summary}");
     }
+    // The same plan through a relay that makes each round trip 100 ms: figures only, with
+    // the `-v` lines that time each request (never a timed assertion).
+    let front = TlsFront::start(TlsOptions::default());
+    let relay = Relay::start(front.addr(), RTT / 2);
+    let bundle = bundle_to(&front, dir.path(), relay.port());
+    let started = std::time::Instant::now();
+    let out = tool(&[
+        "-v",
+        "plan",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--spec",
+        &spec,
+    ]);
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    eprintln!(
+        "plan over a {RTT:?} round trip: {} ms, {:.1} round trips (TCP connect and TLS handshake included)\n{}",
+        took.as_millis(),
+        took.as_secs_f64() / RTT.as_secs_f64(),
+        stderr(&out)
+    );
 }
+
+/// The round trip of the relay in `reads_overlap_at_a_distance`: a VPN to a far cluster.
+const RTT: Duration = Duration::from_millis(100);
 
 /// A plan attempt through `front`'s bundle; returns stderr, asserting exit 1.
 fn failing_plan(bundle: &Path, extra: &[&str]) -> String {
