@@ -124,8 +124,18 @@ impl Client {
         what: &str,
         fut: impl Future<Output = Result<T, bollard::errors::Error>>,
     ) -> Result<T, ApiError> {
-        let (ready, res) = tokio::join!(self.negotiated(), fut);
-        ready?;
+        use futures_util::future::{Either, select};
+        // Beside the negotiation; should it fail, that is the answer, at once.
+        let res = match select(std::pin::pin!(self.negotiated()), std::pin::pin!(fut)).await {
+            Either::Left((ready, fut)) => {
+                ready?;
+                fut.await
+            }
+            Either::Right((res, ready)) => {
+                ready.await?;
+                res
+            }
+        };
         match res {
             Ok(v) => Ok(v),
             Err(e) => {
