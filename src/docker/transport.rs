@@ -40,8 +40,9 @@ pub struct Stats {
 }
 
 /// The API version the client speaks, and the one its requests carry until the engine says
-/// it is older: every engine of the supported releases (Docker 20.10 and later, MKE 3.4 and
-/// later) has it, so the reads need not wait for the negotiation.
+/// it is older: Docker 20.10 and later have it, so the reads need not wait for the
+/// negotiation. An older engine refuses it with its own version in `Api-Version`: the read is
+/// sent again at that version ([`older_engine`]), and the negotiation keeps it for the rest.
 pub const API: (usize, usize) = (1, 41);
 
 impl Stats {
