@@ -5,12 +5,16 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower_service::Service;
+
+use super::trace::Trace;
 
 /// The most connections a command opens to its endpoint: enough for a plan's or a status's
 /// independent reads to go out in one round beside the version negotiation, few enough to be
@@ -18,18 +22,25 @@ use tower_service::Service;
 pub const POOL: usize = 5;
 
 /// Waits for a free place in the pool before connecting; the connection keeps its place until
-/// it closes.
+/// it closes. Each connection opened is a `-v` line, with what opening it took.
 #[derive(Clone)]
 pub struct Limited<C> {
     pub inner: C,
     pub places: Arc<Semaphore>,
+    /// "TCP connect and TLS handshake", for the `-v` line.
+    pub what: &'static str,
+    pub printer: Trace,
+    opened: Arc<AtomicUsize>,
 }
 
 impl<C> Limited<C> {
-    pub fn new(inner: C, places: usize) -> Self {
+    pub fn new(inner: C, places: usize, what: &'static str, printer: Trace) -> Self {
         Limited {
             inner,
             places: Arc::new(Semaphore::new(places)),
+            what,
+            printer,
+            opened: Arc::default(),
         }
     }
 }
@@ -41,6 +52,7 @@ where
     C: Service<R> + Clone + Send + 'static,
     C::Future: Send,
     C::Response: Send,
+    C::Error: std::fmt::Display,
     R: Send + 'static,
 {
     type Response = Held<C::Response>;
@@ -55,12 +67,25 @@ where
         // The connector that was made ready does the call; a clone takes its place.
         let mut inner = self.inner.clone();
         std::mem::swap(&mut inner, &mut self.inner);
-        let places = Arc::clone(&self.places);
+        let (places, opened) = (Arc::clone(&self.places), Arc::clone(&self.opened));
+        let (what, printer) = (self.what, self.printer);
         Box::pin(async move {
             // The semaphore is never closed: a permit always comes, once one is free.
             let place = places.acquire_owned().await.ok();
-            let io = inner.call(req).await?;
-            Ok(Held { io, _place: place })
+            let start = Instant::now();
+            let io = inner.call(req).await;
+            let ms = start.elapsed().as_millis();
+            match &io {
+                Ok(_) => {
+                    let n = opened.fetch_add(1, Ordering::Relaxed) + 1;
+                    printer.note(&format!("api: connection {n}: {what} ({ms} ms)"));
+                }
+                Err(e) => printer.note(&format!("api: {what} → error: {e} ({ms} ms)")),
+            }
+            Ok(Held {
+                io: io?,
+                _place: place,
+            })
         })
     }
 }
@@ -125,9 +150,9 @@ mod tests {
 
     /// A connector that "connects" at once, to a number.
     #[derive(Clone)]
-    struct Instant;
+    struct Now;
 
-    impl Service<u32> for Instant {
+    impl Service<u32> for Now {
         type Response = u32;
         type Error = Infallible;
         type Future = Ready<Result<u32, Infallible>>;
@@ -143,7 +168,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_connection_past_the_pool_waits_for_one_to_close() {
-        let mut pool = Limited::new(Instant, 2);
+        let mut pool = Limited::new(Now, 2, "connect", Trace::default());
         let first = pool.call(1).await.unwrap();
         let _second = pool.call(2).await.unwrap();
         let mut third = pool.call(3);

@@ -247,15 +247,12 @@ impl<B> HasBody for hyper::Request<B> {
     type Body = B;
 }
 
-/// `inner`, its connections counted and capped at [`POOL`].
-fn limited<C>(inner: C, stats: &Arc<Stats>) -> Limited<Counting<C>> {
-    Limited::new(
-        Counting {
-            inner,
-            stats: Arc::clone(stats),
-        },
-        POOL,
-    )
+/// `inner`, its connections counted.
+fn counting<C>(inner: C, stats: &Arc<Stats>) -> Counting<C> {
+    Counting {
+        inner,
+        stats: Arc::clone(stats),
+    }
 }
 
 fn http_connector(timeout: Duration) -> HttpConnector {
@@ -288,7 +285,12 @@ pub fn docker(
     };
     match (&endpoint.address, &endpoint.tls) {
         (Address::Unix(path), _) => {
-            let connector = limited(hyperlocal::UnixConnector, &stats);
+            let connector = Limited::new(
+                counting(hyperlocal::UnixConnector, &stats),
+                POOL,
+                "socket connect",
+                printer,
+            );
             let client = builder().build(connector);
             let socket = path.clone();
             let rewrite = move |mut req: BollardRequest| {
@@ -315,7 +317,8 @@ pub fn docker(
                 .https_only()
                 .enable_http1()
                 .enable_http2()
-                .wrap_connector(limited(http_connector(timeout), &stats));
+                .wrap_connector(counting(http_connector(timeout), &stats));
+            let https = Limited::new(https, POOL, "TCP connect and TLS handshake", printer);
             let client = builder().build(https);
             Docker::connect_with_custom_transport(
                 transport(client, |r| r, stats, printer),
@@ -326,7 +329,8 @@ pub fn docker(
             .map_err(map_err)
         }
         (Address::Tcp { host, port }, None) => {
-            let client = builder().build(limited(http_connector(timeout), &stats));
+            let tcp = counting(http_connector(timeout), &stats);
+            let client = builder().build(Limited::new(tcp, POOL, "TCP connect", printer));
             Docker::connect_with_custom_transport(
                 transport(client, |r| r, stats, printer),
                 Some(format!("http://{host}:{port}")),
