@@ -13,6 +13,7 @@ use support::cli::{json, show, stderr, tool, tool_env, write};
 
 use serde_json::Value;
 use support::bed::{self, FIRST_CONFIG};
+use support::relay::Relay;
 use support::{Core, KeyKind, SwarmLock, TEST_LABEL_KV, TlsFront, TlsOptions, WebPage, docker_ok};
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
@@ -143,16 +144,19 @@ fn live_plan_through_a_client_bundle() {
     // -v shows each request and a count that matches what the front saw.
     let err = stderr(&out);
     assert!(err.contains("from client bundle"), "{err}");
+    // The services without `?status=true`: its counts are not read.
     assert!(err.contains("api: GET /v1.41/services → 200"), "{err}");
+    assert!(err.contains("api: GET /version → 200"), "{err}");
     let summary = err
         .lines()
         .find(|l| l.contains("API requests over"))
         .unwrap_or_else(|| panic!("{err}"));
     let requests: usize = summary.split_whitespace().next().unwrap().parse().unwrap();
     assert_eq!(requests, front.requests(), "{summary}");
-    // One TLS handshake for the whole command.
-    assert_eq!(front.handshakes(), 1, "{summary}");
-    assert!(summary.contains("over 1 connection"), "{summary}");
+    // One TLS handshake per connection of the pool, which no more than five make up.
+    let connections: usize = summary.split_whitespace().nth(4).unwrap().parse().unwrap();
+    assert_eq!(front.handshakes(), connections, "{summary}");
+    assert!((1..=5).contains(&connections), "{summary}");
 
     // The saved plan: owner-only, with the fingerprint apply checks.
     use std::os::unix::fs::PermissionsExt;
@@ -489,6 +493,101 @@ fn status_before_and_after_the_core_creates_per_cluster_services() {
     snap_run!("status_human_split_with_stale", &host, human);
     drop(core);
 }
+
+/// How long the front takes to answer each request in `reads_overlap_at_a_distance`: long
+/// beside the engine's own answer, so that requests in turn and requests together differ.
+const FAR: Duration = Duration::from_millis(200);
+
+/// What one live command made of a far cluster: its requests' rounds, the most in flight,
+/// the connections, the wall time.
+fn at_a_distance(front: &TlsFront, args: &[&str]) -> (usize, String) {
+    let started = std::time::Instant::now();
+    let out = tool(args);
+    let took = started.elapsed();
+    // Status exits 1 when it finds problems: what counts here is that it read the cluster.
+    assert!(
+        stderr(&out).contains("API requests over") || out.status.code() == Some(0),
+        "{}",
+        show(&out)
+    );
+    let rounds = front.rounds();
+    let summary = format!(
+        "{}: {} requests in {rounds} rounds, up to {} at once, over {} connections, in {} ms \
+         with {FAR:?} an answer; {:?}",
+        args[1],
+        front.requests(),
+        front.most_in_flight(),
+        front.handshakes(),
+        took.as_millis(),
+        front.request_log()
+    );
+    eprintln!("{summary}");
+    assert!(front.handshakes() <= 5, "{summary}");
+    (rounds, summary)
+}
+
+/// Far from the cluster the live commands do not read in turn: through a front that answers
+/// each request after [`FAR`], the plan's reads (the version negotiation among them) take two
+/// rounds, the core and then the config it mounts, the independent reads beside them;
+/// history's (and rollback's) read of the core's tasks adds none; status reads the proxies'
+/// configs, which the core's TOML names, in one more.
+#[test]
+fn reads_overlap_at_a_distance() {
+    if !support::docker_available("reads_overlap_at_a_distance") {
+        return;
+    }
+    let core = Core::deploy(DEFAULT_TOML);
+    core.wait_service("ucp-interlock-proxy", WAIT);
+    let host = hostname(&core.node);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(dir.path(), "spec.toml", &seed_spec(&host));
+    let far = || {
+        let front = TlsFront::start(TlsOptions {
+            answer_delay: Some(FAR),
+            ..TlsOptions::default()
+        });
+        let zip = zip_of(&front, dir.path());
+        (front, zip)
+    };
+    // Status reads a third round: the configs of the proxies the core's TOML names.
+    for (cmd, extra, most) in [
+        ("plan", vec!["--spec", spec.as_str()], 2),
+        ("status", vec![], 3),
+        ("history", vec![], 2),
+    ] {
+        let (front, zip) = far();
+        let mut args = vec!["-v", cmd, "--bundle", zip.to_str().unwrap()];
+        args.extend(extra);
+        let (rounds, summary) = at_a_distance(&front, &args);
+        assert!(rounds <= most, "{summary}");
+        assert!(front.most_in_flight() >= 4, "{summary}");
+    }
+    // The same plan through a relay that makes each round trip 100 ms: figures only, with
+    // the `-v` lines that time each request (never a timed assertion).
+    let front = TlsFront::start(TlsOptions::default());
+    let relay = Relay::start(front.addr(), RTT / 2);
+    let bundle = bundle_to(&front, dir.path(), relay.port());
+    let started = std::time::Instant::now();
+    let out = tool(&[
+        "-v",
+        "plan",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--spec",
+        &spec,
+    ]);
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    eprintln!(
+        "plan over a {RTT:?} round trip: {} ms, {:.1} round trips (TCP connect and TLS handshake included)\n{}",
+        took.as_millis(),
+        took.as_secs_f64() / RTT.as_secs_f64(),
+        stderr(&out)
+    );
+}
+
+/// The round trip of the relay in `reads_overlap_at_a_distance`: a VPN to a far cluster.
+const RTT: Duration = Duration::from_millis(100);
 
 /// A plan attempt through `front`'s bundle; returns stderr, asserting exit 1.
 fn failing_plan(bundle: &Path, extra: &[&str]) -> String {

@@ -143,8 +143,8 @@ async fn look(swarm: &impl Swarm, w: &Awaited<'_>) -> Result<Option<RouteStandin
     if !missing.is_empty() {
         return Ok(Some(standing(missing, 0, 0)));
     }
-    let svc = swarm.service(w.proxy).await?;
-    let (tasks, nodes) = watch::placement(swarm, &svc.id).await?;
+    let (svc, placed) = tokio::join!(swarm.service(w.proxy), watch::placement(swarm, w.proxy));
+    let (svc, (tasks, nodes)) = (svc?, placed?);
     let p = watch::Placement {
         tasks: &tasks,
         nodes: &nodes,

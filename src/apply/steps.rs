@@ -321,7 +321,10 @@ enum Standing {
 }
 
 async fn await_poll(swarm: &impl Swarm, w: &Await<'_>) -> Result<Standing, StepError> {
-    let svc = match swarm.service(w.name).await {
+    // The service and its tasks by name, with the nodes: one round. Until Interlock creates
+    // the service, the tasks' read is refused as well, and not looked at.
+    let (svc, placed) = tokio::join!(swarm.service(w.name), watch::placement(swarm, w.name));
+    let svc = match svc {
         Err(ApiError::NotFound { .. }) => {
             return Ok(Standing::Waiting(format!(
                 "waiting for Interlock to create {}",
@@ -335,13 +338,13 @@ async fn await_poll(swarm: &impl Swarm, w: &Await<'_>) -> Result<Standing, StepE
         .ports
         .iter()
         .any(|p| !svc.ports.iter().any(|h| h.published == p.published));
-    let tasks: Vec<_> = swarm
-        .tasks(&svc.id)
-        .await?
-        .into_iter()
-        .map(|t| t.task)
-        .collect();
-    let nodes = swarm.nodes().await?;
+    let (tasks, nodes) = match placed {
+        // Created between the two reads: its tasks are read on the next poll.
+        Err(ApiError::NotFound { .. }) => {
+            return Ok(Standing::Waiting(format!("{}: 0/{want} running", w.name)));
+        }
+        other => other?,
+    };
     let run = watch::running(Placement {
         tasks: &tasks,
         nodes: &nodes,

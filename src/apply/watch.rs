@@ -180,9 +180,17 @@ impl Watch {
 
     /// Whether this poll must count tasks: to decide (once swarm says `completed`, or rolled
     /// back or paused, or while it says nothing), and about once a second for the progress line.
+    /// `update` is the status last seen: the tasks are read beside the service, in the same
+    /// round, so the choice is made before its status is in.
     pub fn wants_tasks(&mut self, update: Option<&UpdateStatus>) -> bool {
         self.polls += 1;
-        let deciding = matches!(
+        self.deciding(update) || self.polls % 10 == 1
+    }
+
+    /// Whether `update` is one the verdict needs the tasks for. When the status just read is
+    /// and the tasks were not read beside it, they are read at once, not a poll later.
+    pub fn deciding(&self, update: Option<&UpdateStatus>) -> bool {
+        matches!(
             self.ours(update),
             Some(
                 UpdateState::Completed
@@ -190,8 +198,7 @@ impl Watch {
                     | UpdateState::Paused
                     | UpdateState::RollbackPaused
             ) | None
-        );
-        deciding || self.polls % 10 == 1
+        )
     }
 
     fn count(&mut self, p: Placement<'_>) {
@@ -362,14 +369,36 @@ pub async fn failure_details(swarm: &impl Swarm, service_id: &str, message: Stri
     f
 }
 
-/// Reads the service's tasks and the nodes (together when the transport allows).
+/// Reads the service's tasks and the nodes, concurrently: one round.
 pub(super) async fn placement(
     swarm: &impl Swarm,
-    service_id: &str,
+    service: &str,
 ) -> Result<(Vec<Task>, Vec<Node>), ApiError> {
-    let tasks = swarm.tasks(service_id).await?;
-    let nodes = swarm.nodes().await?;
-    Ok((tasks.into_iter().map(|t| t.task).collect(), nodes))
+    let (tasks, nodes) = tokio::join!(swarm.tasks(service), swarm.nodes());
+    Ok((tasks?.into_iter().map(|t| t.task).collect(), nodes?))
+}
+
+/// One poll: the service and, when `want`, its tasks and the nodes beside it (one round);
+/// the tasks a moment later when the status just read needs them and they were not read.
+async fn poll(
+    swarm: &impl Swarm,
+    name: &str,
+    want: bool,
+    watch: &Watch,
+) -> Result<(Service, Option<(Vec<Task>, Vec<Node>)>), ApiError> {
+    let beside = async {
+        match want {
+            true => placement(swarm, name).await.map(Some),
+            false => Ok(None),
+        }
+    };
+    let (status, read) = tokio::join!(swarm.service(name), beside);
+    let (status, read) = (status?, read?);
+    let read = match read {
+        None if watch.deciding(status.update.as_ref()) => Some(placement(swarm, &status.id).await?),
+        read => read,
+    };
+    Ok((status, read))
 }
 
 /// The config the service mounts at the core's config target, when the watch tracks configs.
@@ -388,17 +417,16 @@ pub async fn update(
     interrupt: &Interrupt,
 ) -> Result<Ending, ApiError> {
     let start = Instant::now();
+    // The status of the last poll: nothing yet, so the first reads the tasks.
+    let mut last = None;
     loop {
         if interrupt.is_set() {
             return Ok(Ending::Interrupted);
         }
-        let status = swarm.service(name).await?;
+        let want = watch.wants_tasks(last.as_ref());
+        let (status, read) = poll(swarm, name, want, &watch).await?;
+        last = status.update.clone();
         let points_at = tracked_config(&watch, &status);
-        let read = if watch.wants_tasks(status.update.as_ref()) {
-            Some(placement(swarm, &status.id).await?)
-        } else {
-            None
-        };
         let verdict = watch.observe(&Observation {
             update: status.update.as_ref(),
             replicas: status.replicas,

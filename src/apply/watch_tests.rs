@@ -227,6 +227,21 @@ fn counts_tasks_when_deciding_and_about_once_a_second_otherwise() {
 }
 
 #[test]
+fn a_status_just_read_that_decides_needs_the_tasks_without_counting_a_poll() {
+    // The poll chose from the last status (updating): when the one it read says completed,
+    // the tasks are read at once rather than a poll later.
+    let w = Watch::new("svc", Some(OLD_START.into()), Duration::from_secs(60));
+    let updating = status(UpdateState::Updating, NEW_START, None);
+    let done = status(UpdateState::Completed, NEW_START, None);
+    let previous = status(UpdateState::Completed, OLD_START, None);
+    assert!(!w.deciding(Some(&updating)));
+    assert!(w.deciding(Some(&done)));
+    // The previous update's status is not ours: undecided, so the tasks are counted.
+    assert!(w.deciding(Some(&previous)));
+    assert!(w.deciding(None));
+}
+
+#[test]
 fn the_newest_failed_task_is_reported() {
     let detail = |id: &str, state: &str, at: &str| TaskDetail {
         id: id.into(),

@@ -25,14 +25,18 @@ pub fn run(args: HistoryArgs, printer: &Printer) -> CliResult {
 }
 
 async fn run_async(args: HistoryArgs, printer: Printer) -> CliResult {
-    let (client, state) = live::read(&args.connection, false, printer).await?;
+    let client = live::connect(&args.connection, printer).await?;
     if let Some(which) = &args.diff {
+        let state = live::state(&client, false, printer).await?;
         return print_diff(&client, &state, which, args.output, &printer).await;
     }
-    let core = client
-        .core_history(CORE_SERVICE, CONFIG_TARGET)
-        .await
-        .map_err(live::to_cli)?;
+    // The core's task history beside the cluster's state: no round of its own.
+    let (state, core) = tokio::join!(
+        live::state(&client, false, printer),
+        client.core_history(CORE_SERVICE, CONFIG_TARGET)
+    );
+    let state = state?;
+    let core = core.map_err(live::to_cli)?;
     let h = history::build(
         &state.snapshot.configs,
         &state.config,

@@ -49,15 +49,31 @@ pub async fn read(
     with_tasks: bool,
     printer: Printer,
 ) -> Result<(Client, LiveState), CliError> {
-    let client = Client::connect(
+    let client = connect(conn, printer).await?;
+    let state = state(&client, with_tasks, printer).await?;
+    Ok((client, state))
+}
+
+/// A client for the connection the arguments name; the first request connects.
+pub async fn connect(conn: &ConnectionArgs, printer: Printer) -> Result<Client, CliError> {
+    Client::connect(
         &conn.connect_args(),
         Duration::from_secs(conn.timeout.max(1)),
         trace(&printer),
     )
     .await
-    .map_err(to_cli)?;
+    .map_err(to_cli)
+}
+
+/// What a plan or status needs, once no node is of unknown state (or after a bounded wait for
+/// them). A command that needs more reads it beside this, concurrently.
+pub async fn state(
+    client: &Client,
+    with_tasks: bool,
+    printer: Printer,
+) -> Result<LiveState, CliError> {
     let state = client.live_state(with_tasks).await.map_err(to_cli)?;
-    let state = super::unknown_nodes::settle(&client, state, with_tasks, printer).await?;
+    let state = super::unknown_nodes::settle(client, state, with_tasks, printer).await?;
     printer.verbose(&format!(
         "read {} nodes, {} services, {} interlock configs; the core reads {}",
         state.snapshot.nodes.len(),
@@ -65,5 +81,5 @@ pub async fn read(
         state.snapshot.configs.len(),
         state.config.name
     ));
-    Ok((client, state))
+    Ok(state)
 }

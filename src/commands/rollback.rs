@@ -4,8 +4,8 @@ use crate::audit::verdict;
 use crate::cli::args::OutputFormat;
 use crate::cli::args::RollbackArgs;
 use crate::cli::{CliError, CliResult, ErrorCode};
-use crate::cluster::ConfigInfo;
-use crate::docker::{Client, LiveState, Swarm};
+use crate::cluster::{ConfigInfo, CoreHistory};
+use crate::docker::{ApiError, Client, LiveState, Swarm};
 use crate::extension::services;
 use crate::interlock::CONFIG_TARGET;
 use crate::interlock::{CORE_SERVICE, InterlockConfig, host_port};
@@ -28,7 +28,7 @@ pub fn run(args: RollbackArgs, printer: &Printer) -> CliResult {
 /// (with the configs passed over, and why).
 async fn target(
     args: &RollbackArgs,
-    client: &crate::docker::Client,
+    core: Option<Result<CoreHistory, ApiError>>,
     state: &LiveState,
 ) -> Result<(ConfigInfo, Vec<Skip>), CliError> {
     let configs = &state.snapshot.configs;
@@ -42,9 +42,8 @@ async fn target(
             .hint("`interlock-split history` lists the interlock configs")
         });
     }
-    let core = client
-        .core_history(CORE_SERVICE, CONFIG_TARGET)
-        .await
+    let core = core
+        .expect("read when no config is named")
         .map_err(live::to_cli)?;
     let judged: Vec<_> = configs
         .iter()
@@ -76,11 +75,20 @@ fn skipped_text(skipped: &[Skip]) -> String {
 
 async fn run_async(args: RollbackArgs, printer: Printer) -> CliResult {
     let interrupt = Interrupt::listen();
-    let (client, state) = live::read(&args.connection, false, printer)
+    let client = live::connect(&args.connection, printer)
         .await
         .map_err(unchanged)?;
+    // Without a config named, the core's task history picks one: read beside the state.
+    let history = async {
+        match args.to {
+            None => Some(client.core_history(CORE_SERVICE, CONFIG_TARGET).await),
+            Some(_) => None,
+        }
+    };
+    let (state, core) = tokio::join!(live::state(&client, false, printer), history);
+    let state = state.map_err(unchanged)?;
     let current = state.config.name.clone();
-    let (target, skipped) = target(&args, &client, &state).await?;
+    let (target, skipped) = target(&args, core, &state).await?;
     if target.name == current {
         printer.out(&format!(
             "ucp-interlock already runs {current}; nothing to do.\n"

@@ -2,12 +2,14 @@ use std::time::SystemTime;
 
 use crate::cli::args::{OutputFormat, StatusArgs};
 use crate::cli::{CliError, CliResult, ErrorCode, ExitStatus};
+use crate::cluster::Service;
 use crate::docker::{Client, Swarm};
 use crate::extension::services::proxy_name;
 use crate::extension::{DEFAULT_PROXY_CONFIG_PATH, config_path};
 use crate::interlock::{InterlockConfig, ServiceRole};
 use crate::output::printer::Printer;
 use crate::output::status as render;
+use crate::route::proxy_config;
 use crate::status::Served;
 use crate::{status, time};
 
@@ -22,8 +24,14 @@ pub fn run(args: StatusArgs, printer: &Printer) -> CliResult {
 
 /// What each proxy serves (the clusters' and the stale ones), read from the config Interlock
 /// mounts for it. A proxy whose config cannot be read counts as not read, never as a failure
-/// of `status`.
-async fn served(client: &Client, cfg: &InterlockConfig, report: &status::Report) -> Served {
+/// of `status`. The services as read already say which config each mounts: only the configs
+/// are read, all at once.
+async fn served(
+    client: &Client,
+    cfg: &InterlockConfig,
+    report: &status::Report,
+    services: &[Service],
+) -> Served {
     let mut proxies: Vec<(String, String)> = cfg
         .extensions
         .iter()
@@ -36,17 +44,21 @@ async fn served(client: &Client, cfg: &InterlockConfig, report: &status::Report)
             .filter(|s| s.role == ServiceRole::Proxy)
             .map(|s| (s.name.clone(), DEFAULT_PROXY_CONFIG_PATH.to_string())),
     );
-    let mut out = Served::new();
-    for (proxy, path) in proxies {
-        let hosts = client
-            .served_hosts(&proxy, &path)
-            .await
-            .ok()
-            .flatten()
-            .map(|m| m.hosts);
-        out.insert(proxy, hosts);
-    }
-    out
+    let reads = proxies.into_iter().map(|(proxy, path)| async move {
+        let mounted = services
+            .iter()
+            .find(|s| s.name == proxy)
+            .and_then(|s| s.config_at(&path));
+        let hosts = match mounted {
+            Some(m) => client.config(&m.config_id).await.ok(),
+            None => None,
+        };
+        (proxy, hosts.map(|c| proxy_config::parse(&c.data)))
+    });
+    futures_util::future::join_all(reads)
+        .await
+        .into_iter()
+        .collect()
 }
 
 fn report(args: StatusArgs, printer: &Printer) -> CliResult {
@@ -62,7 +74,8 @@ fn report(args: StatusArgs, printer: &Printer) -> CliResult {
         )
     })?;
     let mut report = status::report(&cfg, &state.snapshot, &state.core, &state.config);
-    let served = rt.block_on(served(&client, &cfg, &report));
+    let services = &state.snapshot.services;
+    let served = rt.block_on(served(&client, &cfg, &report, services));
     status::routes::add(&mut report, &cfg, &state.snapshot, &served);
     let flagged = (report.problems > 0).then(|| {
         let n = report.problems;

@@ -5,9 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bollard::Docker;
+use std::collections::HashMap;
+
 use bollard::query_parameters::{
-    ListNetworksOptions, ListSecretsOptions, ListServicesOptions, ListTasksOptions,
+    ListNetworksOptions, ListSecretsOptions, ListServicesOptions, ListTasksOptionsBuilder,
 };
+use tokio::sync::OnceCell;
 
 use super::answer;
 use super::convert;
@@ -15,7 +18,7 @@ use super::endpoint::{ConnectArgs, Endpoint};
 use super::error::{self, ApiError, Error, TransportError};
 use super::resolve::{self, ProcessEnv};
 use super::trace::Trace;
-use super::transport::{self, Stats};
+use super::transport::{self, API, Stats};
 use crate::cluster::{ConfigInfo, Network, Service, Snapshot};
 use crate::interlock::names::config_version;
 use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
@@ -29,6 +32,10 @@ pub struct Client {
     origin: String,
     /// The managers as last known, to name them when this one has no leader.
     pub(super) managers: super::managers::Known,
+    /// The API version negotiation, run once, beside the first requests rather than before
+    /// them: they go out at [`API`], which every supported engine has.
+    negotiated: OnceCell<Result<(), ApiError>>,
+    printer: Trace,
 }
 
 /// The cluster as a plan sees it.
@@ -41,7 +48,8 @@ pub struct LiveState {
 }
 
 impl Client {
-    /// Resolves the endpoint, builds the transport, and negotiates the API version once.
+    /// Resolves the endpoint and builds the transport; the first request connects, and the
+    /// API version is negotiated beside it.
     pub async fn connect(
         args: &ConnectArgs,
         timeout: Duration,
@@ -58,30 +66,43 @@ impl Client {
             .tls
             .as_ref()
             .map_or_else(|| endpoint.source.clone(), |t| t.origin.clone());
-        let mut client = Client {
-            docker: docker.clone(),
+        Ok(Client {
+            docker,
             address: endpoint.address.to_string(),
             endpoint,
             stats,
             secs: timeout.as_secs().max(1),
             origin,
             managers: Default::default(),
+            negotiated: OnceCell::new(),
+            printer,
+        })
+    }
+
+    /// Settles the API version, once: `GET /version`. An engine older than [`API`] lowers the
+    /// version of the requests that follow (the transport sends again, at its version, a read
+    /// it refused as too new). A failure here is the command's: whatever answered is named.
+    async fn negotiated(&self) -> Result<(), ApiError> {
+        let negotiate = || async {
+            let tls = self.endpoint.tls.is_some();
+            let docker = self
+                .docker
+                .clone()
+                .negotiate_version()
+                .await
+                .map_err(|e| first_call_over_tls(self.negotiation_error(&e), tls))?;
+            let v = docker.client_version();
+            if (v.major_version, v.minor_version) < API {
+                let prefix = format!("/v{}.{}", v.major_version, v.minor_version);
+                self.stats.lower_to(&prefix);
+            }
+            self.printer.note(&format!(
+                "API version {}.{}",
+                v.major_version, v.minor_version
+            ));
+            Ok(())
         };
-        let tls = client.endpoint.tls.is_some();
-        client.docker = docker
-            .negotiate_version()
-            .await
-            .map_err(|e| first_call_over_tls(client.negotiation_error(&e), tls))?;
-        let v = client.docker.client_version();
-        let _ = client
-            .stats
-            .version_prefix
-            .set(format!("/v{}.{}", v.major_version, v.minor_version));
-        printer.note(&format!(
-            "API version {}.{}",
-            v.major_version, v.minor_version
-        ));
-        Ok(client)
+        self.negotiated.get_or_init(negotiate).await.clone()
     }
 
     /// The first call fails: a server that is not a Docker API is named as such.
@@ -103,7 +124,19 @@ impl Client {
         what: &str,
         fut: impl Future<Output = Result<T, bollard::errors::Error>>,
     ) -> Result<T, ApiError> {
-        match fut.await {
+        use futures_util::future::{Either, select};
+        // Beside the negotiation; should it fail, that is the answer, at once.
+        let res = match select(std::pin::pin!(self.negotiated()), std::pin::pin!(fut)).await {
+            Either::Left((ready, fut)) => {
+                ready?;
+                fut.await
+            }
+            Either::Right((res, ready)) => {
+                ready.await?;
+                res
+            }
+        };
+        match res {
             Ok(v) => Ok(v),
             Err(e) => {
                 let e = error::classify(&e, what, &self.address, &self.origin, self.secs);
@@ -112,56 +145,57 @@ impl Client {
         }
     }
 
-    /// Reads nodes, services, configs (and tasks, for status) concurrently, then the TOML the
-    /// core reads from /config.toml. Services without `status=true`: its running-task counts
-    /// cost the engine a task listing per read and are not used (status counts `GET /tasks`).
+    /// Reads nodes, services, configs (and tasks, for status) concurrently, beside the core
+    /// and then the TOML it reads from /config.toml: two rounds of requests after the
+    /// connections' handshakes. Over HTTP/2 they share one connection; over HTTP/1.1 each
+    /// holds one of the pool's while in flight.
     pub async fn live_state(&self, with_tasks: bool) -> Result<LiveState, Error> {
         let d = &self.docker;
-        let core = self.call(
-            "GET /services/ucp-interlock",
-            d.inspect_service(CORE_SERVICE, None),
-        );
+        // The core first: the config read that depends on it starts as soon as it is in.
+        let core = async {
+            let core = self
+                .call(
+                    "GET /services/ucp-interlock",
+                    d.inspect_service(CORE_SERVICE, None),
+                )
+                .await;
+            let core = match core {
+                Err(ApiError::NotFound { .. }) => return Ok(Err(Error::NoInterlock)),
+                other => convert::service(other?),
+            };
+            let mounted = self.mounted_config(&core).await;
+            Ok::<_, ApiError>(Ok((core, mounted)))
+        };
         let nodes = self.call("GET /nodes", d.list_nodes(None));
-        let services = self.call("GET /services", d.list_services(NO_STATUS));
+        // Without `?status=true`: the counts it adds are not read (tasks are, for status).
+        let services = self.call(
+            "GET /services",
+            d.list_services(None::<ListServicesOptions>),
+        );
         let configs = self.call("GET /configs", d.list_configs(None));
         let tasks = async {
-            if with_tasks {
-                self.call("GET /tasks", d.list_tasks(None::<ListTasksOptions>))
-                    .await
-                    .map(Some)
-            } else {
-                Ok(None)
+            if !with_tasks {
+                return Ok(None);
             }
+            // Only tasks meant to run are counted (`Task::counts_as_running`).
+            let filters = HashMap::from([("desired-state", vec!["running"])]);
+            let opts = ListTasksOptionsBuilder::new().filters(&filters).build();
+            self.call("GET /tasks", d.list_tasks(Some(opts)))
+                .await
+                .map(Some)
         };
-        // Over HTTP/2 the reads go out together on the one connection. HTTP/1.1 cannot
-        // multiplex: concurrent reads would each open a connection (a TLS handshake each), so
-        // they take turns on the one kept-alive connection instead.
         let routes = self.route_objects();
-        let (core, nodes, services, configs, tasks, routes) = if self.stats.multiplexed() {
-            tokio::join!(core, nodes, services, configs, tasks, routes)
-        } else {
-            (
-                core.await,
-                nodes.await,
-                services.await,
-                configs.await,
-                tasks.await,
-                routes.await,
-            )
-        };
+        let (core, nodes, services, configs, tasks, routes) =
+            tokio::join!(core, nodes, services, configs, tasks, routes);
         // A non-manager fails every call the same way; say that, not "no ucp-interlock".
         let nodes = nodes?;
         self.managers.remember(&nodes);
-        let core = match core {
-            Err(ApiError::NotFound { .. }) => return Err(Error::NoInterlock),
-            other => convert::service(other?),
-        };
+        let (core, mounted) = core??;
         let services = services?;
         let configs = configs?;
         let tasks = tasks?;
         let (networks, secrets) = routes?;
-
-        let (config, toml) = self.mounted_config(&core).await?;
+        let (config, toml) = mounted?;
 
         let family = family_prefix(&config.name);
         let mut configs: Vec<ConfigInfo> = configs
@@ -199,15 +233,13 @@ impl Client {
     /// names (what TLS labels name).
     async fn route_objects(&self) -> Result<(Vec<Network>, Vec<String>), ApiError> {
         let d = &self.docker;
-        let networks = self
-            .call(
-                "GET /networks",
-                d.list_networks(None::<ListNetworksOptions>),
-            )
-            .await?;
-        let secrets = self
-            .call("GET /secrets", d.list_secrets(None::<ListSecretsOptions>))
-            .await?;
+        let networks = self.call(
+            "GET /networks",
+            d.list_networks(None::<ListNetworksOptions>),
+        );
+        let secrets = self.call("GET /secrets", d.list_secrets(None::<ListSecretsOptions>));
+        let (networks, secrets) = tokio::join!(networks, secrets);
+        let (networks, secrets) = (networks?, secrets?);
         Ok((
             networks.into_iter().map(convert::network).collect(),
             secrets.into_iter().map(convert::secret_name).collect(),
@@ -246,14 +278,11 @@ impl Client {
             if self.stats.multiplexed() {
                 "HTTP/2, concurrent"
             } else {
-                "HTTP/1.1, in turn"
+                "HTTP/1.1, one request at a time per connection"
             }
         )
     }
 }
-
-/// `GET /services` as is (see `live_state`).
-const NO_STATUS: Option<ListServicesOptions> = None;
 
 /// The part of a config name shared by all its versions.
 fn family_prefix(name: &str) -> String {

@@ -11,8 +11,9 @@ use crate::cluster::{CoreHistory, CoreRun};
 impl Client {
     /// The core's update state and the config of each of its tasks that swarm still keeps.
     pub async fn core_history(&self, service: &str, target: &str) -> Result<CoreHistory, ApiError> {
-        let status = self.service(service).await?;
-        let tasks = self.raw_tasks(service).await?;
+        // Both by the service's name: one round, not two.
+        let (status, tasks) = tokio::join!(self.service(service), self.raw_tasks(service));
+        let (status, tasks) = (status?, tasks?);
         let runs = tasks
             .into_iter()
             .filter_map(|t| {

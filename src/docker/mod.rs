@@ -10,6 +10,7 @@ pub mod error;
 mod history;
 mod managers;
 mod ops;
+mod pool;
 pub mod resolve;
 mod spec_edit;
 pub mod swarm;

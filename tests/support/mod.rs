@@ -20,6 +20,7 @@
 //!   namespace ([`engine`], [`netns`]), with the core on the manager ([`multinode_core`]),
 //!   application services and their overlay networks ([`multinode_apps`]), and traffic probes
 //!   per port ([`prober`]) or per application host ([`prober_by_host`]).
+//! * [`relay::Relay`]: a TCP relay that delays every chunk, to stand for a far cluster.
 //!
 //! Every object the test bed creates carries the label [`TEST_LABEL`]`=1`, so that leftovers of
 //! an aborted run can be found and removed.
@@ -45,6 +46,7 @@ pub mod netns;
 pub mod partition;
 pub mod prober;
 pub mod prober_by_host;
+pub mod relay;
 #[macro_use]
 pub mod snap;
 pub mod swarm;

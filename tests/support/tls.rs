@@ -61,6 +61,9 @@ pub struct TlsOptions {
     pub web_page: Option<WebPage>,
     /// ALPN offers h2 before http/1.1: a client that offers h2 gets HTTP/2.
     pub http2: bool,
+    /// Each request waits this long before it is answered, as if the cluster were far away:
+    /// requests sent one after another then take as many times as long, concurrent ones once.
+    pub answer_delay: Option<std::time::Duration>,
 }
 
 /// A web server's answer: status, `Server` header, HTML body.
@@ -82,6 +85,7 @@ impl Default for TlsOptions {
             docker_sock: PathBuf::from("/var/run/docker.sock"),
             web_page: None,
             http2: false,
+            answer_delay: None,
         }
     }
 }
@@ -94,6 +98,10 @@ struct Stats {
     handshakes: AtomicUsize,
     failed_handshakes: AtomicUsize,
     request_log: Mutex<Vec<String>>,
+    /// When each request came in and when its answer's head went out.
+    spans: Mutex<Vec<(std::time::Instant, std::time::Instant)>>,
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
     handshake_errors: Mutex<Vec<String>>,
     faults: Faults,
 }
@@ -104,6 +112,7 @@ struct State {
     deny_paths: Vec<(String, u16)>,
     docker_sock: PathBuf,
     web_page: Option<WebPage>,
+    answer_delay: Option<std::time::Duration>,
 }
 
 /// A running mTLS front; stops (and drops its connections) on drop.
@@ -152,6 +161,7 @@ impl TlsFront {
             deny_paths: opts.deny_paths.clone(),
             docker_sock: opts.docker_sock.clone(),
             web_page: opts.web_page.clone(),
+            answer_delay: opts.answer_delay,
         });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binding the TLS front");
         listener
@@ -244,6 +254,17 @@ impl TlsFront {
     /// `"<METHOD> <path?query>"` of every request received, oldest first.
     pub fn request_log(&self) -> Vec<String> {
         self.stats.request_log.lock().unwrap().clone()
+    }
+
+    /// The most requests it was answering at one time.
+    pub fn most_in_flight(&self) -> usize {
+        self.stats.most_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// How many rounds the requests took: the longest run of requests each sent after the
+    /// previous one was answered (1 when all overlap; the request count when none does).
+    pub fn rounds(&self) -> usize {
+        rounds(&self.stats.spans.lock().unwrap())
     }
 
     /// Arms `fault` (see [`super::fault`]).
@@ -406,9 +427,44 @@ async fn cut(conn: &Conn, reset: bool) -> Result<Response<Body>, std::io::Error>
 /// The response body type of the front.
 type Body = BoxBody<Bytes, hyper::Error>;
 
+/// `answer`, timed: the spans and the count of requests in flight.
+async fn handle(
+    req: Request<Incoming>,
+    state: Arc<State>,
+    conn: Arc<Conn>,
+) -> Result<Response<Body>, std::io::Error> {
+    let start = std::time::Instant::now();
+    let now = state.stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    state.stats.most_in_flight.fetch_max(now, Ordering::SeqCst);
+    if let Some(d) = state.answer_delay {
+        tokio::time::sleep(d).await;
+    }
+    let res = answer(req, state.clone(), conn).await;
+    state.stats.in_flight.fetch_sub(1, Ordering::SeqCst);
+    let end = std::time::Instant::now();
+    state.stats.spans.lock().unwrap().push((start, end));
+    res
+}
+
+/// The longest chain of spans each starting after the previous one ended (greedy by end: the
+/// most spans no two of which overlap).
+fn rounds(spans: &[(std::time::Instant, std::time::Instant)]) -> usize {
+    let mut by_end = spans.to_vec();
+    by_end.sort_by_key(|s| s.1);
+    let mut last = None;
+    let mut n = 0;
+    for (start, end) in by_end {
+        if last.is_none_or(|l| start >= l) {
+            n += 1;
+            last = Some(end);
+        }
+    }
+    n
+}
+
 /// Answers an armed fault or a denied path, or proxies the request to the engine. An error
 /// makes hyper reset the request's HTTP/2 stream (HTTP/1.1 has none: it resets the connection).
-async fn handle(
+async fn answer(
     req: Request<Incoming>,
     state: Arc<State>,
     conn: Arc<Conn>,
