@@ -104,6 +104,10 @@ struct Stats {
     most_in_flight: AtomicUsize,
     handshake_errors: Mutex<Vec<String>>,
     faults: Faults,
+    /// Set by [`TlsFront::stop`] before the runtime goes: a forward cut short by the shutdown
+    /// is then dropped unanswered, as the manager's own API server would be, not turned into
+    /// a 502 that no stopped manager sends.
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 /// What the server tasks need.
@@ -310,6 +314,7 @@ impl TlsFront {
     /// Stops serving: the listener closes and every open connection is dropped without an
     /// answer, as when the manager behind UCP's API goes down. Stopping twice is harmless.
     pub fn stop(&mut self) {
+        self.stats.stopping.store(true, Ordering::SeqCst);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -525,6 +530,9 @@ async fn answer(
     }
     match forward(req, &target, &state.docker_sock).await {
         Ok(resp) => Ok(resp),
+        Err(e) if state.stats.stopping.load(Ordering::SeqCst) => Err(std::io::Error::other(
+            format!("the front stopped while the engine answered: {e}"),
+        )),
         Err(e) => Ok(json_error(
             502,
             &format!("test front: cannot reach the engine: {e}"),
