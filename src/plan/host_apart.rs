@@ -118,16 +118,7 @@ mod tests {
     }
 
     fn removal_step(p: &crate::plan::Plan) -> (usize, usize) {
-        let kinds: Vec<String> = p
-            .actions
-            .iter()
-            .map(|a| {
-                serde_json::to_value(a).unwrap()["kind"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect();
+        let kinds: Vec<String> = action_kinds(p);
         let at = |k: &str| kinds.iter().position(|x| x == k).unwrap();
         let removal = p
             .actions

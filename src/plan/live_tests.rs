@@ -11,16 +11,7 @@ use crate::plan::test_fixtures::*;
 fn seed_on_a_cluster_labels_first_and_retires_the_port_holder_in_order() {
     let p = plan_with(&snapshot(), SEED, &ucp_default());
     assert!(!p.has_errors(), "{:?}", p.findings);
-    let kinds: Vec<String> = p
-        .actions
-        .iter()
-        .map(|a| {
-            serde_json::to_value(a).unwrap()["kind"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let kinds: Vec<String> = action_kinds(&p);
     assert_eq!(
         kinds,
         [

@@ -128,3 +128,16 @@ pub fn ucp_default() -> String {
 pub fn codes(p: &Plan) -> Vec<&'static str> {
     p.findings.iter().map(|f| f.code.as_str()).collect()
 }
+
+/// The kinds of `p`'s actions, in order, as the JSON names them.
+pub fn action_kinds(p: &Plan) -> Vec<String> {
+    p.actions
+        .iter()
+        .map(|a| {
+            serde_json::to_value(a).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
