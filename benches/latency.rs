@@ -15,17 +15,22 @@
 //!   default names is done first, not timed).
 //!
 //! The relays: 0 ms without TCP_NODELAY (as socat: small writes wait for a delayed ACK), and
-//! 0, 50 and 100 ms with TCP_NODELAY (as Go servers and UCP's API do). After one warm-up
-//! round, every round runs each contender once through each relay, alternating
-//! (`LATENCY_RUNS` rounds, default 5; apply through the TCP_NODELAY relays only,
-//! `LATENCY_APPLY_RUNS` rounds, default 2, each taking swarm's 5 s update monitor). Printed
-//! for each: min/median/max wall time, and per run the TCP connections and client flights (the
-//! times a client sent after having received: round trips) the relay counted, and the TLS
-//! handshakes and API requests the front counted.
+//! 0, 50 and 100 ms with TCP_NODELAY (as Go servers and UCP's API do), in front of a front
+//! that offers http/1.1 alone; and 0 and 50 ms with TCP_NODELAY in front of a second front
+//! that offers h2 first (the tool then speaks HTTP/2 on one connection; the docker CLI stays on
+//! HTTP/1.1, which the front's count of HTTP/2 requests shows). After one warm-up round, every
+//! round runs each contender once through each relay, alternating (`LATENCY_RUNS` rounds,
+//! default 5; apply through the TCP_NODELAY relays of the HTTP/1.1 front and the 50 ms one of
+//! the h2 front, `LATENCY_APPLY_RUNS` rounds, default 2, each taking swarm's 5 s update
+//! monitor). Printed for each: min/median/max wall time, and per run the TCP connections and
+//! client flights (the times a client sent after having received: round trips) the relay
+//! counted, and the TLS handshakes, API requests and HTTP/2 requests the front counted; for
+//! apply also the time from swarm's `CompletedAt` of the core's update to the command's exit.
 //!
 //! Targets: plan at 50 ms ≤ 0.55× the docker reads; status at 50 ms ≤ 0.5× service ls +
-//! service ps; plan at 0 ms (TCP_NODELAY) ≤ 0.5×. A missed target ends the bench with exit
-//! status 1.
+//! service ps; plan at 0 ms (TCP_NODELAY) ≤ 0.5×; through every relay apply's median exit at
+//! most one watch tick (100 ms) plus one round trip after `CompletedAt`. A missed target ends
+//! the bench with exit status 1.
 //!
 //! Run with `cargo bench --bench latency` (or `benches/latency.sh`). Needs a Docker engine
 //! (swarm mode is initialised when inactive); without one it prints `SKIP …` and exits 0.
@@ -39,7 +44,8 @@ mod contenders;
 #[path = "latency/report.rs"]
 mod report;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::Duration;
 
 use common::relay::Relay;
@@ -72,15 +78,9 @@ fn main() {
         "{{.Description.Hostname}}",
         &core.node,
     ]);
-    let front = TlsFront::start(TlsOptions::default());
+    let front = Rc::new(TlsFront::start(TlsOptions::default()));
     let tmp = tempfile::tempdir().expect("temporary directory");
-    let routes: Vec<Route> = [(0, false), (0, true), (50, true), (100, true)]
-        .into_iter()
-        .map(|(ms, nodelay)| {
-            let relay = Relay::start(front.addr(), Duration::from_millis(ms), nodelay);
-            Route::new(relay, &front, tmp.path())
-        })
-        .collect();
+    let routes = routes(&front, tmp.path());
     let mut bench = Bench::new(binary, front, tmp.path(), &host);
 
     let started = std::time::Instant::now();
@@ -103,7 +103,7 @@ fn main() {
     bench.split(&core);
     let mut writes: Vec<Sample> = Vec::new();
     for round in 0..=apply_runs {
-        for (r, route) in routes.iter().enumerate().filter(|(_, r)| r.relay.nodelay()) {
+        for (r, route) in routes.iter().enumerate().filter(|(_, r)| applies(r)) {
             for by_tool in [true, false] {
                 let s = bench.apply(route, by_tool, &core);
                 if round > 0 {
@@ -141,11 +141,42 @@ fn count_from_env(var: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// The relays: in front of `front` (HTTP/1.1 alone) at 0 ms without TCP_NODELAY, and at 0, 50
+/// and 100 ms with it; in front of a second front offering h2 at 0 and 50 ms with it.
+fn routes(front: &Rc<TlsFront>, tmp: &Path) -> Vec<Route> {
+    let h2_front = Rc::new(TlsFront::start(TlsOptions {
+        http2: true,
+        ..TlsOptions::default()
+    }));
+    [
+        (0, false, false),
+        (0, true, false),
+        (50, true, false),
+        (100, true, false),
+        (0, true, true),
+        (50, true, true),
+    ]
+    .into_iter()
+    .map(|(ms, nodelay, h2)| {
+        let behind = if h2 { &h2_front } else { front };
+        let relay = Relay::start(behind.addr(), Duration::from_millis(ms), nodelay);
+        Route::new(relay, Rc::clone(behind), h2, tmp)
+    })
+    .collect()
+}
+
+/// Whether apply runs through `route`: every TCP_NODELAY relay of the HTTP/1.1 front, and the
+/// 50 ms one of the h2 front (each apply costs swarm's 5 s monitor, so not more).
+fn applies(route: &Route) -> bool {
+    route.relay.nodelay() && (!route.h2 || route.relay.rtt().as_millis() == 50)
+}
+
 /// Where a bundle for `route` lives.
-fn bundle_dir(tmp: &std::path::Path, relay: &Relay) -> PathBuf {
+fn bundle_dir(tmp: &Path, relay: &Relay, h2: bool) -> PathBuf {
     tmp.join(format!(
-        "bundle-{}ms-{}",
+        "bundle-{}ms-{}{}",
         relay.rtt().as_millis(),
-        if relay.nodelay() { "nodelay" } else { "nagle" }
+        if relay.nodelay() { "nodelay" } else { "nagle" },
+        if h2 { "-h2" } else { "" }
     ))
 }

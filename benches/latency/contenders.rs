@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::rc::Rc;
 use std::time::{Instant, SystemTime};
 
 use serde_json::Value;
@@ -10,7 +11,7 @@ use serde_json::Value;
 use crate::common::DOCKER_ENV;
 use crate::common::relay::{Counts, Relay};
 use crate::common::writes::{
-    CONF_PREFIX, DOCKER_STEPS, check_writes, prune_configs, show, spec, version,
+    CONF_PREFIX, DOCKER_STEPS, check_writes, prune_configs, show, signed_ms, spec, version,
     wait_update_completed, write_requests,
 };
 use crate::support::bed::{CORE_SERVICE, FIRST_CONFIG};
@@ -38,15 +39,19 @@ pub enum Op {
     Apply,
 }
 
-/// A relay and a bundle whose `env.sh` points at it.
+/// A relay in front of a front, and a bundle whose `env.sh` points at the relay.
 pub struct Route {
     pub relay: Relay,
     pub bundle: PathBuf,
+    /// The front behind the relay: counts are taken there.
+    pub front: Rc<TlsFront>,
+    /// The front offers h2 in ALPN before http/1.1.
+    pub h2: bool,
 }
 
 impl Route {
-    pub fn new(relay: Relay, front: &TlsFront, tmp: &Path) -> Route {
-        let bundle = bundle_dir(tmp, &relay);
+    pub fn new(relay: Relay, front: Rc<TlsFront>, h2: bool, tmp: &Path) -> Route {
+        let bundle = bundle_dir(tmp, &relay, h2);
         front.bundle_dir(&bundle);
         std::fs::write(
             bundle.join("env.sh"),
@@ -56,7 +61,12 @@ impl Route {
             ),
         )
         .expect("writing env.sh");
-        Route { relay, bundle }
+        Route {
+            relay,
+            bundle,
+            front,
+            h2,
+        }
     }
 
     /// `sh -c <steps> sh <ca> <cert> <key> <host> <extra…>`.
@@ -85,6 +95,12 @@ pub struct Sample {
     pub relay: Counts,
     pub handshakes: usize,
     pub requests: usize,
+    /// The requests of `requests` the front served over HTTP/2.
+    pub h2_requests: usize,
+    /// When the command exited.
+    pub ended: SystemTime,
+    /// apply alone: the exit less swarm's `CompletedAt` of the core's update, in ms.
+    pub exit_after_completed_ms: Option<f64>,
 }
 
 impl Sample {
@@ -94,10 +110,10 @@ impl Sample {
     }
 }
 
-/// The release binary, the front, and the state of the config `ucp-interlock` runs.
+/// The release binary, the HTTP/1.1 front, and the state of the config `ucp-interlock` runs.
 pub struct Bench {
     pub binary: PathBuf,
-    pub front: TlsFront,
+    pub front: Rc<TlsFront>,
     dir: PathBuf,
     plan_spec: PathBuf,
     current: String,
@@ -106,7 +122,7 @@ pub struct Bench {
 }
 
 impl Bench {
-    pub fn new(binary: PathBuf, front: TlsFront, tmp: &Path, host: &str) -> Bench {
+    pub fn new(binary: PathBuf, front: Rc<TlsFront>, tmp: &Path, host: &str) -> Bench {
         let plan_spec = tmp.join("plan-spec.toml");
         std::fs::write(&plan_spec, seed_spec(host)).expect("writing the spec");
         Bench {
@@ -164,27 +180,32 @@ impl Bench {
             cmd.env_remove(var);
         }
         cmd.stdin(Stdio::null());
-        let (counts, handshakes, requests) = (
+        let front = &route.front;
+        let (counts, handshakes, requests, h2_requests) = (
             route.relay.counts(),
-            self.front.handshakes(),
-            self.front.requests(),
+            front.handshakes(),
+            front.requests(),
+            front.http2_requests(),
         );
-        let logged = self.front.request_log().len();
+        let logged = front.request_log().len();
         let start = Instant::now();
         let out = cmd
             .output()
             .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-        let wall_ms = start.elapsed().as_secs_f64() * 1e3;
+        let (wall, ended) = (start.elapsed(), SystemTime::now());
         let sample = Sample {
             op,
             by_tool,
             route: 0,
-            wall_ms,
+            wall_ms: wall.as_secs_f64() * 1e3,
             relay: route.relay.counts() - counts,
-            handshakes: self.front.handshakes() - handshakes,
-            requests: self.front.requests() - requests,
+            handshakes: front.handshakes() - handshakes,
+            requests: front.requests() - requests,
+            h2_requests: front.http2_requests() - h2_requests,
+            ended,
+            exit_after_completed_ms: None,
         };
-        (sample, out, self.front.request_log().split_off(logged))
+        (sample, out, front.request_log().split_off(logged))
     }
 
     /// Splits the default config into one cluster that keeps the default names, through the
@@ -225,7 +246,8 @@ impl Bench {
     }
 
     /// One change of `MaxConnections`, by apply or by the docker CLI, through `route`; checked
-    /// from the front's request log and swarm's view (not timed).
+    /// from the front's request log and swarm's view (not timed), with the time between swarm's
+    /// `CompletedAt` of the update and the command's exit.
     pub fn apply(&mut self, route: &Route, by_tool: bool, core: &Core) -> Sample {
         let value = self.next_value;
         self.next_value += 1;
@@ -242,7 +264,7 @@ impl Bench {
             )
         };
         let since = SystemTime::now();
-        let (sample, out, log) = self.timed(route, Op::Apply, by_tool, cmd);
+        let (mut sample, out, log) = self.timed(route, Op::Apply, by_tool, cmd);
         let writes = write_requests(&log);
         if let Err(e) = check_writes(by_tool, &writes).and(if out.status.success() {
             Ok(())
@@ -251,7 +273,8 @@ impl Bench {
         }) {
             panic!("apply (by the tool: {by_tool}): {e}\n{}", show(&out));
         }
-        wait_update_completed(Some(since), core);
+        let completed = wait_update_completed(Some(since), core);
+        sample.exit_after_completed_ms = Some(signed_ms(sample.ended, completed));
         core.wait_running(CORE_SERVICE, 1, WAIT);
         self.current = core.config_name();
         self.current_toml = core.config_toml();
