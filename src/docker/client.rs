@@ -85,12 +85,10 @@ impl Client {
     async fn negotiated(&self) -> Result<(), ApiError> {
         let negotiate = || async {
             let tls = self.endpoint.tls.is_some();
-            let docker = self
-                .docker
-                .clone()
-                .negotiate_version()
-                .await
-                .map_err(|e| first_call_over_tls(self.negotiation_error(&e), tls))?;
+            let docker = self.docker.clone().negotiate_version().await.map_err(|e| {
+                let refused = tls && !self.stats.heard();
+                first_call_over_tls(self.negotiation_error(&e), refused)
+            })?;
             let v = docker.client_version();
             if (v.major_version, v.minor_version) < API {
                 let prefix = format!("/v{}.{}", v.major_version, v.minor_version);
@@ -294,10 +292,12 @@ fn family_prefix(name: &str) -> String {
 
 /// Over TLS 1.3 a server that refuses the client certificate may close the connection right
 /// after the handshake without an alert the client reads: on the very first request that is
-/// what a dropped connection most likely means.
-fn first_call_over_tls(e: ApiError, tls: bool) -> ApiError {
+/// what a dropped connection most likely means, unless the server has sent anything since a
+/// handshake (`refused` is false then): an HTTP/2 server's preface or an answer says it took
+/// the certificate, and a connection it drops then is dropped, as over HTTP/1.1.
+fn first_call_over_tls(e: ApiError, refused: bool) -> ApiError {
     match e {
-        ApiError::Transport(TransportError::Dropped { address, .. }) if tls => {
+        ApiError::Transport(TransportError::Dropped { address, .. }) if refused => {
             TransportError::Tls {
                 address,
                 why: "the server closed the connection right after the handshake, before any answer; \

@@ -5,7 +5,7 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -31,6 +31,9 @@ pub struct Limited<C> {
     pub what: &'static str,
     pub printer: Trace,
     opened: Arc<AtomicUsize>,
+    /// Set once the server sends any byte over a connection after its handshake (an HTTP/2
+    /// preface, an answer): from then on a dropped connection is not a refused certificate.
+    heard: Arc<AtomicBool>,
 }
 
 impl<C> Limited<C> {
@@ -41,7 +44,14 @@ impl<C> Limited<C> {
             what,
             printer,
             opened: Arc::default(),
+            heard: Arc::default(),
         }
+    }
+
+    /// Shares `heard` ([`Limited::heard`]'s flag) with the caller.
+    pub fn hearing(mut self, heard: Arc<AtomicBool>) -> Self {
+        self.heard = heard;
+        self
     }
 }
 
@@ -68,6 +78,7 @@ where
         let mut inner = self.inner.clone();
         std::mem::swap(&mut inner, &mut self.inner);
         let (places, opened) = (Arc::clone(&self.places), Arc::clone(&self.opened));
+        let heard = Arc::clone(&self.heard);
         let (what, printer) = (self.what, self.printer);
         Box::pin(async move {
             // The semaphore is never closed: a permit always comes, once one is free.
@@ -85,6 +96,7 @@ where
             Ok(Held {
                 io: io?,
                 _place: place,
+                heard,
             })
         })
     }
@@ -94,6 +106,7 @@ where
 pub struct Held<T> {
     io: T,
     _place: Option<OwnedSemaphorePermit>,
+    heard: Arc<AtomicBool>,
 }
 
 impl<T: Connection> Connection for Held<T> {
@@ -106,9 +119,22 @@ impl<T: Read + Unpin> Read for Held<T> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-        buf: ReadBufCursor<'_>,
+        mut buf: ReadBufCursor<'_>,
     ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
+        // SAFETY: as hyper-util's own wrappers do: the inner reader is lent the cursor's
+        // unfilled part, and the cursor is advanced by exactly what the reader filled there.
+        let n = unsafe {
+            let mut lent = hyper::rt::ReadBuf::uninit(buf.as_mut());
+            match Pin::new(&mut self.io).poll_read(cx, lent.unfilled()) {
+                Poll::Ready(Ok(())) => lent.filled().len(),
+                other => return other,
+            }
+        };
+        if n > 0 {
+            self.heard.store(true, Ordering::Relaxed);
+        }
+        unsafe { buf.advance(n) };
+        Poll::Ready(Ok(()))
     }
 }
 

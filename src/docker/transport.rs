@@ -37,6 +37,8 @@ pub struct Stats {
     /// The head of the answer to `GET /version`: when the negotiation fails, it names what
     /// answered.
     pub first_answer: OnceLock<Answer>,
+    /// The server sent something after a handshake (see [`Limited::hearing`]).
+    pub heard: Arc<AtomicBool>,
 }
 
 /// The API version the client speaks, and the one its requests carry until the engine says
@@ -52,6 +54,12 @@ impl Stats {
 
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::Relaxed)
+    }
+
+    /// Whether the server has sent anything after a TLS handshake: an HTTP/2 server's preface
+    /// or any answer. Then it accepted the client certificate.
+    pub fn heard(&self) -> bool {
+        self.heard.load(Ordering::Relaxed)
     }
 
     pub fn multiplexed(&self) -> bool {
@@ -318,7 +326,8 @@ pub fn docker(
                 .enable_http1()
                 .enable_http2()
                 .wrap_connector(counting(http_connector(timeout), &stats));
-            let https = Limited::new(https, POOL, "TCP connect and TLS handshake", printer);
+            let https = Limited::new(https, POOL, "TCP connect and TLS handshake", printer)
+                .hearing(Arc::clone(&stats.heard));
             let client = builder().build(https);
             Docker::connect_with_custom_transport(
                 transport(client, |r| r, stats, printer),
