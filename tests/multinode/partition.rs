@@ -33,15 +33,24 @@ fn named(bed: &MultiNode, i: usize) -> String {
     format!("{} ({})", m.hostname, m.address)
 }
 
-/// The core's update state and version as manager `m` sees them.
+/// The core's update state and version as manager `m` sees them, or why it cannot say: right
+/// after the cut, the majority answers "no leader" until it has elected one.
 fn core_update(bed: &MultiNode, m: usize) -> String {
-    bed.manager_at(m).docker_ok(&[
+    let out = bed.manager_at(m).docker(&[
         "service",
         "inspect",
         "--format",
         "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}} {{.Version.Index}}",
         "ucp-interlock",
-    ])
+    ]);
+    if out.status.success() {
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    } else {
+        format!(
+            "unreadable: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+    }
 }
 
 /// Apply through A, cut A once swarm has accepted the core's update (B sees the new config on
