@@ -26,7 +26,7 @@
 use interlock_testbed as support;
 
 mod common;
-use common::{exit_on_miss, range, release_binary};
+use common::{DOCKER_ENV, exit_on_miss, range, release_binary};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -42,14 +42,6 @@ const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const WAIT: Duration = Duration::from_secs(40);
 /// Timed runs of each, unless `LIVE_PLAN_RUNS` says otherwise.
 const DEFAULT_RUNS: usize = 15;
-/// The environment a client bundle's `env.sh` sets, or a context would: never inherited here.
-const DOCKER_ENV: [&str; 5] = [
-    "DOCKER_HOST",
-    "DOCKER_TLS_VERIFY",
-    "DOCKER_CERT_PATH",
-    "DOCKER_CONTEXT",
-    "DOCKER_TLS",
-];
 
 /// The manual read (b): the config at `/config.toml`, then its data. `$1`..`$4` are the CA,
 /// certificate, key and host.

@@ -37,7 +37,7 @@ use interlock_testbed as support;
 
 mod common;
 use common::relay::Relay;
-use common::{range, release_binary};
+use common::{DOCKER_ENV, range, release_binary};
 
 // The applications and the spec, in the directory of this benchmark.
 #[path = "live_plan_apps/apps.rs"]
@@ -58,14 +58,6 @@ const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const WAIT: Duration = Duration::from_secs(40);
 /// The target: the plan with the applications within this many times the plan without.
 const TARGET_RATIO: f64 = 1.5;
-/// The environment a client bundle's `env.sh` sets, or a context would: never inherited here.
-const DOCKER_ENV: [&str; 5] = [
-    "DOCKER_HOST",
-    "DOCKER_TLS_VERIFY",
-    "DOCKER_CERT_PATH",
-    "DOCKER_CONTEXT",
-    "DOCKER_TLS",
-];
 
 /// One timed plan: its wall time and what the front saw.
 struct Sample {
@@ -175,14 +167,7 @@ fn main() {
 /// A relay of `rtt` in front of `front`, and the bundle in `dir` pointed at it.
 fn through_relay(front: &TlsFront, dir: &std::path::Path, rtt: Duration) -> Relay {
     let relay = Relay::start(front.addr(), rtt, true);
-    std::fs::write(
-        dir.join("env.sh"),
-        format!(
-            "export DOCKER_HOST={}\nexport DOCKER_TLS_VERIFY=1\nexport DOCKER_CERT_PATH=\"$(pwd)\"\n",
-            relay.docker_host()
-        ),
-    )
-    .expect("writing env.sh");
+    relay.point_bundle(dir);
     relay
 }
 

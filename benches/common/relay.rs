@@ -103,6 +103,19 @@ impl Relay {
     }
 
     /// The round-trip time it adds.
+    /// Points the client bundle written in `dir` at the relay: its `env.sh`, which the tool
+    /// reads for the host, names the relay instead of the front.
+    pub fn point_bundle(&self, dir: &std::path::Path) {
+        std::fs::write(
+            dir.join("env.sh"),
+            format!(
+                "export DOCKER_HOST={}\nexport DOCKER_TLS_VERIFY=1\nexport DOCKER_CERT_PATH=\"$(pwd)\"\n",
+                self.docker_host()
+            ),
+        )
+        .expect("writing env.sh");
+    }
+
     pub fn rtt(&self) -> Duration {
         self.rtt
     }

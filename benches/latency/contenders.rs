@@ -53,14 +53,7 @@ impl Route {
     pub fn new(relay: Relay, front: Rc<TlsFront>, h2: bool, tmp: &Path) -> Route {
         let bundle = bundle_dir(tmp, &relay, h2);
         front.bundle_dir(&bundle);
-        std::fs::write(
-            bundle.join("env.sh"),
-            format!(
-                "export DOCKER_HOST={}\nexport DOCKER_TLS_VERIFY=1\nexport DOCKER_CERT_PATH=\"$(pwd)\"\n",
-                relay.docker_host()
-            ),
-        )
-        .expect("writing env.sh");
+        relay.point_bundle(&bundle);
         Route {
             relay,
             bundle,
