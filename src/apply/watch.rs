@@ -113,6 +113,9 @@ pub struct Watch {
     /// Tasks (on our config, when tracked) on nodes whose state is not known yet: not
     /// counted as running, nor as lost, until the node reports.
     unknown: u64,
+    /// The last count had every task the service asks for running (on our config, when
+    /// tracked): swarm may say `completed` on any poll now.
+    caught_up: bool,
     polls: u64,
 }
 
@@ -158,6 +161,7 @@ impl Watch {
             running: 0,
             running_old: 0,
             unknown: 0,
+            caught_up: false,
             polls: 0,
         }
     }
@@ -179,12 +183,14 @@ impl Watch {
     }
 
     /// Whether this poll must count tasks: to decide (once swarm says `completed`, or rolled
-    /// back or paused, or while it says nothing), and about once a second for the progress line.
-    /// `update` is the status last seen: the tasks are read beside the service, in the same
-    /// round, so the choice is made before its status is in.
+    /// back or paused, or while it says nothing); on every poll once the tasks have caught up,
+    /// since the status that says `completed` may come on any of them (swarm's monitor window),
+    /// and deciding on it must not cost another round; otherwise about once a second, for the
+    /// progress line. `update` is the status last seen: the tasks are read beside the service,
+    /// in the same round, so the choice is made before its status is in.
     pub fn wants_tasks(&mut self, update: Option<&UpdateStatus>) -> bool {
         self.polls += 1;
-        self.deciding(update) || self.polls % 10 == 1
+        self.deciding(update) || self.caught_up || self.polls % 10 == 1
     }
 
     /// Whether `update` is one the verdict needs the tasks for. When the status just read is
@@ -283,6 +289,7 @@ impl Watch {
             return v;
         }
         let (name, run, want) = (&self.name, self.running, o.replicas.unwrap_or(1));
+        self.caught_up = run >= want;
         let message = o.update.and_then(|u| u.message.clone());
         let verdict = match self.ours(o.update) {
             Some(UpdateState::Completed) if run >= want => return Verdict::Converged,
@@ -332,8 +339,17 @@ impl Watch {
     }
 }
 
-// Short enough that apply exits well within 300 ms of swarm reporting convergence.
+/// The watch's tick: one poll starts every tick (or as soon as the last one's answers are in,
+/// at a round trip longer than it), so swarm's `completed` is read within one tick and seen
+/// within one tick plus one round trip of `CompletedAt`. Short enough that apply exits well
+/// within 300 ms of it on the loopback.
 const POLL: Duration = Duration::from_millis(100);
+
+/// What is left of the tick after a poll that took `round`: the polls start one tick apart,
+/// not one tick after each answer, so that a distant manager is read as often as a near one.
+pub fn rest(round: Duration) -> Duration {
+    POLL.saturating_sub(round)
+}
 
 /// The newest task that failed or was rejected, or that carries an error.
 pub fn latest_failure(tasks: &[TaskDetail]) -> Option<&TaskDetail> {
@@ -424,6 +440,7 @@ pub async fn update(
             return Ok(Ending::Interrupted);
         }
         let want = watch.wants_tasks(last.as_ref());
+        let round = Instant::now();
         let (status, read) = poll(swarm, name, want, &watch).await?;
         last = status.update.clone();
         let points_at = tracked_config(&watch, &status);
@@ -461,7 +478,7 @@ pub async fn update(
             }
             Verdict::TimedOut { message } => return Ok(Ending::TimedOut(message)),
         }
-        tokio::time::sleep(POLL).await;
+        tokio::time::sleep(rest(round.elapsed())).await;
     }
 }
 

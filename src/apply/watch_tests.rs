@@ -390,3 +390,27 @@ fn a_task_on_a_node_of_unknown_state_is_waited_for() {
     t.nodes[2].state = "ready".into();
     assert_eq!(t.poll(Some(&done), &on_c, 7), Verdict::Converged);
 }
+
+#[test]
+fn once_the_tasks_have_caught_up_every_poll_reads_them_beside_the_status() {
+    // Swarm says `completed` at the end of its monitor window, on any poll: the tasks that
+    // decide are read in that same round, not one round after it.
+    let mut w = core_watch();
+    let updating = status(UpdateState::Updating, NEW_START, None);
+    let starting = [on("old", "shutdown"), on("new", "starting")];
+    w.wants_tasks(None);
+    assert!(waits(&observe(&mut w, &updating, "new", &starting, 1)));
+    let reads: Vec<bool> = (0..9).map(|_| w.wants_tasks(Some(&updating))).collect();
+    assert_eq!(reads, [false; 9], "not caught up: about once a second");
+    w.wants_tasks(Some(&updating));
+    let running = [on("old", "shutdown"), on("new", "running")];
+    assert!(waits(&observe(&mut w, &updating, "new", &running, 2)));
+    let reads: Vec<bool> = (0..20).map(|_| w.wants_tasks(Some(&updating))).collect();
+    assert_eq!(reads, [true; 20]);
+}
+
+#[test]
+fn a_tick_is_counted_from_the_start_of_its_poll() {
+    assert_eq!(rest(Duration::from_millis(30)), Duration::from_millis(70));
+    assert_eq!(rest(Duration::from_millis(150)), Duration::ZERO);
+}
