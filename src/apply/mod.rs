@@ -26,6 +26,7 @@ pub use report::{
 };
 pub use watch::Failure;
 
+use crate::cluster::ConfigData;
 use crate::docker::{ApiError, LiveState, Swarm, TransportError};
 use crate::plan::{Action, When};
 
@@ -58,6 +59,9 @@ pub struct Progress {
     pub core_updating: bool,
     /// (id, name) of the config created or reused.
     pub new_config: Option<NewConfigRef>,
+    /// That config as read during the core's update: its outcome label is written at this
+    /// version.
+    pub new_config_read: Option<ConfigData>,
     pub removed: Vec<String>,
     /// Whether the current step's write reached swarm.
     pub request: Request,

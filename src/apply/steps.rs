@@ -236,7 +236,11 @@ pub async fn update_core(
         old: c.pin.config_id.clone(),
     };
     let w = Watch::new(CORE_SERVICE, baseline, c.timeout).tracking(tracked);
-    match watch::update(swarm, CORE_SERVICE, w, ui, interrupt).await? {
+    // The config is read beside the watch, for the outcome label written after it.
+    let watching = watch::update(swarm, CORE_SERVICE, w, ui, interrupt);
+    let (ending, read) = tokio::join!(watching, swarm.config(&new.id));
+    progress.new_config_read = read.ok();
+    match ending? {
         Ending::Converged => {
             progress.core_updating = false;
             progress.core_on = new.name.clone();

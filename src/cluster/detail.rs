@@ -18,11 +18,14 @@ pub struct TaskDetail {
     pub container_id: Option<String>,
 }
 
-/// A config with its data, decoded (the engine sends it in base64).
+/// A config with its data, decoded (the engine sends it in base64), and the version of its
+/// spec, which a label write must send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfigData {
     pub info: ConfigInfo,
     pub data: String,
+    #[serde(default)]
+    pub version: u64,
 }
 
 /// A config to create.

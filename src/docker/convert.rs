@@ -185,8 +185,10 @@ pub fn config_data(c: models::Config) -> Result<ConfigData, String> {
         .decode(raw.trim())
         .map_err(|e| format!("its data is not base64: {e}"))?;
     let data = String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?;
+    let version = c.version.as_ref().and_then(|v| v.index).unwrap_or(0);
     Ok(ConfigData {
         info: config(c),
         data,
+        version,
     })
 }

@@ -179,24 +179,28 @@ impl Swarm for Client {
             .id)
     }
 
-    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ApiError> {
-        let c = self
-            .call(
-                &format!("GET /configs/{id}"),
-                self.docker().inspect_config(id),
-            )
-            .await?;
-        let version = c.version.and_then(|v| v.index).unwrap_or(0);
-        let mut spec = c.spec.unwrap_or_default();
-        let labels = spec.labels.get_or_insert_with(HashMap::new);
-        if labels.get(key).map(String::as_str) == Some(value) {
+    async fn label_config(
+        &self,
+        config: &ConfigData,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ApiError> {
+        let c = &config.info;
+        if c.labels.get(key).map(String::as_str) == Some(value) {
             return Ok(());
         }
+        let mut labels: HashMap<_, _> = c.labels.clone().into_iter().collect();
         labels.insert(key.to_string(), value.to_string());
-        // Only the labels may change; the engine compares the name and any data sent.
-        spec.data = None;
+        // Only the labels may change; the engine compares the name and any data sent, so none
+        // is sent.
+        let spec = ConfigSpec {
+            name: Some(c.name.clone()),
+            labels: Some(labels),
+            ..Default::default()
+        };
+        let id = &c.id;
         let opts = UpdateConfigOptionsBuilder::new()
-            .version(version as i64)
+            .version(config.version as i64)
             .build();
         self.call(
             &format!("POST /configs/{id}/update"),

@@ -54,9 +54,14 @@ pub trait Swarm {
     /// Creates a config; `NameConflict` when the name is taken. Returns its ID.
     async fn create_config(&self, config: &NewConfig) -> Result<String, ApiError>;
 
-    /// Sets one label on a config, keeping the others: the only change swarm allows to a
-    /// config. Sent with the version just read (`OutOfSequence` if it moved in between).
-    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ApiError>;
+    /// Sets one label on a config as `config` read it, keeping the others: the only change
+    /// swarm allows to a config. Sent with the version read (`OutOfSequence` if it moved since).
+    async fn label_config(
+        &self,
+        config: &ConfigData,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ApiError>;
 
     /// Removes a config by name or ID; `InUse` while a service mounts it, `NotFound` when gone.
     async fn remove_config(&self, name: &str) -> Result<(), ApiError>;

@@ -59,3 +59,24 @@ async fn a_refused_outcome_label_is_a_warning_and_the_outcome_stands() {
     assert!(!c.labels.contains_key(labels::OUTCOME));
     assert_eq!(recorded(&c).and_then(|r| r.by).as_deref(), Some("admin"));
 }
+
+#[tokio::test]
+async fn an_outcome_label_refused_as_out_of_sequence_is_written_again_on_a_fresh_read() {
+    // The config was read during the watch; another operator's label since then moves its
+    // version, and swarm refuses the write made at the one read.
+    let m = Model::new(fixture::ucp(DEFAULT_TOML));
+    let faulty = Faulty::new(
+        m,
+        &[Fault::once(
+            Call::LabelConfig,
+            None,
+            FaultKind::OutOfSequence,
+        )],
+    );
+    let (_, report) = apply(&faulty.inner, &faulty, SPEC, 5).await;
+    assert_eq!(report.outcome, Outcome::Applied, "{report:#?}");
+    assert_eq!(faulty.fired(), 1);
+    assert!(report.warnings.is_empty(), "{report:#?}");
+    let r = recorded(&config(&faulty.inner, CONF_2)).unwrap();
+    assert_eq!(r.outcome, Some(Recorded::Ran));
+}

@@ -229,9 +229,14 @@ impl<S: Swarm> Swarm for Faulty<S> {
         )
         .await
     }
-    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ApiError> {
-        let inner = self.inner.label_config(id, key, value);
-        self.around(Call::LabelConfig, id, inner).await
+    async fn label_config(
+        &self,
+        config: &ConfigData,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ApiError> {
+        let inner = self.inner.label_config(config, key, value);
+        self.around(Call::LabelConfig, &config.info.id, inner).await
     }
     async fn remove_config(&self, name: &str) -> Result<(), ApiError> {
         self.around(Call::RemoveConfig, name, self.inner.remove_config(name))

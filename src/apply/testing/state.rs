@@ -25,6 +25,9 @@ pub struct State {
     pub nodes: Vec<(Node, u64)>,
     pub services: Vec<ModelService>,
     pub configs: Vec<(ConfigInfo, String)>,
+    /// The version of each config's spec by ID (0 until a label write): a label write at
+    /// another is refused, as swarm refuses it.
+    pub config_versions: BTreeMap<String, u64>,
     /// Swarm's update failure action for the core: pause instead of rolling back.
     pub pause_on_failure: bool,
     pub clock: u64,

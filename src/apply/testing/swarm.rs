@@ -166,7 +166,12 @@ impl Swarm for Model {
     async fn config(&self, id: &str) -> Result<ConfigData, ApiError> {
         self.tick(|s| {
             let (info, data) = s.config(id).cloned().ok_or_else(|| not_found(id))?;
-            Ok(ConfigData { info, data })
+            let version = s.config_versions.get(&info.id).copied().unwrap_or(0);
+            Ok(ConfigData {
+                info,
+                data,
+                version,
+            })
         })
     }
 
@@ -191,13 +196,25 @@ impl Swarm for Model {
         })
     }
 
-    async fn label_config(&self, id: &str, key: &str, value: &str) -> Result<(), ApiError> {
+    async fn label_config(
+        &self,
+        config: &ConfigData,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ApiError> {
+        let id = &config.info.id;
         self.tick(|s| {
+            let version = s.config_versions.entry(id.clone()).or_default();
+            if *version != config.version {
+                return Err(out_of_sequence(format!("update config {id}")));
+            }
+            *version += 1;
             let (info, _) = s
                 .configs
                 .iter_mut()
-                .find(|(c, _)| c.id == id || c.name == id)
+                .find(|(c, _)| &c.id == id)
                 .ok_or_else(|| not_found(id))?;
+            info.labels = config.info.labels.clone();
             info.labels.insert(key.into(), value.into());
             Ok(())
         })
