@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::rc::Rc;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
@@ -94,6 +94,9 @@ pub struct Sample {
     pub ended: SystemTime,
     /// apply alone: the exit less swarm's `CompletedAt` of the core's update, in ms.
     pub exit_after_completed_ms: Option<f64>,
+    /// The tool's apply alone: when its watch decided (it sends the outcome label at once)
+    /// less `CompletedAt`, in ms.
+    pub decided_after_completed_ms: Option<f64>,
 }
 
 impl Sample {
@@ -168,7 +171,7 @@ impl Bench {
         op: Op,
         by_tool: bool,
         mut cmd: Command,
-    ) -> (Sample, Output, Vec<String>) {
+    ) -> (Sample, Output, Vec<(SystemTime, String)>) {
         for var in DOCKER_ENV {
             cmd.env_remove(var);
         }
@@ -180,7 +183,7 @@ impl Bench {
             front.requests(),
             front.http2_requests(),
         );
-        let logged = front.request_log().len();
+        let logged = front.timed_request_log().len();
         let start = Instant::now();
         let out = cmd
             .output()
@@ -197,8 +200,9 @@ impl Bench {
             h2_requests: front.http2_requests() - h2_requests,
             ended,
             exit_after_completed_ms: None,
+            decided_after_completed_ms: None,
         };
-        (sample, out, front.request_log().split_off(logged))
+        (sample, out, front.timed_request_log().split_off(logged))
     }
 
     /// Splits the default config into one cluster that keeps the default names, through the
@@ -257,7 +261,8 @@ impl Bench {
             )
         };
         let since = SystemTime::now();
-        let (mut sample, out, log) = self.timed(route, Op::Apply, by_tool, cmd);
+        let (mut sample, out, timed_log) = self.timed(route, Op::Apply, by_tool, cmd);
+        let log: Vec<String> = timed_log.iter().map(|(_, r)| r.clone()).collect();
         let writes = write_requests(&log);
         if let Err(e) = check_writes(by_tool, &writes).and(if out.status.success() {
             Ok(())
@@ -268,6 +273,10 @@ impl Bench {
         }
         let completed = wait_update_completed(Some(since), core);
         sample.exit_after_completed_ms = Some(signed_ms(sample.ended, completed));
+        sample.decided_after_completed_ms = by_tool.then(|| {
+            let decided = outcome_label_sent(&timed_log, route.relay.rtt());
+            signed_ms(decided, completed)
+        });
         core.wait_running(CORE_SERVICE, 1, WAIT);
         self.current = core.config_name();
         self.current_toml = core.config_toml();
@@ -359,4 +368,16 @@ fn seed_spec(host: &str) -> String {
         ));
     }
     s
+}
+
+/// When apply sent its outcome label: the front received the label write (the last `POST
+/// /configs/<id>/update`) half a round trip after the client sent it, through the relay. apply
+/// sends it the moment its watch decides (the config was read during the watch).
+fn outcome_label_sent(log: &[(SystemTime, String)], rtt: Duration) -> SystemTime {
+    let (at, _) = log
+        .iter()
+        .rev()
+        .find(|(_, r)| r.starts_with("POST ") && r.contains("/configs/") && r.contains("/update"))
+        .expect("apply wrote no outcome label");
+    *at - rtt / 2
 }

@@ -219,43 +219,68 @@ fn h2_ratios(routes: &[Route], reads: &[Sample], writes: &[Sample]) {
 /// One watch tick: how long apply sleeps between two polls of the update.
 const WATCH_TICK_MS: f64 = 100.0;
 
-/// The time from swarm's `CompletedAt` of the core's update to the exit, per route and
-/// contender, and the target on apply's median; returns the targets missed.
+/// A row of the exits table: what, by the tool, the figure, the target on its median.
+type ExitRow = (&'static str, bool, fn(&Sample) -> Option<f64>, Option<f64>);
+
+/// The time from swarm's `CompletedAt` of the core's update to apply's watch deciding (when
+/// it sent the outcome label) and to the exit, per route, and the docker CLI's exit; the
+/// targets on apply's medians; returns the targets missed.
 fn exits(routes: &[Route], writes: &[Sample]) -> Vec<&'static str> {
     println!(
-        "exit after swarm's CompletedAt of the core's update (ms; target: apply's median <= one \
-         watch tick, {WATCH_TICK_MS} ms, + one RTT)"
+        "after swarm's CompletedAt of the core's update (ms; targets on apply's medians: the watch \
+         decides within one tick, {WATCH_TICK_MS} ms, + one RTT; it exits one RTT later, the \
+         outcome label's write)"
     );
     println!(
-        "{:<24} {:<48} {:>9} {:>9} {:>9} {:>12}",
+        "{:<24} {:<48} {:>9} {:>9} {:>9} {:>14}",
         "RTT", "", "min ms", "median", "max ms", "target"
     );
     let mut missed = Vec::new();
     for (r, route) in routes.iter().enumerate() {
-        for by_tool in [true, false] {
+        let rtt = route.relay.rtt().as_secs_f64() * 1e3;
+        let rows: [ExitRow; 3] = [
+            (
+                "apply: the watch decided",
+                true,
+                |s| s.decided_after_completed_ms,
+                Some(WATCH_TICK_MS + rtt),
+            ),
+            (
+                "apply: exit",
+                true,
+                |s| s.exit_after_completed_ms,
+                Some(WATCH_TICK_MS + 2.0 * rtt),
+            ),
+            (
+                label(Op::Apply, false),
+                false,
+                |s| s.exit_after_completed_ms,
+                None,
+            ),
+        ];
+        for (i, (what, by_tool, field, limit)) in rows.into_iter().enumerate() {
             let s = of(writes, Op::Apply, by_tool, r);
             if s.is_empty() {
                 continue;
             }
-            let (lo, med, hi) = stats(s.iter().filter_map(|s| s.exit_after_completed_ms).collect());
-            let limit = WATCH_TICK_MS + route.relay.rtt().as_secs_f64() * 1e3;
-            let verdict = match (by_tool, med <= limit) {
-                (false, _) => String::new(),
-                (true, true) => format!("{limit:.0} MET"),
-                (true, false) => format!("{limit:.0} NOT MET"),
+            let (lo, med, hi) = stats(s.iter().filter_map(|s| field(s)).collect());
+            let verdict = match limit {
+                None => String::new(),
+                Some(l) if med <= l => format!("{l:.0} MET"),
+                Some(l) => {
+                    missed.push(match i {
+                        0 => "apply's watch decides within one tick (100 ms) + one RTT of CompletedAt",
+                        _ => "apply exits within one tick (100 ms) + two RTT of CompletedAt",
+                    });
+                    format!("{l:.0} NOT MET")
+                }
             };
-            println!(
-                "{:<24} {:<48} {lo:>9.1} {med:>9.1} {hi:>9.1} {verdict:>12}",
-                if by_tool {
-                    route_label(route)
-                } else {
-                    String::new()
-                },
-                label(Op::Apply, by_tool),
-            );
-            if by_tool && med > limit {
-                missed.push("apply exits within one watch tick (100 ms) + one RTT of CompletedAt");
-            }
+            let first = if i == 0 {
+                route_label(route)
+            } else {
+                String::new()
+            };
+            println!("{first:<24} {what:<48} {lo:>9.1} {med:>9.1} {hi:>9.1} {verdict:>14}");
         }
     }
     missed.dedup();

@@ -97,7 +97,8 @@ struct Stats {
     http2_requests: AtomicUsize,
     handshakes: AtomicUsize,
     failed_handshakes: AtomicUsize,
-    request_log: Mutex<Vec<String>>,
+    /// When each request came in (the machine's clock), and its method and target.
+    request_log: Mutex<Vec<(std::time::SystemTime, String)>>,
     /// When each request came in and when its answer's head went out.
     spans: Mutex<Vec<(std::time::Instant, std::time::Instant)>>,
     in_flight: AtomicUsize,
@@ -257,6 +258,12 @@ impl TlsFront {
 
     /// `"<METHOD> <path?query>"` of every request received, oldest first.
     pub fn request_log(&self) -> Vec<String> {
+        let log = self.stats.request_log.lock().unwrap();
+        log.iter().map(|(_, r)| r.clone()).collect()
+    }
+
+    /// [`TlsFront::request_log`] with the time each request came in.
+    pub fn timed_request_log(&self) -> Vec<(std::time::SystemTime, String)> {
         self.stats.request_log.lock().unwrap().clone()
     }
 
@@ -483,12 +490,10 @@ async fn answer(
     if req.version() == hyper::Version::HTTP_2 {
         state.stats.http2_requests.fetch_add(1, Ordering::SeqCst);
     }
-    state
-        .stats
-        .request_log
-        .lock()
-        .unwrap()
-        .push(format!("{} {target}", req.method()));
+    state.stats.request_log.lock().unwrap().push((
+        std::time::SystemTime::now(),
+        format!("{} {target}", req.method()),
+    ));
     match state
         .stats
         .faults
