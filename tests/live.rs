@@ -146,7 +146,7 @@ fn live_plan_through_a_client_bundle() {
     assert!(err.contains("from client bundle"), "{err}");
     // The services without `?status=true`: its counts are not read.
     assert!(err.contains("api: GET /v1.41/services → 200"), "{err}");
-    assert!(err.contains("api: GET /version → 200"), "{err}");
+    assert!(err.contains("api: GET /_ping → 200"), "{err}");
     let summary = err
         .lines()
         .find(|l| l.contains("API requests over"))

@@ -10,8 +10,9 @@ pub struct Answer {
     pub status_line: String,
     /// The `Server` header.
     pub server: Option<String>,
-    /// Docker (engine and UCP's API) puts an `Api-Version` header on every answer.
-    pub api_version: bool,
+    /// Docker (engine and UCP's API) puts an `Api-Version` header on every answer: the
+    /// newest API version the server speaks.
+    pub api_version: Option<String>,
     /// The body is JSON, as every answer of the Docker API is.
     pub json: bool,
 }
@@ -35,7 +36,7 @@ impl Answer {
             .trim_end()
             .to_string(),
             server: header("server"),
-            api_version: r.headers().contains_key("api-version"),
+            api_version: header("api-version"),
             json: header("content-type").is_some_and(|t| t.contains("json")),
         }
     }
@@ -54,11 +55,19 @@ pub fn not_docker(
         B::JsonDataError { contents, .. } => Some(contents.as_str()),
         B::JsonSerdeError { .. } | B::APIVersionParseError {} => None,
         // The API's refusals are JSON; a web page with an error status is not the API.
-        B::DockerResponseServerError { message, .. } if !answer.api_version && !answer.json => {
+        B::DockerResponseServerError { message, .. }
+            if answer.api_version.is_none() && !answer.json =>
+        {
             Some(message.as_str())
         }
         _ => return None,
     };
+    Some(not_docker_answer(answer, body, address))
+}
+
+/// A server that answered without being the Docker API: what it answered (`body`: the start of
+/// its body, when read).
+pub fn not_docker_answer(answer: &Answer, body: Option<&str>, address: &str) -> TransportError {
     let mut answered = format!("`{}`", answer.status_line);
     if let Some(server) = &answer.server {
         answered.push_str(&format!(" from `{}`", excerpt(server, 60)));
@@ -68,10 +77,10 @@ pub fn not_docker(
         Some(_) => answered.push_str(", with an empty body"),
         None => answered.push_str(", without a Docker API version"),
     }
-    Some(TransportError::NotDocker {
+    TransportError::NotDocker {
         address: address.into(),
         answered,
-    })
+    }
 }
 
 /// The start of a server's text, safe to print: control characters escaped, at most `max`

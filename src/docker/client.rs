@@ -79,28 +79,46 @@ impl Client {
         })
     }
 
-    /// Settles the API version, once: `GET /version`. An engine older than [`API`] lowers the
-    /// version of the requests that follow (the transport sends again, at its version, a read
-    /// it refused as too new). A failure here is the command's: whatever answered is named.
+    /// Settles the API version, once: `GET /_ping`, as the docker CLI does. (`GET /version`
+    /// makes dockerd run `runc --version` and ask containerd: several milliseconds on the
+    /// loopback, on the path of every first read.) The answer's `Api-Version` is the newest
+    /// version the server speaks: an engine older than [`API`] lowers the version of the
+    /// requests that follow (the transport sends again, at its version, a read it refused as too
+    /// new). A failure here is the command's: whatever answered is named.
     async fn negotiated(&self) -> Result<(), ApiError> {
         let negotiate = || async {
             let tls = self.endpoint.tls.is_some();
-            let docker = self.docker.clone().negotiate_version().await.map_err(|e| {
+            let body = self.docker.ping().await.map_err(|e| {
                 let refused = tls && !self.stats.heard();
                 first_call_over_tls(self.negotiation_error(&e), refused)
             })?;
-            let v = docker.client_version();
-            if (v.major_version, v.minor_version) < API {
-                let prefix = format!("/v{}.{}", v.major_version, v.minor_version);
-                self.stats.lower_to(&prefix);
-            }
-            self.printer.note(&format!(
-                "API version {}.{}",
-                v.major_version, v.minor_version
-            ));
+            let (major, minor) = self.settle(&body)?;
+            self.printer.note(&format!("API version {major}.{minor}"));
             Ok(())
         };
         self.negotiated.get_or_init(negotiate).await.clone()
+    }
+
+    /// The version the requests carry, from the ping's answer (`body`, and its head as the
+    /// transport saw it); a server that neither says its API version nor answers `OK` is not
+    /// the Docker API.
+    fn settle(&self, body: &str) -> Result<(usize, usize), ApiError> {
+        let answer = self.stats.first_answer.get();
+        let theirs = answer
+            .and_then(|a| a.api_version.as_deref())
+            .and_then(transport::parse_api_version);
+        match (theirs, answer) {
+            (Some(v), _) if v < API => {
+                self.stats.lower_to(&format!("/v{}.{}", v.0, v.1));
+                Ok(v)
+            }
+            (None, Some(a)) if body.trim() != "OK" => {
+                Err(answer::not_docker_answer(a, Some(body), &self.address).into())
+            }
+            // Docker's answer (`OK`) without its version: the client's stands, and an older
+            // engine's refusal of a read lowers it then.
+            _ => Ok(API),
+        }
     }
 
     /// The first call fails: a server that is not a Docker API is named as such.
@@ -108,7 +126,7 @@ impl Client {
         let answer = self.stats.first_answer.get();
         match answer::not_docker(e, answer, &self.address) {
             Some(t) => t.into(),
-            None => error::classify(e, "GET /version", &self.address, &self.origin, self.secs),
+            None => error::classify(e, "GET /_ping", &self.address, &self.origin, self.secs),
         }
     }
 

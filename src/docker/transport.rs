@@ -34,8 +34,8 @@ pub struct Stats {
     /// `/v1.40`, once an engine older than the client said so (see [`API`]). bollard's URL
     /// join drops the version from every path, so the transport puts it back.
     pub version_prefix: Mutex<Option<String>>,
-    /// The head of the answer to `GET /version`: when the negotiation fails, it names what
-    /// answered.
+    /// The head of the answer to `GET /_ping`: the server's API version, and what answered when
+    /// the negotiation fails.
     pub first_answer: OnceLock<Answer>,
     /// The server sent something after a handshake (see [`Limited::hearing`]).
     pub heard: Arc<AtomicBool>,
@@ -46,6 +46,9 @@ pub struct Stats {
 /// negotiation. An older engine refuses it with its own version in `Api-Version`: the read is
 /// sent again at that version ([`older_engine`]), and the negotiation keeps it for the rest.
 pub const API: (usize, usize) = (1, 41);
+
+/// The version negotiation's request: every engine answers it, with its `Api-Version`.
+const PING: &str = "/_ping";
 
 impl Stats {
     pub fn requests(&self) -> usize {
@@ -83,23 +86,26 @@ impl Stats {
 /// The `/vX.Y` to resend a request with, when the engine refused it (400) for a version newer
 /// than its own (`Api-Version`, on every answer of the engine). `None`: not that refusal.
 pub fn older_engine(status: u16, api_version: Option<&str>, sent: &str) -> Option<String> {
-    let parse = |v: &str| -> Option<(u32, u32)> {
-        let (major, minor) = v.trim().trim_start_matches("/v").split_once('.')?;
-        Some((major.parse().ok()?, minor.parse().ok()?))
-    };
-    let theirs = parse(api_version?)?;
-    (status == 400 && theirs < parse(sent)?).then(|| format!("/v{}.{}", theirs.0, theirs.1))
+    let theirs = parse_api_version(api_version?)?;
+    (status == 400 && theirs < parse_api_version(sent)?)
+        .then(|| format!("/v{}.{}", theirs.0, theirs.1))
 }
 
-/// Puts the API version in front of an unversioned path; the negotiation's `GET /version`
-/// goes without one, as an engine of any version answers it.
+/// `1.41` (or `/v1.41`) as numbers.
+pub fn parse_api_version(v: &str) -> Option<(usize, usize)> {
+    let (major, minor) = v.trim().trim_start_matches("/v").split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+/// Puts the API version in front of an unversioned path; the negotiation's `GET /_ping` goes
+/// without one, as an engine of any version answers it.
 fn versioned(mut req: BollardRequest, stats: &Stats) -> BollardRequest {
     let prefix = stats.prefix();
     let uri = req.uri().clone();
     let pq = uri
         .path_and_query()
         .map_or("/".to_string(), |p| p.as_str().to_string());
-    if pq.starts_with("/v1.") || pq == "/version" {
+    if pq.starts_with("/v1.") || pq == PING {
         return req;
     }
     let mut parts = uri.into_parts();
@@ -197,7 +203,7 @@ fn resend(
     Some(req)
 }
 
-/// The `/vX.Y` a request's path starts with (empty for the negotiation's `/version`).
+/// The `/vX.Y` a request's path starts with (empty for the negotiation's `/_ping`).
 fn sent_version(uri: &hyper::Uri) -> String {
     let path = uri.path();
     match path.strip_prefix("/v").and_then(|r| r.split_once('/')) {
@@ -232,7 +238,7 @@ where
         if r.version() == hyper::Version::HTTP_2 {
             stats.multiplexed.store(true, Ordering::Relaxed);
         }
-        if path == "/version" {
+        if path == PING {
             let _ = stats.first_answer.get_or_init(|| Answer::of(r));
         }
     }
@@ -373,7 +379,7 @@ mod tests {
     fn the_version_a_path_was_sent_with() {
         let uri = |s: &str| s.parse::<hyper::Uri>().unwrap();
         assert_eq!(sent_version(&uri("http://h/v1.41/nodes?x=1")), "/v1.41");
-        assert_eq!(sent_version(&uri("http://h/version")), "");
+        assert_eq!(sent_version(&uri("http://h/_ping")), "");
         assert_eq!(sent_version(&uri("http://h/volumes/x")), "");
     }
 
@@ -398,7 +404,7 @@ mod tests {
         };
         let path = |r: BollardRequest| r.uri().path().to_string();
         assert_eq!(path(versioned(req("/nodes"), &stats)), "/v1.41/nodes");
-        assert_eq!(path(versioned(req("/version"), &stats)), "/version");
+        assert_eq!(path(versioned(req("/_ping"), &stats)), "/_ping");
         stats.lower_to("/v1.40");
         assert_eq!(path(versioned(req("/nodes"), &stats)), "/v1.40/nodes");
     }

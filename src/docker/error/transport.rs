@@ -103,7 +103,7 @@ impl TransportError {
             }
             Tls { address, why } => format!("TLS with {address} failed: {why}"),
             NotDocker { address, answered } => format!(
-                "{address} does not look like a Docker API: GET /version was answered with {answered}"
+                "{address} does not look like a Docker API: GET /_ping was answered with {answered}"
             ),
             NotTls { address, why } => {
                 format!(
