@@ -33,7 +33,7 @@ use support::{TlsFront, docker_ok};
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const WAIT: Duration = Duration::from_secs(40);
 pub(crate) const CONF_2: &str = "com.docker.ucp.interlock.conf-2";
-const CONF_3: &str = "com.docker.ucp.interlock.conf-3";
+pub(crate) const CONF_3: &str = "com.docker.ucp.interlock.conf-3";
 
 /// The bed, with the apply every run here makes.
 pub(crate) struct Bed(ApplyBed);
@@ -150,7 +150,7 @@ const KINDS: [FaultKind; 4] = [
 
 pub(crate) const CREATE: &str = "/configs/create";
 pub(crate) const UPDATE: &str = "/services/ucp-interlock/update";
-const LOST: &str =
+pub(crate) const LOST: &str =
     "the step's request was sent and its answer was lost: swarm may have carried it out";
 
 /// What a run faulted with `kind` on `path` must say the core runs, and the config the engine

@@ -24,7 +24,9 @@ use support::fault::{Fault, FaultKind};
 use support::h2front::{self, H2Front};
 use support::{TlsFront, TlsOptions};
 
-use crate::apply_faults_swarm::{Bed, CONF_2, CREATE, UPDATE, assert_converged, faulted_apply};
+use crate::apply_faults_swarm::{
+    Bed, CONF_2, CONF_3, CREATE, LOST, UPDATE, assert_converged, faulted_apply,
+};
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const SEED_PORTS: [(u16, u16); 3] = [(8082, 8445), (8081, 8444), (8080, 8443)];
@@ -208,6 +210,7 @@ fn apply_faults_over_http2_are_reported_as_over_http1() {
     );
     assert_eq!(bed.front.faults_fired().len(), 1);
     assert_converged(CONF_2, "out of sequence once, over HTTP/2");
+    lost_answer_at_the_core_update(&bed);
     assert_eq!(
         bed.front.http2_requests(),
         bed.front.requests(),
@@ -218,4 +221,30 @@ fn apply_faults_over_http2_are_reported_as_over_http1() {
         bed.front.requests(),
         started.elapsed()
     );
+}
+
+/// The core's update carried out by the engine and its answer lost (the stream's connection
+/// closed after the engine answered): the report says either config may run and that the request
+/// was sent, the engine says which, and a re-run converges.
+fn lost_answer_at_the_core_update(bed: &Bed) {
+    let spec = bed.spec(8092, 8455);
+    bed.front
+        .fail(Fault::new("POST", UPDATE, FaultKind::DropAfter));
+    let out = bed.apply(&spec, &[]);
+    let context = "DropAfter on the core's update, over HTTP/2";
+    assert_eq!(out.status.code(), Some(1), "{context}\n{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let says = format!(
+        "The cluster now: ucp-interlock runs {CONF_2} or {CONF_3}: the update to {CONF_3} was \
+         started and its outcome is not known"
+    );
+    assert!(text.contains(&says), "{context}: `{says}`\n{}", show(&out));
+    assert!(text.contains(LOST), "{context}\n{}", show(&out));
+    assert_eq!(
+        core_config(),
+        CONF_3,
+        "{context}: the engine carried it out"
+    );
+    ok(bed.apply(&spec, &[]), "the re-run after the lost answer");
+    assert_converged(CONF_3, "after the lost answer, over HTTP/2");
 }
