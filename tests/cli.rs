@@ -1409,6 +1409,7 @@ fn live_commands_print_a_json_document_when_the_cluster_is_out_of_reach() {
         assert_eq!(doc["format_version"], 3, "{args:?}: {doc}");
         assert_eq!(doc["exit_code"], 1, "{args:?}: {doc}");
         assert_eq!(doc["error"]["code"], "transport", "{args:?}: {doc}");
+        assert_eq!(doc["error"]["kind"], "refused", "{args:?}: {doc}");
         let error = doc["error"]["message"].as_str().unwrap_or_default();
         assert!(error.contains("refused"), "{args:?}: {doc}");
     }

@@ -178,6 +178,9 @@ fn record_failure(report: &mut ApplyReport, e: &StepError, progress: &Progress) 
         report.logs = f.logs.clone();
     }
     let detail = e.message();
+    if let StepError::Swarm(api) = e {
+        report.error_kind = Some(api.kind());
+    }
     report.outcome = outcome_of(e);
     report.error = Some(detail.clone());
     report.hint = e.hint();

@@ -202,6 +202,9 @@ pub struct ApplyReport {
     pub previous_config: String,
     pub backup: Option<String>,
     pub error: Option<String>,
+    /// The failed call's kind (`ApiError::kind`), for the JSON envelope's error.
+    #[serde(skip)]
+    pub error_kind: Option<&'static str>,
     pub hint: Option<String>,
     /// After an interrupted step (timeout, dropped connection, Ctrl-C): whether its write was
     /// sent.
@@ -227,6 +230,7 @@ impl ApplyReport {
             previous_config: config.to_string(),
             backup: None,
             error: None,
+            error_kind: None,
             hint: None,
             request: None,
             failed_task: None,

@@ -95,6 +95,8 @@ pub struct CliError {
     pub findings: Vec<Finding>,
     /// The command stopped before it changed the cluster, and the message says so.
     pub nothing_changed: bool,
+    /// Within `code`, what exactly failed (`timed-out`, `dropped`, `out-of-sequence`, …).
+    pub kind: Option<&'static str>,
 }
 
 impl CliError {
@@ -105,7 +107,13 @@ impl CliError {
             hints: Vec::new(),
             findings: Vec::new(),
             nothing_changed: false,
+            kind: None,
         }
+    }
+
+    pub fn kind(mut self, kind: &'static str) -> Self {
+        self.kind = Some(kind);
+        self
     }
 
     pub fn usage(message: impl Into<String>) -> Self {

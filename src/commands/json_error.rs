@@ -11,6 +11,7 @@ use crate::output::printer::Printer;
 pub fn error_doc(e: &CliError) -> ErrorDoc {
     ErrorDoc {
         code: e.code.as_str(),
+        kind: e.kind,
         message: e.message.clone(),
         hints: e.hints.clone(),
         findings: e.findings.clone(),

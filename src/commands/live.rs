@@ -29,6 +29,9 @@ pub fn to_cli(e: impl Into<docker::Error>) -> CliError {
         docker::Error::NoInterlock => ErrorCode::NoInterlock,
     };
     let mut err = CliError::new(code, e.message());
+    if let docker::Error::Api(a) = &e {
+        err = err.kind(a.kind());
+    }
     if let Some(h) = e.hint() {
         err = err.hint(h);
     }

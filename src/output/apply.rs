@@ -59,6 +59,7 @@ pub fn json(report: &ApplyReport) -> JsonReport<'_> {
 pub fn report_error(r: &ApplyReport) -> Option<ErrorDoc> {
     (ExitStatus::from(r.outcome) != ExitStatus::Success).then(|| ErrorDoc {
         code: r.outcome.as_str(),
+        kind: r.error_kind,
         message: r.error.clone().unwrap_or_default(),
         hints: r.hint.iter().cloned().collect(),
         findings: Vec::new(),

@@ -14,6 +14,10 @@ pub const FORMAT_VERSION: u32 = 3;
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorDoc {
     pub code: &'static str,
+    /// Within `code`, what exactly failed, where the tool knows (`transport`: `refused`,
+    /// `timed-out`, `dropped`, …; `api`: `not-found`, `out-of-sequence`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
     pub message: String,
     pub hints: Vec<String>,
     /// The located problems behind the error (spec or plan errors, say).

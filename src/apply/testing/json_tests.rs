@@ -121,3 +121,20 @@ async fn superseded() {
     assert_eq!(r.outcome, Outcome::Superseded);
     insta::assert_snapshot!(document(r));
 }
+
+#[tokio::test]
+async fn a_failed_call_names_its_kind_within_the_outcome() {
+    for (kind, named) in [
+        (FaultKind::Dropped, "dropped"),
+        (FaultKind::Timeout, "timed-out"),
+        (FaultKind::NoLeader, "no-leader"),
+    ] {
+        let r = faulted(Fault::once(Call::RetargetCore, None, kind)).await;
+        let doc: serde_json::Value = serde_json::from_str(&document(r)).unwrap();
+        assert_eq!(doc["error"]["kind"], named, "{kind:?}: {doc:#}");
+    }
+    let m = model();
+    let (_, r) = apply(&m, &m, SPEC, 5).await;
+    let doc: serde_json::Value = serde_json::from_str(&document(r)).unwrap();
+    assert!(doc["error"].is_null(), "{doc:#}");
+}

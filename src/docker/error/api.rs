@@ -79,6 +79,25 @@ const DEADLINE: &str = "context deadline exceeded";
 const UNAVAILABLE: &str = "rpc error: code = unavailable";
 
 impl ApiError {
+    /// What failed, for scripts: stable, in the JSON envelope's `error.kind` (a transport
+    /// failure's own kind, or the engine's refusal).
+    pub fn kind(&self) -> &'static str {
+        use ApiError::*;
+        match self {
+            Transport(t) => t.kind(),
+            Forbidden { .. } => "forbidden",
+            NotManager { .. } => "not-manager",
+            NoLeader(_) => "no-leader",
+            NotFound { .. } => "not-found",
+            OutOfSequence { .. } => "out-of-sequence",
+            InUse { .. } => "in-use",
+            NameConflict { .. } => "name-conflict",
+            ServerError { .. } => "server-error",
+            Refused { .. } => "refused-by-engine",
+            Unusable { .. } => "unusable-answer",
+        }
+    }
+
     /// What an engine's refusal means, from its status and, where the status is ambiguous, its
     /// text. This is the one place that reads the engine's text: a 500 may be an
     /// out-of-sequence write, a 400 a config in use, and swarmkit says which only in words.

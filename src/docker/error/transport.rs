@@ -76,6 +76,27 @@ impl TransportError {
         )
     }
 
+    /// What failed, for scripts: stable, in the JSON envelope's `error.kind`.
+    pub fn kind(&self) -> &'static str {
+        use TransportError::*;
+        match self {
+            Refused { .. } => "refused",
+            NoSocket { .. } => "no-socket",
+            SocketPermission { .. } => "socket-permission",
+            TimedOut { .. } => "timed-out",
+            UnknownCa { .. } => "unknown-ca",
+            ServerCertExpired { .. } => "server-cert-expired",
+            NameMismatch { .. } => "name-mismatch",
+            ClientCertRejected { .. } => "client-cert-rejected",
+            Tls { .. } => "tls",
+            NotDocker { .. } => "not-docker",
+            NotTls { .. } => "not-tls",
+            HandshakeClosed { .. } => "handshake-closed",
+            Dropped { .. } => "dropped",
+            Other { .. } => "other",
+        }
+    }
+
     pub fn message(&self) -> String {
         use TransportError::*;
         match self {
