@@ -55,7 +55,7 @@ use common::relay::Relay;
 use common::release_binary;
 use contenders::{Bench, Op, Route, Sample};
 use support::bed::CORE_SERVICE;
-use support::{Core, TlsFront, TlsOptions, docker_ok};
+use support::{Core, TlsFront, TlsOptions};
 
 /// The config the stand-in core starts with.
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
@@ -74,13 +74,7 @@ fn main() {
     core.wait_running("ucp-interlock-proxy", 2, WAIT);
     core.wait_running("ucp-interlock-extension", 1, WAIT);
     core.wait_running(CORE_SERVICE, 1, WAIT);
-    let host = docker_ok(&[
-        "node",
-        "inspect",
-        "--format",
-        "{{.Description.Hostname}}",
-        &core.node,
-    ]);
+    let host = support::bed::hostname(&core.node);
     let front = Rc::new(TlsFront::start(TlsOptions::default()));
     let tmp = tempfile::tempdir().expect("temporary directory");
     let routes = routes(&front, tmp.path());

@@ -33,7 +33,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::bed::{CONFIG_TARGET, CORE_SERVICE, FIRST_CONFIG};
+use support::bed::{CONFIG_TARGET, CORE_SERVICE, FIRST_CONFIG, seed_spec};
 use support::{Core, TlsFront, TlsOptions, docker_ok};
 
 /// The config the stand-in core starts with.
@@ -86,13 +86,7 @@ fn main() {
     let core = Core::deploy(DEFAULT_TOML);
     core.wait_running("ucp-interlock-proxy", 2, WAIT);
     core.wait_running("ucp-interlock-extension", 1, WAIT);
-    let host = docker_ok(&[
-        "node",
-        "inspect",
-        "--format",
-        "{{.Description.Hostname}}",
-        &core.node,
-    ]);
+    let host = support::bed::hostname(&core.node);
     let front = TlsFront::start(TlsOptions::default());
     let dir = tempfile::tempdir().expect("temporary directory");
     let bundle = dir.path().join("bundle");
@@ -344,20 +338,4 @@ fn median(values: &[f64]) -> f64 {
 /// The first 2000 characters of `text`.
 fn truncated(text: &str) -> String {
     text.chars().take(2000).collect()
-}
-
-/// The seed's three clusters on a one-node swarm, each with its own label key (one node cannot
-/// carry three values of one key); as `seed_spec` in tests/live.rs.
-fn seed_spec(host: &str) -> String {
-    let mut s = String::new();
-    for (name, http, https) in [
-        ("dev", 8082, 8445),
-        ("test", 8081, 8444),
-        ("prod", 8080, 8443),
-    ] {
-        s.push_str(&format!(
-            "[clusters.{name}]\nhttp_port = {http}\nhttps_port = {https}\nproxy_replicas = 1\nnode_label_key = \"it.interlock-split.{name}\"\nnode_label = \"yes\"\nnodes = [\"{host}\"]\n\n"
-        ));
-    }
-    s
 }

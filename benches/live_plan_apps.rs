@@ -50,7 +50,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::api::{Call, EngineApi};
-use support::{Core, TlsFront, TlsOptions, docker_ok};
+use support::{Core, TlsFront, TlsOptions};
 
 /// The config the stand-in core starts with.
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
@@ -101,13 +101,7 @@ fn main() {
     let core = Core::deploy(DEFAULT_TOML);
     core.wait_running("ucp-interlock-proxy", 2, WAIT);
     core.wait_running("ucp-interlock-extension", 1, WAIT);
-    let host = docker_ok(&[
-        "node",
-        "inspect",
-        "--format",
-        "{{.Description.Hostname}}",
-        &core.node,
-    ]);
+    let host = support::bed::hostname(&core.node);
     // Declared after the core: dropped (its services removed) before the core's cleanup.
     let apps = Apps::new(&core.image.id);
     let front = TlsFront::start(TlsOptions::default());

@@ -16,7 +16,7 @@ use serde_json::Value;
 use support::bed::FIRST_CONFIG;
 use support::cli::{json, show, write};
 use support::lock::{target_dir, workspace_dir};
-use support::{Core, TlsFront, TlsOptions, docker_ok, run_with_timeout};
+use support::{Core, TlsFront, TlsOptions, run_with_timeout};
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const SPEC: &str = include_str!("../templates/environments.toml");
@@ -212,13 +212,7 @@ fn the_image_reads_the_swarm_through_the_socket_a_bundle_and_a_host_name() {
 
 /// One service cluster on the test bed's one node, under a label key of its own.
 fn one_cluster_spec(node_id: &str) -> String {
-    let host = docker_ok(&[
-        "node",
-        "inspect",
-        "--format",
-        "{{.Description.Hostname}}",
-        node_id,
-    ]);
+    let host = support::bed::hostname(node_id);
     format!(
         "[clusters.dev]\nhttp_port = 8082\nhttps_port = 8445\nproxy_replicas = 1\n\
          node_label_key = \"it.interlock-split.dev\"\nnode_label = \"yes\"\nnodes = [\"{host}\"]\n"

@@ -12,7 +12,7 @@ use std::time::Duration;
 use support::cli::{json, show, stderr, tool, tool_env, write};
 
 use serde_json::Value;
-use support::bed::{self, FIRST_CONFIG};
+use support::bed::{self, FIRST_CONFIG, hostname, seed_spec};
 use support::relay::Relay;
 use support::{Core, KeyKind, SwarmLock, TEST_LABEL_KV, TlsFront, TlsOptions, WebPage, docker_ok};
 
@@ -43,32 +43,6 @@ impl Drop for NodeLabels {
             let _ = support::docker(&["node", "update", "--label-rm", k, &self.node]);
         }
     }
-}
-
-fn hostname(node_id: &str) -> String {
-    docker_ok(&[
-        "node",
-        "inspect",
-        "--format",
-        "{{.Description.Hostname}}",
-        node_id,
-    ])
-}
-
-/// A spec for the seed's three clusters on a one-node swarm: each cluster gets its own label
-/// key, since one node cannot carry three values of one key.
-fn seed_spec(host: &str) -> String {
-    let mut s = String::new();
-    for (name, http, https) in [
-        ("dev", 8082, 8445),
-        ("test", 8081, 8444),
-        ("prod", 8080, 8443),
-    ] {
-        s.push_str(&format!(
-            "[clusters.{name}]\nhttp_port = {http}\nhttps_port = {https}\nproxy_replicas = 1\nnode_label_key = \"it.interlock-split.{name}\"\nnode_label = \"yes\"\nnodes = [\"{host}\"]\n\n"
-        ));
-    }
-    s
 }
 
 #[test]

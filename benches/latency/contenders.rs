@@ -14,7 +14,7 @@ use crate::common::writes::{
     CONF_PREFIX, DOCKER_STEPS, check_writes, prune_configs, show, signed_ms, spec, version,
     wait_update_completed, write_requests,
 };
-use crate::support::bed::{CORE_SERVICE, FIRST_CONFIG};
+use crate::support::bed::{CORE_SERVICE, FIRST_CONFIG, seed_spec};
 use crate::support::{Core, TlsFront};
 use crate::{DEFAULT_TOML, WAIT, bundle_dir};
 
@@ -352,22 +352,6 @@ fn check_read(op: Op, by_tool: bool, out: &Output) -> Result<(), String> {
         _ => {}
     }
     Ok(())
-}
-
-/// The seed's three clusters on a one-node swarm, each with its own label key (as in
-/// benches/live_plan.rs).
-fn seed_spec(host: &str) -> String {
-    let mut s = String::new();
-    for (name, http, https) in [
-        ("dev", 8082, 8445),
-        ("test", 8081, 8444),
-        ("prod", 8080, 8443),
-    ] {
-        s.push_str(&format!(
-            "[clusters.{name}]\nhttp_port = {http}\nhttps_port = {https}\nproxy_replicas = 1\nnode_label_key = \"it.interlock-split.{name}\"\nnode_label = \"yes\"\nnodes = [\"{host}\"]\n\n"
-        ));
-    }
-    s
 }
 
 /// When apply sent its outcome label: the front received the label write (the last `POST

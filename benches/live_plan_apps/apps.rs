@@ -75,7 +75,7 @@ pub fn service_spec(i: usize, image: &str) -> Value {
     })
 }
 
-/// The spec: the seed's three clusters on this node (as `benches/live_plan.rs`), each with
+/// The spec: the seed's three clusters on this node (as `support::bed::seed_spec`), each with
 /// its network; `prod` keeps the unlabelled applications (`catch_all`), `test` takes the
 /// unlabelled `lpa-app-09*` by a glob (relabels).
 pub fn spec(host: &str) -> String {

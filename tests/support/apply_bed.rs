@@ -38,13 +38,7 @@ impl ApplyBed {
     pub fn start_with(toml: &str, label_prefix: &'static str, opts: TlsOptions) -> ApplyBed {
         let core = Core::deploy(toml);
         core.wait_running("ucp-interlock-proxy", 2, Duration::from_secs(40));
-        let host = docker_ok(&[
-            "node",
-            "inspect",
-            "--format",
-            "{{.Description.Hostname}}",
-            &core.node,
-        ]);
+        let host = super::bed::hostname(&core.node);
         let front = TlsFront::start(opts);
         let dir = tempfile::tempdir().unwrap();
         let zip = dir.path().join("bundle.zip");

@@ -228,6 +228,33 @@ impl Drop for Core {
 }
 
 /// JSON pointer to a service's spec label (escaping `/` and `~`).
+/// The hostname of the swarm node `node` (an ID): specs name nodes by hostname.
+pub fn hostname(node: &str) -> String {
+    docker_ok(&[
+        "node",
+        "inspect",
+        "--format",
+        "{{.Description.Hostname}}",
+        node,
+    ])
+}
+
+/// The seed's three clusters on a one-node swarm (`host`), each with its own label key: one
+/// node cannot carry three values of one key.
+pub fn seed_spec(host: &str) -> String {
+    let mut s = String::new();
+    for (name, http, https) in [
+        ("dev", 8082, 8445),
+        ("test", 8081, 8444),
+        ("prod", 8080, 8443),
+    ] {
+        s.push_str(&format!(
+            "[clusters.{name}]\nhttp_port = {http}\nhttps_port = {https}\nproxy_replicas = 1\nnode_label_key = \"it.interlock-split.{name}\"\nnode_label = \"yes\"\nnodes = [\"{host}\"]\n\n"
+        ));
+    }
+    s
+}
+
 fn label_pointer(key: &str) -> String {
     format!("/Spec/Labels/{}", key.replace('~', "~0").replace('/', "~1"))
 }
