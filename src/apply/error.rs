@@ -164,6 +164,12 @@ pub enum Moved {
         service: String,
         now: Option<String>,
     },
+    /// A node's label is neither the value planned from nor the one planned.
+    NodeRelabelled {
+        hostname: String,
+        key: String,
+        now: Option<String>,
+    },
 }
 
 impl fmt::Display for Moved {
@@ -180,6 +186,11 @@ impl fmt::Display for Moved {
             Moved::AppRelabelled { service, now } => write!(
                 f,
                 "the cluster changed under the plan: `{service}` is now labelled com.docker.lb.service_cluster={}; it was left as it is and nothing more was changed",
+                now.as_deref().unwrap_or("(none)")
+            ),
+            Moved::NodeRelabelled { hostname, key, now } => write!(
+                f,
+                "the cluster changed under the plan: node {hostname} now has {key}={}; it was left as it is and nothing more was changed",
                 now.as_deref().unwrap_or("(none)")
             ),
         }

@@ -256,8 +256,20 @@ async fn run_step<S: Swarm>(
             run_route_step(cx, action, progress, ui).await
         }
         Action::LabelNode {
-            node, key, value, ..
-        } => Ok(steps::label_node(swarm, node, key, value, progress).await?),
+            node,
+            key,
+            value,
+            previous,
+            ..
+        } => {
+            let label = steps::NodeLabel {
+                node,
+                key,
+                value,
+                previous: previous.as_deref(),
+            };
+            Ok(steps::label_node(swarm, &label, progress).await?)
+        }
         Action::CreateConfig { name, .. } => {
             let name = name.clone().ok_or(StepError::NoConfigName)?;
             let new = steps::NewToml {

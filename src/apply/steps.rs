@@ -16,26 +16,51 @@ use crate::extension::{PortSpec, ProxySpec};
 use crate::interlock::names::config_version;
 use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 
+/// What a label-node step sets, and the value the plan read.
+pub struct NodeLabel<'a> {
+    pub node: &'a str,
+    pub key: &'a str,
+    pub value: &'a str,
+    pub previous: Option<&'a str>,
+}
+
+/// Sets the label at the version just read. A node is written by others too (availability,
+/// their own labels), so a refusal as out of sequence reads it again and, if the key still
+/// holds what the plan read, sends once more; another operator's value is never overwritten.
 pub async fn label_node(
     swarm: &impl Swarm,
-    node: &str,
-    key: &str,
-    value: &str,
+    l: &NodeLabel<'_>,
     progress: &mut Progress,
 ) -> Result<StepOutcome, StepError> {
-    let n = swarm.node(node).await?;
     let labelled = |already| StepOutcome::Labelled {
-        key: key.to_string(),
-        value: value.to_string(),
+        key: l.key.to_string(),
+        value: l.value.to_string(),
         already,
     };
-    if n.node.labels.get(key).map(String::as_str) == Some(value) {
-        return Ok(labelled(true));
+    for _ in 0..2 {
+        let n = swarm.node(l.node).await?;
+        let now = n.node.labels.get(l.key).map(String::as_str);
+        if now == Some(l.value) {
+            return Ok(labelled(true));
+        }
+        if now != l.previous {
+            return Err(StepError::Moved(Moved::NodeRelabelled {
+                hostname: n.node.hostname.clone(),
+                key: l.key.to_string(),
+                now: now.map(str::to_string),
+            }));
+        }
+        progress.sending();
+        match swarm.label_node(l.node, n.version, l.key, l.value).await {
+            Ok(()) => {
+                progress.accepted();
+                return Ok(labelled(false));
+            }
+            Err(ApiError::OutOfSequence { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
-    progress.sending();
-    swarm.label_node(node, n.version, key, value).await?;
-    progress.accepted();
-    Ok(labelled(false))
+    Err(StepError::OutOfSequence)
 }
 
 /// Creates the versioned config, or finds one that already holds exactly this TOML (left by an

@@ -23,4 +23,6 @@ mod matrix_tests;
 #[cfg(test)]
 mod model_tests;
 #[cfg(test)]
+mod node_label_tests;
+#[cfg(test)]
 mod route_tests;
