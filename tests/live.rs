@@ -28,7 +28,12 @@ struct NodeLabels {
 impl NodeLabels {
     fn add(node: &str, labels: &[(&str, &str)]) -> NodeLabels {
         for (k, v) in labels {
-            docker_ok(&["node", "update", "--label-add", &format!("{k}={v}"), node]);
+            let out = support::node_update(&["--label-add", &format!("{k}={v}")], node);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         NodeLabels {
             node: node.to_string(),
@@ -40,7 +45,7 @@ impl NodeLabels {
 impl Drop for NodeLabels {
     fn drop(&mut self) {
         for k in &self.keys {
-            let _ = support::docker(&["node", "update", "--label-rm", k, &self.node]);
+            let _ = support::node_update(&["--label-rm", k], &self.node);
         }
     }
 }

@@ -10,7 +10,7 @@ use base64::Engine;
 use super::bed::Core;
 use super::cli::write;
 use super::tls::{TlsFront, TlsOptions};
-use super::{docker, docker_ok, lines};
+use super::{docker_ok, lines, node_update};
 
 /// The clusters of every spec here, in the order of a spec's ports.
 const CLUSTERS: [&str; 3] = ["dev", "test", "prod"];
@@ -77,7 +77,7 @@ impl Drop for ApplyBed {
     fn drop(&mut self) {
         for c in CLUSTERS {
             let key = format!("{}.{c}", self.label_prefix);
-            let _ = docker(&["node", "update", "--label-rm", &key, &self.core.node]);
+            let _ = node_update(&["--label-rm", &key], &self.core.node);
         }
     }
 }

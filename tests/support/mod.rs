@@ -156,6 +156,23 @@ pub fn docker(args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("docker {}: {e}", args.join(" ")))
 }
 
+/// `docker node update ARGS… NODE` on the local engine. The tests share its one node and write
+/// it at once, and the CLI sends the version it just read: swarm refuses a write that crossed
+/// another as out of sequence, which is no failure of the test, so it is sent again.
+pub fn node_update(args: &[&str], node: &str) -> Output {
+    let mut full = vec!["node", "update"];
+    full.extend_from_slice(args);
+    full.push(node);
+    for _ in 0..5 {
+        let out = docker(&full);
+        if out.status.success() || !String::from_utf8_lossy(&out.stderr).contains("out of sequence")
+        {
+            return out;
+        }
+    }
+    docker(&full)
+}
+
 /// Runs `docker <args>`, panics (showing stderr) unless it succeeds, and returns its trimmed
 /// stdout.
 pub fn docker_ok(args: &[&str]) -> String {
