@@ -1,8 +1,9 @@
 //! Two operators at once, end to end: the real binary through a client bundle and the mTLS
 //! front, on the real swarm with the stand-in core. Another operator moves `ucp-interlock` to
 //! their own config while apply waits at the confirmation prompt on a real pseudo-terminal;
-//! two applies of different specs start together, several rounds. Neither ever replaces
-//! the other's config: the one that loses says what changed and exits 3 (or 6, superseded).
+//! two applies of different specs start together, several rounds; another operator gives a
+//! node label the saved plan sets a value of their own. Neither ever replaces the other's
+//! config or label: the one that loses says what changed and exits 3 (or 6, superseded).
 
 use crate::support;
 
@@ -11,12 +12,14 @@ use std::time::{Duration, Instant};
 
 use support::apply_bed::{ApplyBed, core_config, interlock_configs};
 use support::bed::{self, FIRST_CONFIG};
-use support::cli::show;
-use support::{docker_ok, docker_ok_stdin};
+use support::cli::{envelope, show, tool};
+use support::{docker_ok, docker_ok_stdin, node_update};
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
 const THEIRS: &str = "com.docker.ucp.interlock.conf-42";
 const APPLIED_BY: &str = "com.docker.interlock-split.applied-by";
+/// The prefix of the node label keys of this file's specs.
+const LABELS: &str = "it.two";
 
 /// The bed, with the spawning of applies these tests race.
 struct Bed(ApplyBed);
@@ -30,7 +33,7 @@ impl std::ops::Deref for Bed {
 
 impl Bed {
     fn start() -> Bed {
-        Bed(ApplyBed::start(DEFAULT_TOML, "it.two"))
+        Bed(ApplyBed::start(DEFAULT_TOML, LABELS))
     }
 
     /// A spec of three service clusters on this node, dev on `http`/`https`.
@@ -95,6 +98,7 @@ fn another_operator_at_the_prompt_and_two_applies_at_once() {
     for round in 0..3u16 {
         two_applies_at_once(&bed, round);
     }
+    node_labelled_after_the_plan(&bed);
     eprintln!("two operators at once: {:.1?}", started.elapsed());
 }
 
@@ -179,4 +183,47 @@ fn two_applies_at_once(bed: &Bed, round: u16) {
     assert_eq!(bed::running_tasks("ucp-interlock"), 1, "{context}");
     assert_no_two_configs_alike(&context);
     eprintln!("{context}:\n{all}");
+}
+
+/// A saved plan that relabels dev's node (`it.two.dev`: yes → blue); before it is applied,
+/// another operator sets the key to `green`. apply reads the node, finds neither value, leaves
+/// theirs and stops: exit 3, `cluster-moved`, and the engine shows their label and the core on
+/// the config it ran.
+fn node_labelled_after_the_plan(bed: &Bed) {
+    let text = bed
+        .spec_text([(8082, 8445), (8081, 8444), (8080, 8443)])
+        .replacen("node_label = \"yes\"", "node_label = \"blue\"", 1);
+    let spec = support::cli::write(bed.dir.path(), "blue.toml", &text);
+    let saved = bed.dir.path().join("blue.plan.json");
+    let saved = saved.to_str().unwrap();
+    let out = tool(&[
+        "plan",
+        "--bundle",
+        &bed.bundle,
+        "--spec",
+        &spec,
+        "--out",
+        saved,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let ours = format!("{LABELS}.dev");
+    let before = core_config();
+    let set = node_update(&["--label-add", &format!("{ours}=green")], &bed.host);
+    assert!(set.status.success(), "{}", show(&set));
+    let backups = bed.dir.path().to_str().unwrap();
+    let args = ["apply", saved, "--bundle", &bed.bundle, "--auto-approve"];
+    let out = tool(&[&args[..], &["--output", "json", "--backup-dir", backups]].concat());
+    let doc = envelope(&out);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    assert_eq!(doc["result"]["outcome"], "cluster-moved", "{}", show(&out));
+    let error = doc["result"]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains(&format!("now has {ours}=green")),
+        "the report names their value: {}",
+        show(&out)
+    );
+    let format = format!("{{{{index .Spec.Labels \"{ours}\"}}}}");
+    let label = docker_ok(&["node", "inspect", "--format", &format, &bed.host]);
+    assert_eq!(label, "green", "their label stands on the engine");
+    assert_eq!(core_config(), before, "the core was not touched");
 }
