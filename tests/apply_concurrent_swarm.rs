@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use support::apply_bed::{ApplyBed, core_config, interlock_configs};
 use support::bed::{self, FIRST_CONFIG};
-use support::cli::{envelope, show, tool};
+use support::cli::{envelope, show, tool, write};
 use support::{docker_ok, docker_ok_stdin, node_update};
 
 const DEFAULT_TOML: &str = include_str!("../fixtures/ucp-3.1-default.toml");
@@ -193,19 +193,9 @@ fn node_labelled_after_the_plan(bed: &Bed) {
     let text = bed
         .spec_text([(8082, 8445), (8081, 8444), (8080, 8443)])
         .replacen("node_label = \"yes\"", "node_label = \"blue\"", 1);
-    let spec = support::cli::write(bed.dir.path(), "blue.toml", &text);
-    let saved = bed.dir.path().join("blue.plan.json");
-    let saved = saved.to_str().unwrap();
-    let out = tool(&[
-        "plan",
-        "--bundle",
-        &bed.bundle,
-        "--spec",
-        &spec,
-        "--out",
-        saved,
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let spec = write(bed.dir.path(), "blue.toml", &text);
+    let saved = bed.save_plan(&spec, "blue.plan.json");
+    let saved = saved.as_str();
     let ours = format!("{LABELS}.dev");
     let before = core_config();
     let set = node_update(&["--label-add", &format!("{ours}=green")], &bed.host);

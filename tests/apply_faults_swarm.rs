@@ -468,18 +468,8 @@ fn ctrl_c_during_the_core_update(bed: &Bed, spec: &str) {
 
 /// A saved plan the cluster has moved away from: `plan-stale` in JSON, nothing written.
 fn stale_saved_plan_in_json(bed: &Bed, spec: &str) {
-    let saved = bed.dir.path().join("plan.json");
-    let saved = saved.to_str().unwrap();
-    let out = tool(&[
-        "plan",
-        "--bundle",
-        &bed.bundle,
-        "--spec",
-        spec,
-        "--out",
-        saved,
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let saved = bed.save_plan(spec, "plan.json");
+    let saved = saved.as_str();
     let touch = ["service", "update", "--detach", "--label-add", "touched=1"];
     docker_ok(&[&touch[..], &["ucp-interlock"]].concat());
     let written = writes(&bed.front).len();

@@ -317,18 +317,7 @@ fn an_application_gone_before_apply_is_reported(bed: &ApplyBed, apps: &[(&str, A
             1,
         );
     let spec = write(bed.dir.path(), "moves.toml", &text);
-    let saved = bed.dir.path().join("moves.plan.json");
-    let saved = saved.to_string_lossy();
-    let out = tool(&[
-        "plan",
-        "--bundle",
-        &bed.bundle,
-        "--spec",
-        &spec,
-        "--out",
-        &saved,
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let saved = bed.save_plan(&spec, "moves.plan.json");
     docker_ok(&["service", "rm", "rf-mover"]);
     let out = tool(&[
         "apply",

@@ -67,6 +67,23 @@ impl ApplyBed {
         s
     }
 
+    /// `plan --spec SPEC --out NAME` through the bundle, checked to exit 0; the saved plan's path.
+    pub fn save_plan(&self, spec: &str, name: &str) -> String {
+        let saved = self.dir.path().join(name);
+        let saved = saved.to_str().unwrap();
+        let out = super::cli::tool(&[
+            "plan",
+            "--bundle",
+            &self.bundle,
+            "--spec",
+            spec,
+            "--out",
+            saved,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", super::cli::show(&out));
+        saved.to_string()
+    }
+
     /// [`ApplyBed::spec_text`] written to `file` in the bed's directory; its path.
     pub fn spec(&self, file: &str, ports: [(u16, u16); 3]) -> String {
         write(self.dir.path(), file, &self.spec_text(ports))

@@ -5,6 +5,7 @@
 use super::faults::{Call, Fault, FaultKind, Faulty};
 use super::fixture::{self, HOST};
 use super::run::{apply, apply_with};
+use super::state::State;
 use super::swarm::Model;
 use crate::apply::{Outcome, StepStatus};
 use crate::plan::Action;
@@ -17,6 +18,19 @@ fn label(m: &Model, key: &str) -> Option<String> {
         let (n, _) = s.nodes.iter().find(|(n, _)| n.hostname == HOST).unwrap();
         n.labels.get(key).cloned()
     })
+}
+
+/// Another operator's write of `key=value` on the node, after the plan.
+fn theirs(key: &'static str, value: &'static str) -> impl FnOnce(&mut State) {
+    move |s| {
+        let (n, v) = s
+            .nodes
+            .iter_mut()
+            .find(|(n, _)| n.hostname == HOST)
+            .unwrap();
+        n.labels.insert(key.into(), value.into());
+        *v += 1;
+    }
 }
 
 /// Swarm refuses the first write as out of sequence: the step reads the node again, finds the
@@ -57,16 +71,7 @@ async fn a_node_always_written_meanwhile_fails_cleanly() {
 #[tokio::test]
 async fn another_operators_value_is_left_as_it_is() {
     let m = Model::new(fixture::ucp(DEFAULT_TOML));
-    let (_, r) = apply_with(&m, &m, SPEC, 5, |s| {
-        let (n, v) = s
-            .nodes
-            .iter_mut()
-            .find(|(n, _)| n.hostname == HOST)
-            .unwrap();
-        n.labels.insert("it.dev".into(), "no".into());
-        *v += 1;
-    })
-    .await;
+    let (_, r) = apply_with(&m, &m, SPEC, 5, theirs("it.dev", "no")).await;
     assert_eq!(r.outcome, Outcome::ClusterMoved, "{r:#?}");
     assert_eq!(label(&m, "it.dev").as_deref(), Some("no"));
     assert!(
@@ -82,16 +87,7 @@ async fn another_operators_value_is_left_as_it_is() {
 #[tokio::test]
 async fn another_label_set_meanwhile_is_kept() {
     let m = Model::new(fixture::ucp(DEFAULT_TOML));
-    let (_, r) = apply_with(&m, &m, SPEC, 5, |s| {
-        let (n, v) = s
-            .nodes
-            .iter_mut()
-            .find(|(n, _)| n.hostname == HOST)
-            .unwrap();
-        n.labels.insert("team".into(), "ops".into());
-        *v += 1;
-    })
-    .await;
+    let (_, r) = apply_with(&m, &m, SPEC, 5, theirs("team", "ops")).await;
     assert_eq!(r.outcome, Outcome::Applied, "{r:#?}");
     assert_eq!(label(&m, "it.dev").as_deref(), Some("yes"));
     assert_eq!(label(&m, "team").as_deref(), Some("ops"));
