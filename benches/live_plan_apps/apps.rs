@@ -75,26 +75,20 @@ pub fn service_spec(i: usize, image: &str) -> Value {
     })
 }
 
-/// The spec: the seed's three clusters on this node (as `support::bed::seed_spec`), each with
+/// The spec: the seed's three clusters on this node (`support::bed::seed_spec`), each with
 /// its network; `prod` keeps the unlabelled applications (`catch_all`), `test` takes the
 /// unlabelled `lpa-app-09*` by a glob (relabels).
 pub fn spec(host: &str) -> String {
-    let mut s = String::new();
-    for (name, http, https) in [
-        ("dev", 8082, 8445),
-        ("test", 8081, 8444),
-        ("prod", 8080, 8443),
-    ] {
-        s.push_str(&format!(
-            "[clusters.{name}]\nhttp_port = {http}\nhttps_port = {https}\nproxy_replicas = 1\nnode_label_key = \"it.interlock-split.{name}\"\nnode_label = \"yes\"\nnodes = [\"{host}\"]\nnetworks = [\"{}\"]\n",
-            network_of(name)
-        ));
+    let mut s = crate::support::bed::seed_spec(host);
+    for name in ["dev", "test", "prod"] {
+        let mut extra = format!("networks = [\"{}\"]\n", network_of(name));
         match name {
-            "prod" => s.push_str("catch_all = true\n"),
-            "test" => s.push_str(&format!("apps = [\"{PREFIX}app-09*\"]\n")),
+            "prod" => extra.push_str("catch_all = true\n"),
+            "test" => extra.push_str(&format!("apps = [\"{PREFIX}app-09*\"]\n")),
             _ => {}
         }
-        s.push('\n');
+        let header = format!("[clusters.{name}]\n");
+        s = s.replacen(&header, &format!("{header}{extra}"), 1);
     }
     s
 }
