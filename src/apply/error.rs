@@ -50,8 +50,11 @@ pub enum StepError {
     RolledBack(Failure),
     /// Swarm paused the core's update half-way.
     Paused(Failure),
-    /// The core changed between reading and updating it (swarm's optimistic concurrency).
-    OutOfSequence,
+    /// What was being written (the core, a node, an application's service) changed between
+    /// reading and writing it (swarm's optimistic concurrency); `what` names it.
+    OutOfSequence {
+        what: String,
+    },
     Interrupted,
 }
 
@@ -109,9 +112,9 @@ impl StepError {
                 format!("updating {service} failed: {message}")
             }
             StepError::RolledBack(f) | StepError::Paused(f) => f.message.clone(),
-            StepError::OutOfSequence => format!(
-                "{CORE_SERVICE} changed while it was being updated (update out of sequence)"
-            ),
+            StepError::OutOfSequence { what } => {
+                format!("{what} changed while it was being updated (update out of sequence)")
+            }
             StepError::Interrupted => "interrupted".into(),
         }
     }

@@ -139,7 +139,7 @@ fn outcome_of(e: &StepError) -> Outcome {
     match e {
         StepError::RolledBack(_) => Outcome::RolledBack,
         StepError::Paused(_) => Outcome::Paused,
-        StepError::OutOfSequence => Outcome::OutOfSequence,
+        StepError::OutOfSequence { .. } => Outcome::OutOfSequence,
         StepError::Moved(_) => Outcome::ClusterMoved,
         StepError::Superseded(_) => Outcome::Superseded,
         StepError::Interrupted => Outcome::Interrupted,
@@ -257,13 +257,14 @@ async fn run_step<S: Swarm>(
         }
         Action::LabelNode {
             node,
+            hostname,
             key,
             value,
             previous,
-            ..
         } => {
             let label = steps::NodeLabel {
                 node,
+                hostname,
                 key,
                 value,
                 previous: previous.as_deref(),

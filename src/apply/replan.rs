@@ -42,8 +42,9 @@ pub async fn run<S: Swarm>(
     if report.outcome != Outcome::OutOfSequence {
         return report;
     }
+    let what = report.error.clone().unwrap_or_default();
     ui.note(&format!(
-        "{CORE_SERVICE} changed while updating it: reading the cluster again and re-planning once"
+        "{what}: reading the cluster again and re-planning once"
     ));
     again(cx, approved, report, ui).await
 }
@@ -65,7 +66,8 @@ async fn again<S: Swarm>(
             return report;
         }
     };
-    let replanned = match replan(cx.pin, approved, &state) {
+    let refused = report.error.clone().unwrap_or_default();
+    let replanned = match replan(cx.pin, approved, &state, &refused) {
         Ok(p) => p,
         Err(why) => {
             if state.config.id != cx.pin.config_id {
@@ -84,8 +86,14 @@ async fn again<S: Swarm>(
     execute(&cx, &replanned.actions, ui).await
 }
 
-/// The plan made again on `state`, or why it is not the approved one.
-fn replan(pin: &Pin, approved: &Approved, state: &LiveState) -> Result<Plan, String> {
+/// The plan made again on `state`, or why it is not the approved one (`refused`: the write
+/// swarm refused as out of sequence, in words).
+fn replan(
+    pin: &Pin,
+    approved: &Approved,
+    state: &LiveState,
+    refused: &str,
+) -> Result<Plan, String> {
     if state.config.id != pin.config_id {
         let now = provenance(&state.config);
         let planned = pin.config_name.clone();
@@ -97,10 +105,7 @@ fn replan(pin: &Pin, approved: &Approved, state: &LiveState) -> Result<Plan, Str
         keep_configs,
     } = approved.replan
     else {
-        return Err(format!(
-            "{CORE_SERVICE} was updated since the saved plan was made (version {} → {}); nothing more was changed",
-            pin.core_version, state.core.version
-        ));
+        return Err(saved_plan_moved(pin, state, refused));
     };
     let config = &state.config.name;
     let again = plan::build_live(
@@ -122,6 +127,17 @@ fn replan(pin: &Pin, approved: &Approved, state: &LiveState) -> Result<Plan, Str
         }
         _ => Err("the cluster changed under the plan and it no longer plans cleanly; nothing more was changed".into()),
     }
+}
+
+/// Why a saved plan stops after "out of sequence": it is never made again.
+fn saved_plan_moved(pin: &Pin, state: &LiveState, refused: &str) -> String {
+    if state.core.version != pin.core_version {
+        return format!(
+            "{CORE_SERVICE} was updated since the saved plan was made (version {} → {}); nothing more was changed",
+            pin.core_version, state.core.version
+        );
+    }
+    format!("{refused}; a saved plan is not made again, so nothing more was changed")
 }
 
 /// Another operator's change stands: apply stops and says what moved.

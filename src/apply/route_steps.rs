@@ -86,7 +86,9 @@ pub async fn relabel(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(StepError::OutOfSequence)
+    Err(StepError::OutOfSequence {
+        what: format!("service {}", r.service),
+    })
 }
 
 /// The route an await-route step waits for.

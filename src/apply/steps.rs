@@ -19,6 +19,7 @@ use crate::interlock::{CONFIG_TARGET, CORE_SERVICE};
 /// What a label-node step sets, and the value the plan read.
 pub struct NodeLabel<'a> {
     pub node: &'a str,
+    pub hostname: &'a str,
     pub key: &'a str,
     pub value: &'a str,
     pub previous: Option<&'a str>,
@@ -45,7 +46,7 @@ pub async fn label_node(
         }
         if now != l.previous {
             return Err(StepError::Moved(Moved::NodeRelabelled {
-                hostname: n.node.hostname.clone(),
+                hostname: l.hostname.to_string(),
                 key: l.key.to_string(),
                 now: now.map(str::to_string),
             }));
@@ -60,7 +61,9 @@ pub async fn label_node(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(StepError::OutOfSequence)
+    Err(StepError::OutOfSequence {
+        what: format!("node {}", l.hostname),
+    })
 }
 
 /// Creates the versioned config, or finds one that already holds exactly this TOML (left by an
@@ -171,18 +174,24 @@ pub struct Core<'a> {
     pub timeout: Duration,
 }
 
+fn core_moved() -> StepError {
+    StepError::OutOfSequence {
+        what: CORE_SERVICE.to_string(),
+    }
+}
+
 /// Swarm refused the update at the pinned version: another operator's config in use is a
 /// move of the cluster, told with who made it; the same config at another version is "out of
 /// sequence" (the command re-plans).
 async fn refused(swarm: &impl Swarm, pin: &Pin) -> StepError {
     let Ok(core) = swarm.service(CORE_SERVICE).await else {
-        return StepError::OutOfSequence;
+        return core_moved();
     };
     let Some(now) = core.config_at(CONFIG_TARGET) else {
-        return StepError::OutOfSequence;
+        return core_moved();
     };
     if now.config_id == pin.config_id {
-        return StepError::OutOfSequence;
+        return core_moved();
     }
     let now = match swarm.config(&now.config_id).await {
         Ok(c) => provenance(&c.info),

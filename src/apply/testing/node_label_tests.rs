@@ -4,7 +4,7 @@
 
 use super::faults::{Call, Fault, FaultKind, Faulty};
 use super::fixture::{self, HOST};
-use super::run::{apply, apply_with};
+use super::run::{apply, apply_saved_with, apply_with};
 use super::state::State;
 use super::swarm::Model;
 use crate::apply::{Outcome, StepStatus};
@@ -64,6 +64,28 @@ async fn a_node_always_written_meanwhile_fails_cleanly() {
         matches!(failed.map(|s| &s.action), Some(Action::LabelNode { .. })),
         "{r:#?}"
     );
+    assert_eq!(label(&faulty.inner, "it.dev"), None);
+}
+
+/// A saved plan is never made again: refused as out of sequence twice, it stops, naming the
+/// node (not the core, which nobody touched).
+#[tokio::test]
+async fn a_saved_plan_stops_naming_the_node_written_meanwhile() {
+    let model = Model::new(fixture::ucp(DEFAULT_TOML));
+    let fault = Fault {
+        always: true,
+        ..Fault::once(Call::LabelNode, None, FaultKind::OutOfSequence)
+    };
+    let faulty = Faulty::new(model, &[fault]);
+    let (_, r) = apply_saved_with(&faulty.inner, &faulty, SPEC, |_| {}).await;
+    assert_eq!(r.outcome, Outcome::ClusterMoved, "{r:#?}");
+    let error = r.error.clone().unwrap_or_default();
+    assert!(
+        error.starts_with(&format!("node {HOST} changed while it was being updated")),
+        "{error}"
+    );
+    assert!(error.contains("nothing more was changed"), "{error}");
+    assert!(!error.contains("ucp-interlock"), "{error}");
     assert_eq!(label(&faulty.inner, "it.dev"), None);
 }
 
