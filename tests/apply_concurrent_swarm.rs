@@ -187,8 +187,8 @@ fn two_applies_at_once(bed: &Bed, round: u16) {
 
 /// A saved plan that relabels dev's node (`it.two.dev`: yes → blue); before it is applied,
 /// another operator sets the key to `green`. apply reads the node, finds neither value, leaves
-/// theirs and stops: exit 3, `cluster-moved`, and the engine shows their label and the core on
-/// the config it ran.
+/// theirs and stops, as it says to a terminal and in JSON: exit 3, `cluster-moved`, and the
+/// engine shows their label and the core on the config it ran.
 fn node_labelled_after_the_plan(bed: &Bed) {
     let text = bed
         .spec_text([(8082, 8445), (8081, 8444), (8080, 8443)])
@@ -202,7 +202,18 @@ fn node_labelled_after_the_plan(bed: &Bed) {
     assert!(set.status.success(), "{}", show(&set));
     let backups = bed.dir.path().to_str().unwrap();
     let args = ["apply", saved, "--bundle", &bed.bundle, "--auto-approve"];
-    let out = tool(&[&args[..], &["--output", "json", "--backup-dir", backups]].concat());
+    let args = [&args[..], &["--backup-dir", backups]].concat();
+    let out = tool(&args);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for says in [
+        "Stopped: another operator changed the cluster since the plan.".to_string(),
+        format!("node {} now has {ours}=green", bed.host),
+        "nothing of theirs was replaced".into(),
+    ] {
+        assert!(text.contains(&says), "`{says}`\n{}", show(&out));
+    }
+    let out = tool(&[&args[..], &["--output", "json"]].concat());
     let doc = envelope(&out);
     assert_eq!(out.status.code(), Some(3), "{}", show(&out));
     assert_eq!(doc["result"]["outcome"], "cluster-moved", "{}", show(&out));
